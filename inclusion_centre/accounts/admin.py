@@ -1,0 +1,41 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import StaffProfile, User
+
+
+class StaffProfileInline(admin.StackedInline):
+    model = StaffProfile
+    can_delete = False
+    extra = 0
+
+
+@admin.register(User)
+class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
+    ordering = ["full_name", "email"]
+    list_display = ["email", "full_name", "preferred_language", "is_active", "is_staff"]
+    list_filter = ["is_active", "is_staff", "groups", "preferred_language"]
+    search_fields = ["email", "full_name"]
+    inlines = [StaffProfileInline]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Person"), {"fields": ("full_name", "preferred_language")}),
+        (_("Roles and access"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),
+    )
+    readonly_fields = ["last_login", "date_joined"]
+    filter_horizontal = ["groups", "user_permissions"]
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "position", "specialty"]
+    list_filter = ["specialty"]
+    search_fields = ["user__full_name", "user__email", "position"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]

@@ -1,0 +1,25 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    username = forms.EmailField(
+        label=_("E-mail address"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+    error_messages = {
+        "invalid_login": _("The e-mail address or the password is not right. Check both and try again."),
+        "inactive": _("This account is disabled. Contact the centre."),
+    }
+
+
+class LanguagePreferenceForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["preferred_language"]
+        widgets = {"preferred_language": forms.RadioSelect}
+        help_texts = {"preferred_language": _("Pages and e-mails will use this language.")}

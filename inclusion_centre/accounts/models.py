@@ -1,0 +1,131 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from audit.history import tracked
+
+from .roles import STAFF_ROLES, Role
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in. Roles are groups (see roles.py); one person may hold several."""
+
+    class Language(models.TextChoices):
+        KAZAKH = "kk", _("Kazakh")
+        RUSSIAN = "ru", _("Russian")
+        ENGLISH = "en", _("English")
+        KYRGYZ = "ky", _("Kyrgyz")
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=5, choices=Language.choices, default=Language.KAZAKH
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(
+        _("may use the administration site"),
+        default=False,
+        help_text=_("For system administrators: gives access to the Django administration site."),
+    )
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    history = tracked(excluded_fields=["password", "last_login"])
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["full_name", "email"]
+        constraints = [models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique")]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def role_names(self) -> frozenset[str]:
+        """The user's roles; cached on the instance so a page asks the database once."""
+        if not hasattr(self, "_role_names"):
+            self._role_names = frozenset(self.groups.values_list("name", flat=True))
+        return self._role_names
+
+    def has_role(self, role: Role | str) -> bool:
+        return str(role) in self.role_names
+
+    @property
+    def roles(self) -> list[Role]:
+        return [role for role in Role if role.value in self.role_names]
+
+    @property
+    def is_centre_staff(self) -> bool:
+        return bool(self.role_names & {r.value for r in STAFF_ROLES})
+
+
+class StaffProfile(models.Model):
+    """What a member of staff does: their position and, for centre specialists, their profession."""
+
+    class Specialty(models.TextChoices):
+        PSYCHOLOGIST = "psychologist", _("Psychologist")
+        SPECIAL_PEDAGOGUE = "special_pedagogue", _("Special pedagogue (defectologist)")
+        SPEECH_THERAPIST = "speech_therapist", _("Speech therapist")
+        SOCIAL_PEDAGOGUE = "social_pedagogue", _("Social pedagogue")
+        TUTOR = "tutor", _("Tutor")
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="staff_profile", verbose_name=_("user")
+    )
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    specialty = models.CharField(
+        _("specialist area"),
+        max_length=30,
+        choices=Specialty.choices,
+        blank=True,
+        help_text=_("For centre specialists only."),
+    )
+    phone = models.CharField(_("work phone"), max_length=40, blank=True)
+
+    history = tracked()
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+
+    def __str__(self):
+        return f"{self.user} — {self.position}" if self.position else str(self.user)

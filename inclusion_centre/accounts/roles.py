@@ -1,0 +1,78 @@
+"""The roles of DOMAIN.md as Django groups, with the model-level permissions each role holds.
+
+Object-level grants (this student's case, this route's course section) are made by services through
+django-guardian when a fact changes; this table holds only the powers that come with the role itself. Each
+app that adds models adds its lines here and a data migration that calls `sync_roles`.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    STUDENT = "student", _("Student")
+    REPRESENTATIVE = "representative", _("Legal representative")
+    SPECIALIST = "specialist", _("Centre specialist")
+    CENTRE_HEAD = "centre_head", _("Centre head")
+    LECTURER = "lecturer", _("Lecturer")
+    ADMINISTRATION = "administration", _("Administration")
+    AUDITOR = "auditor", _("Data protection officer / auditor")
+    SYSADMIN = "sysadmin", _("System administrator")
+
+
+_REFERENCE_MODELS = ("faculty", "programme", "studygroup", "academicterm", "course", "teachingassignment")
+_VIEW_REFERENCE = [f"students.view_{m}" for m in _REFERENCE_MODELS]
+_MANAGE_REFERENCE = [
+    f"students.{action}_{m}"
+    for m in (*_REFERENCE_MODELS, "student", "enrolment")
+    for action in ("add", "change", "view")
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.STUDENT: [],
+    Role.REPRESENTATIVE: [],
+    Role.SPECIALIST: [*_VIEW_REFERENCE],
+    Role.CENTRE_HEAD: [*_VIEW_REFERENCE, "students.view_student", "students.view_enrolment"],
+    Role.LECTURER: [*_VIEW_REFERENCE],
+    Role.ADMINISTRATION: [*_VIEW_REFERENCE],
+    Role.AUDITOR: [],
+    Role.SYSADMIN: [
+        *_MANAGE_REFERENCE,
+        "accounts.add_user",
+        "accounts.change_user",
+        "accounts.view_user",
+        "accounts.add_staffprofile",
+        "accounts.change_staffprofile",
+        "accounts.view_staffprofile",
+        "auth.view_group",
+    ],
+}
+
+# Roles whose members work inside the institution and see personal data as part of their job.
+STAFF_ROLES = frozenset(
+    {Role.SPECIALIST, Role.CENTRE_HEAD, Role.LECTURER, Role.ADMINISTRATION, Role.AUDITOR, Role.SYSADMIN}
+)
+
+
+def sync_roles(apps) -> None:
+    """Create the role groups and set each one's model-level permissions to exactly ROLE_PERMISSIONS.
+
+    Takes the migration's `apps` so it can run inside a data migration; permissions of apps migrated in the
+    same run are created first, since Django would otherwise only create them after the whole migrate.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, codes in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role.value)
+        wanted = []
+        for code in codes:
+            app_label, codename = code.split(".")
+            wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(wanted)

@@ -1,0 +1,76 @@
+"""Reads about the signed-in user: what their home page shows."""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+from .roles import Role
+
+
+@dataclass
+class HomeSection:
+    """One block of a user's home page: what awaits them in one of their roles."""
+
+    role: Role
+    title: str
+    intro: str
+    items: list = field(default_factory=list)
+    empty_text: str = ""
+    links: list[tuple[str, str]] = field(default_factory=list)
+
+
+_SECTIONS = {
+    Role.STUDENT: (
+        _("Your applications"),
+        _("Here you apply for inclusive-education conditions and follow your case step by step."),
+        _("You have no applications yet."),
+    ),
+    Role.REPRESENTATIVE: (
+        _("Students you represent"),
+        _("Here you apply and follow the case of each student you represent."),
+        _("No applications for the students you represent yet."),
+    ),
+    Role.SPECIALIST: (
+        _("Cases assigned to you"),
+        _("Assessments to record and routes to draft for the cases assigned to you."),
+        _("No cases are assigned to you at the moment."),
+    ),
+    Role.CENTRE_HEAD: (
+        _("Centre inbox"),
+        _("Applications to register, specialists to assign, conclusions to sign and overdue steps."),
+        _("Nothing is waiting for you."),
+    ),
+    Role.LECTURER: (
+        _("Routes to agree"),
+        _("Sections of individual educational routes for the courses you teach, waiting for your agreement."),
+        _("No route sections are waiting for your agreement."),
+    ),
+    Role.ADMINISTRATION: (
+        _("Routes to approve"),
+        _("Individual educational routes agreed by every lecturer and waiting for approval."),
+        _("No routes are waiting for approval."),
+    ),
+    Role.AUDITOR: (
+        _("Audit"),
+        _("The audit trail and the log of access to personal data."),
+        _("No audit events to review."),
+    ),
+    Role.SYSADMIN: (
+        _("System administration"),
+        _("Users, roles and reference data."),
+        "",
+    ),
+}
+
+
+def home_sections_for(user: User) -> list[HomeSection]:
+    """The home page blocks for each of the user's roles, in the order of the Role enumeration."""
+    sections = []
+    for role in user.roles:
+        title, intro, empty_text = _SECTIONS[role]
+        section = HomeSection(role=role, title=title, intro=intro, empty_text=empty_text)
+        if role == Role.SYSADMIN:
+            section.links.append(("/admin/", _("Open the administration site")))
+        sections.append(section)
+    return sections

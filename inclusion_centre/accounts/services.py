@@ -1,0 +1,23 @@
+"""Writes on users and roles. Each service is atomic and records who acted on the history rows it writes."""
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from audit.history import acting_as
+
+from .models import User
+from .roles import Role
+
+
+@transaction.atomic
+def user_set_language(*, user: User, language: str, actor: User | None = None) -> User:
+    with acting_as(actor or user):
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
+    return user
+
+
+@transaction.atomic
+def user_grant_role(*, user: User, role: Role) -> None:
+    user.groups.add(Group.objects.get(name=role.value))
+    user.__dict__.pop("_role_names", None)

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from . import views
+
+admin.site.site_header = _("Inclusive Education Support Centre")
+admin.site.site_title = _("Inclusive Education Support Centre")
+admin.site.index_title = _("System administration")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("language/", views.set_language, name="set_language"),
+    path("accounts/", include("inclusion_centre.accounts.urls")),
+    path("admin/", admin.site.urls),
+]

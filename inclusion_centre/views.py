@@ -1,0 +1,78 @@
+from django.conf import settings
+from django.db import connections
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import check_for_language
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from inclusion_centre.accounts.selectors import home_sections_for
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return render(request, "home_public.html")
+    return render(request, "home.html", {"sections": home_sections_for(request.user)})
+
+
+@require_POST
+def set_language(request):
+    """Switch the interface language; a signed-in user's choice is also kept in their profile."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if language in dict(settings.LANGUAGES) and check_for_language(language):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False),
+            httponly=True,
+        )
+        if request.user.is_authenticated and request.user.preferred_language != language:
+            from inclusion_centre.accounts.services import user_set_language
+
+            user_set_language(user=request.user, language=language)
+    return response
+
+
+def _check_database() -> str | None:
+    try:
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any driver error means "not healthy"
+        return type(exc).__name__
+    return None
+
+
+def _check_redis() -> str | None:
+    import redis
+
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+        client.ping()
+    except Exception as exc:  # a refused connection, a timeout or a bad URL all mean "not healthy"
+        return type(exc).__name__
+    return None
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """200 when every configured dependency answers, 503 naming the ones that do not."""
+    checks = {"database": _check_database()}
+    if settings.REDIS_URL:
+        checks["redis"] = _check_redis()
+    failed = sorted(name for name, error in checks.items() if error)
+    body = {
+        "status": "ok" if not failed else "unavailable",
+        "checks": {name: ("ok" if error is None else f"error: {error}") for name, error in checks.items()},
+    }
+    if failed:
+        body["failed"] = failed
+    return JsonResponse(body, status=503 if failed else 200)

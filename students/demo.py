@@ -1,0 +1,207 @@
+"""Demo data for `manage.py seed_demo`: an academic structure and one user per role.
+
+Every row is found by a stable key before it is created, so a second run finds everything and writes nothing
+(no new rows, no new history).
+"""
+
+import datetime
+
+from django.contrib.auth.models import Group
+
+from audit.history import acting_as
+from inclusion_centre.accounts.models import StaffProfile, User
+from inclusion_centre.accounts.roles import Role
+
+from .models import (
+    AcademicTerm,
+    Course,
+    Enrolment,
+    Faculty,
+    Programme,
+    Representation,
+    Student,
+    StudyGroup,
+    TeachingAssignment,
+)
+
+DEMO_PASSWORD = "demo-centre-2026"  # noqa: S105 -- printed for the newcomer; seed_demo refuses to run in production
+
+# (e-mail, full name, role, position, specialty)
+DEMO_USERS = [
+    ("student@demo.edu.kz", "Айгерім Серікқызы Нұрланова", Role.STUDENT, "", ""),
+    ("representative@demo.edu.kz", "Гүлнар Әбілқызы Жұмабаева", Role.REPRESENTATIVE, "", ""),
+    ("specialist@demo.edu.kz", "Дана Маратқызы Оспанова", Role.SPECIALIST, "Психолог", "psychologist"),
+    ("head@demo.edu.kz", "Ерлан Қайратұлы Бекмұханов", Role.CENTRE_HEAD, "Орталық басшысы", ""),
+    ("lecturer@demo.edu.kz", "Сәуле Төлегенқызы Ахметова", Role.LECTURER, "Аға оқытушы", ""),
+    ("administration@demo.edu.kz", "Мұрат Жанұлы Сейітов", Role.ADMINISTRATION, "Оқу ісі жөніндегі проректор", ""),
+    ("auditor@demo.edu.kz", "Әсел Бауыржанқызы Қасымова", Role.AUDITOR, "Дербес деректерді қорғау жөніндегі маман", ""),
+    ("sysadmin@demo.edu.kz", "Нұржан Асқарұлы Тоқтаров", Role.SYSADMIN, "Жүйе әкімшісі", ""),
+]
+
+OTHER_LECTURERS = [
+    ("lecturer2@demo.edu.kz", "Бақытжан Серікұлы Омаров"),
+    ("lecturer3@demo.edu.kz", "Роза Ильинична Ким"),
+    ("lecturer4@demo.edu.kz", "Жанар Қуанышқызы Мұқанова"),
+    ("lecturer5@demo.edu.kz", "Алексей Викторович Петров"),
+]
+
+STUDENT_NAMES = [
+    "Әлихан Нұрлан", "Мадина Ерболқызы", "Ілияс Бекзат", "Аружан Талғатқызы", "Нұрсұлтан Ғалым",
+    "Томирис Асқарқызы", "Данияр Қанат", "Жансая Мұратқызы", "Ерасыл Болат", "Ақерке Серікқызы",
+    "Бекарыс Үсен", "Диана Ковалёва", "Саят Өмірзақ", "Інжу Дәулетқызы", "Арман Һашим",
+    "Камила Рахимова", "Ғабит Жақсылық", "Әйгерім Нұрболқызы", "Тимур Ли",
+]
+
+COURSES = [
+    # external id, code, kk, ru, en
+    ("C-PED-101", "PED1101", "Педагогика негіздері", "Основы педагогики", "Foundations of pedagogy"),
+    ("C-PSY-102", "PSY1102", "Жалпы психология", "Общая психология", "General psychology"),
+    ("C-INC-201", "INC2201", "Инклюзивті білім беру", "Инклюзивное образование", "Inclusive education"),
+    ("C-DEV-202", "PSY2202", "Даму психологиясы", "Психология развития", "Developmental psychology"),
+    ("C-KAZ-101", "KAZ1101", "Қазақ тілі", "Казахский язык", "Kazakh language"),
+    ("C-LIT-201", "LIT2201", "Қазақ әдебиетінің тарихы", "История казахской литературы", "History of Kazakh literature"),
+    ("C-RUS-101", "RUS1101", "Орыс тілі", "Русский язык", "Russian language"),
+    ("C-ENG-101", "ENG1101", "Шетел тілі (ағылшын)", "Иностранный язык (английский)", "Foreign language (English)"),
+    ("C-ICT-101", "ICT1101", "Ақпараттық-коммуникациялық технологиялар", "Информационно-коммуникационные технологии", "Information and communication technologies"),
+    ("C-HIS-101", "HIS1101", "Қазақстанның қазіргі заман тарихы", "Современная история Казахстана", "Modern history of Kazakhstan"),
+]
+
+
+def _user(email: str, full_name: str, *, usable_password: bool) -> tuple[User, bool]:
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None:
+        return user, False
+    user = User(email=email, full_name=full_name, preferred_language=User.Language.KAZAKH)
+    if usable_password:
+        user.set_password(DEMO_PASSWORD)
+    else:
+        user.set_unusable_password()
+    user.save()
+    return user, True
+
+
+def _grant(user: User, role: Role) -> None:
+    group = Group.objects.get(name=role.value)
+    if not user.groups.filter(pk=group.pk).exists():
+        user.groups.add(group)
+
+
+def seed_users() -> dict[Role, User]:
+    users = {}
+    for email, full_name, role, position, specialty in DEMO_USERS:
+        user, created = _user(email, full_name, usable_password=True)
+        if created and role == Role.SYSADMIN:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+        _grant(user, role)
+        if position and not StaffProfile.objects.filter(user=user).exists():
+            StaffProfile.objects.create(user=user, position=position, specialty=specialty)
+        users[role] = user
+    return users
+
+
+def seed_academic_structure(users: dict[Role, User]) -> dict:
+    faculty, _ = Faculty.objects.get_or_create(
+        external_id="F-PED",
+        defaults={
+            "name_kk": "Педагогика және психология факультеті",
+            "name_ru": "Факультет педагогики и психологии",
+            "name_en": "Faculty of Pedagogy and Psychology",
+        },
+    )
+    pedagogy, _ = Programme.objects.get_or_create(
+        external_id="P-6B01101",
+        defaults={
+            "faculty": faculty,
+            "code": "6B01101",
+            "name_kk": "Педагогика және психология",
+            "name_ru": "Педагогика и психология",
+            "name_en": "Pedagogy and psychology",
+        },
+    )
+    philology, _ = Programme.objects.get_or_create(
+        external_id="P-6B01701",
+        defaults={
+            "faculty": faculty,
+            "code": "6B01701",
+            "name_kk": "Қазақ тілі мен әдебиеті",
+            "name_ru": "Казахский язык и литература",
+            "name_en": "Kazakh language and literature",
+        },
+    )
+    groups = []
+    for external_id, programme, name, year in [
+        ("G-PP-25", pedagogy, "ПП-25", 2025),
+        ("G-PP-26", pedagogy, "ПП-26", 2026),
+        ("G-KTA-25", philology, "ҚТӘ-25", 2025),
+        ("G-KTA-26", philology, "ҚТӘ-26", 2026),
+    ]:
+        group, _ = StudyGroup.objects.get_or_create(
+            external_id=external_id, defaults={"programme": programme, "name": name, "admission_year": year}
+        )
+        groups.append(group)
+    term, _ = AcademicTerm.objects.get_or_create(
+        external_id="T-2026-1",
+        defaults={
+            "academic_year": "2026-2027",
+            "number": 1,
+            "starts_on": datetime.date(2026, 9, 1),
+            "ends_on": datetime.date(2026, 12, 31),
+        },
+    )
+
+    lecturers = [users[Role.LECTURER]]
+    for email, full_name in OTHER_LECTURERS:
+        lecturer, created = _user(email, full_name, usable_password=True)
+        _grant(lecturer, Role.LECTURER)
+        lecturers.append(lecturer)
+
+    courses = []
+    for index, (external_id, code, kk, ru, en) in enumerate(COURSES):
+        course, _ = Course.objects.get_or_create(
+            external_id=external_id, defaults={"code": code, "name_kk": kk, "name_ru": ru, "name_en": en}
+        )
+        courses.append(course)
+        TeachingAssignment.objects.get_or_create(lecturer=lecturers[index % len(lecturers)], course=course, term=term)
+    return {"faculty": faculty, "programmes": [pedagogy, philology], "groups": groups, "term": term, "courses": courses}
+
+
+def seed_students(users: dict[Role, User], structure: dict) -> list[Student]:
+    term = structure["term"]
+    courses = structure["courses"]
+    groups = structure["groups"]
+    people = [(users[Role.STUDENT].email, users[Role.STUDENT].full_name, True)]
+    people += [(f"student{n:02d}@demo.edu.kz", name, False) for n, name in enumerate(STUDENT_NAMES, start=1)]
+    students = []
+    for number, (email, full_name, usable) in enumerate(people, start=1):
+        user, _ = _user(email, full_name, usable_password=usable)
+        _grant(user, Role.STUDENT)
+        group = groups[number % len(groups)]
+        student, _ = Student.objects.get_or_create(
+            user=user,
+            defaults={
+                "external_id": f"S-{20260000 + number}",
+                "programme": group.programme,
+                "group": group,
+                "year_of_study": 2026 - group.admission_year + 1,
+            },
+        )
+        students.append(student)
+        # Pedagogy students take the first four courses plus the common ones; philology students the rest.
+        own = courses[:4] if group.programme.code == "6B01101" else courses[4:7]
+        for course in [*own, *courses[7:10]]:
+            Enrolment.objects.get_or_create(student=student, course=course, term=term)
+    Representation.objects.get_or_create(
+        student=students[1],
+        representative=users[Role.REPRESENTATIVE],
+        defaults={"relationship": Representation.Relationship.PARENT},
+    )
+    return students
+
+
+def seed(actor: User | None = None) -> dict[Role, User]:
+    users = seed_users()
+    with acting_as(actor or users[Role.SYSADMIN]):
+        structure = seed_academic_structure(users)
+        seed_students(users, structure)
+    return users

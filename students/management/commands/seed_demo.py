@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from students import demo
+
+
+class Command(BaseCommand):
+    help = "Load demo data: one user per role and an academic structure. Safe to run again: it changes nothing."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-without-debug",
+            action="store_true",
+            help="Run although DEBUG is off. Demo users have a published password: never on a real server.",
+        )
+
+    def handle(self, *args, allow_without_debug=False, **options):
+        if not settings.DEBUG and not allow_without_debug:
+            raise CommandError("seed_demo creates users with a published password; it runs only with DEBUG on.")
+        with transaction.atomic():
+            users = demo.seed()
+        self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at http://127.0.0.1:8000/ as:"))
+        width = max(len(user.email) for user in users.values())
+        for role, user in users.items():
+            self.stdout.write(f"  {role.label:<40} {user.email:<{width}}  password: {demo.DEMO_PASSWORD}")
