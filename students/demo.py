@@ -33,8 +33,20 @@ DEMO_USERS = [
     ("specialist@demo.edu.kz", "Дана Маратқызы Оспанова", Role.SPECIALIST, "Психолог", "psychologist"),
     ("head@demo.edu.kz", "Ерлан Қайратұлы Бекмұханов", Role.CENTRE_HEAD, "Орталық басшысы", ""),
     ("lecturer@demo.edu.kz", "Сәуле Төлегенқызы Ахметова", Role.LECTURER, "Аға оқытушы", ""),
-    ("administration@demo.edu.kz", "Мұрат Жанұлы Сейітов", Role.ADMINISTRATION, "Оқу ісі жөніндегі проректор", ""),
-    ("auditor@demo.edu.kz", "Әсел Бауыржанқызы Қасымова", Role.AUDITOR, "Дербес деректерді қорғау жөніндегі маман", ""),
+    (
+        "administration@demo.edu.kz",
+        "Мұрат Жанұлы Сейітов",
+        Role.ADMINISTRATION,
+        "Оқу ісі жөніндегі проректор",
+        "",
+    ),
+    (
+        "auditor@demo.edu.kz",
+        "Әсел Бауыржанқызы Қасымова",
+        Role.AUDITOR,
+        "Дербес деректерді қорғау жөніндегі маман",
+        "",
+    ),
     ("sysadmin@demo.edu.kz", "Нұржан Асқарұлы Тоқтаров", Role.SYSADMIN, "Жүйе әкімшісі", ""),
 ]
 
@@ -46,10 +58,25 @@ OTHER_LECTURERS = [
 ]
 
 STUDENT_NAMES = [
-    "Әлихан Нұрлан", "Мадина Ерболқызы", "Ілияс Бекзат", "Аружан Талғатқызы", "Нұрсұлтан Ғалым",
-    "Томирис Асқарқызы", "Данияр Қанат", "Жансая Мұратқызы", "Ерасыл Болат", "Ақерке Серікқызы",
-    "Бекарыс Үсен", "Диана Ковалёва", "Саят Өмірзақ", "Інжу Дәулетқызы", "Арман Һашим",
-    "Камила Рахимова", "Ғабит Жақсылық", "Әйгерім Нұрболқызы", "Тимур Ли",
+    "Әлихан Нұрлан",
+    "Мадина Ерболқызы",
+    "Ілияс Бекзат",
+    "Аружан Талғатқызы",
+    "Нұрсұлтан Ғалым",
+    "Томирис Асқарқызы",
+    "Данияр Қанат",
+    "Жансая Мұратқызы",
+    "Ерасыл Болат",
+    "Ақерке Серікқызы",
+    "Бекарыс Үсен",
+    "Диана Ковалёва",
+    "Саят Өмірзақ",
+    "Інжу Дәулетқызы",
+    "Арман Һашим",
+    "Камила Рахимова",
+    "Ғабит Жақсылық",
+    "Әйгерім Нұрболқызы",
+    "Тимур Ли",
 ]
 
 COURSES = [
@@ -59,11 +86,35 @@ COURSES = [
     ("C-INC-201", "INC2201", "Инклюзивті білім беру", "Инклюзивное образование", "Inclusive education"),
     ("C-DEV-202", "PSY2202", "Даму психологиясы", "Психология развития", "Developmental psychology"),
     ("C-KAZ-101", "KAZ1101", "Қазақ тілі", "Казахский язык", "Kazakh language"),
-    ("C-LIT-201", "LIT2201", "Қазақ әдебиетінің тарихы", "История казахской литературы", "History of Kazakh literature"),
+    (
+        "C-LIT-201",
+        "LIT2201",
+        "Қазақ әдебиетінің тарихы",
+        "История казахской литературы",
+        "History of Kazakh literature",
+    ),
     ("C-RUS-101", "RUS1101", "Орыс тілі", "Русский язык", "Russian language"),
-    ("C-ENG-101", "ENG1101", "Шетел тілі (ағылшын)", "Иностранный язык (английский)", "Foreign language (English)"),
-    ("C-ICT-101", "ICT1101", "Ақпараттық-коммуникациялық технологиялар", "Информационно-коммуникационные технологии", "Information and communication technologies"),
-    ("C-HIS-101", "HIS1101", "Қазақстанның қазіргі заман тарихы", "Современная история Казахстана", "Modern history of Kazakhstan"),
+    (
+        "C-ENG-101",
+        "ENG1101",
+        "Шетел тілі (ағылшын)",
+        "Иностранный язык (английский)",
+        "Foreign language (English)",
+    ),
+    (
+        "C-ICT-101",
+        "ICT1101",
+        "Ақпараттық-коммуникациялық технологиялар",
+        "Информационно-коммуникационные технологии",
+        "Information and communication technologies",
+    ),
+    (
+        "C-HIS-101",
+        "HIS1101",
+        "Қазақстанның қазіргі заман тарихы",
+        "Современная история Казахстана",
+        "Modern history of Kazakhstan",
+    ),
 ]
 
 
@@ -152,7 +203,7 @@ def seed_academic_structure(users: dict[Role, User]) -> dict:
 
     lecturers = [users[Role.LECTURER]]
     for email, full_name in OTHER_LECTURERS:
-        lecturer, created = _user(email, full_name, usable_password=True)
+        lecturer, _created = _user(email, full_name, usable_password=True)
         _grant(lecturer, Role.LECTURER)
         lecturers.append(lecturer)
 
@@ -162,8 +213,16 @@ def seed_academic_structure(users: dict[Role, User]) -> dict:
             external_id=external_id, defaults={"code": code, "name_kk": kk, "name_ru": ru, "name_en": en}
         )
         courses.append(course)
-        TeachingAssignment.objects.get_or_create(lecturer=lecturers[index % len(lecturers)], course=course, term=term)
-    return {"faculty": faculty, "programmes": [pedagogy, philology], "groups": groups, "term": term, "courses": courses}
+        TeachingAssignment.objects.get_or_create(
+            lecturer=lecturers[index % len(lecturers)], course=course, term=term
+        )
+    return {
+        "faculty": faculty,
+        "programmes": [pedagogy, philology],
+        "groups": groups,
+        "term": term,
+        "courses": courses,
+    }
 
 
 def seed_students(users: dict[Role, User], structure: dict) -> list[Student]:

@@ -22,15 +22,15 @@ class LocalizedName(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self):
+        return self.name
+
     @property
     def name(self) -> str:
         language = (get_language() or "kk")[:2]
         # Kyrgyz readers get the Russian name: the lingua franca of the two systems, closer than Kazakh.
         preferred = {"ru": self.name_ru, "ky": self.name_ru, "en": self.name_en or self.name_ru}.get(language)
         return preferred or self.name_kk
-
-    def __str__(self):
-        return self.name
 
 
 class Faculty(LocalizedName):
@@ -101,9 +101,15 @@ class AcademicTerm(models.Model):
         verbose_name_plural = _("academic terms")
         ordering = ["-starts_on"]
         constraints = [
-            models.UniqueConstraint(fields=["academic_year", "number"], name="students_term_year_number_unique"),
-            models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")), name="students_term_ends_after_start"),
-            models.CheckConstraint(condition=Q(number__gte=1, number__lte=3), name="students_term_number_range"),
+            models.UniqueConstraint(
+                fields=["academic_year", "number"], name="students_term_year_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=models.F("starts_on")), name="students_term_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1, number__lte=3), name="students_term_number_range"
+            ),
         ]
 
     def __str__(self):
@@ -227,7 +233,9 @@ class Representation(models.Model):
         verbose_name = _("legal representation")
         verbose_name_plural = _("legal representations")
         constraints = [
-            models.UniqueConstraint(fields=["student", "representative"], name="students_representation_unique"),
+            models.UniqueConstraint(
+                fields=["student", "representative"], name="students_representation_unique"
+            ),
         ]
 
     def __str__(self):

@@ -1,7 +1,7 @@
 """A deployment (compose, gunicorn). Secrets and hosts must come from the environment; nothing insecure is
 defaulted. `manage.py check --deploy --settings=inclusion_centre.settings.production` passes with no warnings."""
 
-from .base import *  # noqa: F403
+from .base import *
 from .base import env
 
 DEBUG = False

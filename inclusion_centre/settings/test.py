@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F403
+from .base import *
 from .base import env
 
 CI = env.bool("CI", default=False)
@@ -30,7 +30,9 @@ _database_url = env("DATABASE_URL", default="")
 if not _database_url and _answers(LOCAL_POSTGRES_URL, 5432):
     _database_url = LOCAL_POSTGRES_URL
 if CI and not _database_url.startswith(("postgres://", "postgresql://", "pgsql://")):
-    raise ImproperlyConfigured("CI=true: the test suite must run on PostgreSQL (set DATABASE_URL or start it).")
+    raise ImproperlyConfigured(
+        "CI=true: the test suite must run on PostgreSQL (set DATABASE_URL or start it)."
+    )
 if _database_url:
     DATABASES = {"default": env.db_url_config(_database_url)}
 else:
@@ -51,6 +53,9 @@ DEBUG = False
 SECRET_KEY = "test-only-secret-key-not-for-any-deployment-0123456789abcdef"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-PRIVATE_FILES_ROOT = BASE_DIR / "var" / "test-private"  # noqa: F405
+PRIVATE_FILES_ROOT = BASE_DIR / "var" / "test-private"
 MEDIA_ROOT = PRIVATE_FILES_ROOT
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

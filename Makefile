@@ -1,0 +1,78 @@
+# The newcomer's commands. `make run` and `make test` work on a fresh clone: they create the virtualenv first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+HOST ?= 127.0.0.1
+PORT ?= 8000
+LANGS := kk ru en ky
+
+# Inside the container image the packages are installed system-wide: SYSTEM_PYTHON=1 skips the virtualenv.
+ifdef SYSTEM_PYTHON
+PY := python
+INSTALLED :=
+else
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+endif
+
+.PHONY: help install run test lint format migrate seed serve worker beat messages check-deploy clean
+
+help:
+	@echo "make run      install, migrate, load demo data and serve http://$(HOST):$(PORT)"
+	@echo "make test     install and run the whole test suite"
+	@echo "make install  create $(VENV) with the pinned dependencies"
+	@echo "make worker   start a Celery worker (queues default, documents, notifications)"
+	@echo "make beat     start the Celery beat scheduler"
+	@echo "make lint     ruff"
+	@echo "make messages extract and compile the translation catalogues"
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required (set PYTHON=...)")'
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+install: $(INSTALLED)
+
+migrate: $(INSTALLED)
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+run: seed
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(INSTALLED)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(INSTALLED)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Production-style serving, used by the container image (DJANGO_SETTINGS_MODULE=inclusion_centre.settings.production).
+serve: $(INSTALLED)
+	$(PY) -m gunicorn inclusion_centre.wsgi --bind 0.0.0.0:$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
+
+worker: $(INSTALLED)
+	$(PY) -m celery -A inclusion_centre worker --queues default,documents,notifications --loglevel INFO
+
+beat: $(INSTALLED)
+	@mkdir -p var
+	$(PY) -m celery -A inclusion_centre beat --loglevel INFO
+
+messages: $(INSTALLED)
+	$(PY) manage.py makemessages --no-obsolete --no-location $(addprefix -l ,$(LANGS)) --ignore "$(VENV)/*" --ignore "tests/*"
+	$(PY) manage.py compilemessages $(addprefix -l ,$(LANGS)) --ignore "$(VENV)/*"
+
+check-deploy: $(INSTALLED)
+	DJANGO_SETTINGS_MODULE=inclusion_centre.settings.production $(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) var staticfiles db.sqlite3 .pytest_cache .ruff_cache

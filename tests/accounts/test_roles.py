@@ -1,0 +1,60 @@
+import pytest
+from django.contrib.auth.models import Group
+
+from inclusion_centre.accounts.roles import ROLE_PERMISSIONS, Role
+from tests.factories import CourseFactory, StudentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_role_is_a_group_with_exactly_its_permissions():
+    assert set(Group.objects.values_list("name", flat=True)) >= {r.value for r in Role}
+    for role, codes in ROLE_PERMISSIONS.items():
+        group = Group.objects.get(name=role.value)
+        held = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
+        assert held == set(codes), role
+
+
+def test_role_grants_model_level_permissions():
+    sysadmin = UserFactory(roles=[Role.SYSADMIN])
+    lecturer = UserFactory(roles=[Role.LECTURER])
+    student = UserFactory(roles=[Role.STUDENT])
+    assert sysadmin.has_perm("students.change_course")
+    assert lecturer.has_perm("students.view_course")
+    assert not lecturer.has_perm("students.change_course")
+    assert not lecturer.has_perm("students.view_student")
+    assert not student.has_perm("students.view_course")
+
+
+def test_a_person_may_hold_several_roles():
+    user = UserFactory(roles=[Role.LECTURER, Role.SPECIALIST])
+    assert user.has_role(Role.LECTURER)
+    assert user.has_role(Role.SPECIALIST)
+    assert not user.has_role(Role.CENTRE_HEAD)
+    assert user.roles == [Role.SPECIALIST, Role.LECTURER]
+
+
+def test_object_permission_on_one_student_only(specialist):
+    """Guardian's direct foreign-key table grants one student's record, not the others'."""
+    from guardian.shortcuts import assign_perm
+
+    mine, theirs = StudentFactory(), StudentFactory()
+    assign_perm("students.view_student", specialist, mine)
+    assert specialist.has_perm("students.view_student", mine)
+    assert not specialist.has_perm("students.view_student", theirs)
+    assert not specialist.has_perm("students.view_student")
+    assert mine.studentuserobjectpermission_set.count() == 1
+
+
+def test_course_names_follow_the_reader_language():
+    from django.utils import translation
+
+    course = CourseFactory(name_kk="Жалпы психология", name_ru="Общая психология", name_en="General psychology")
+    with translation.override("kk"):
+        assert course.name == "Жалпы психология"
+    with translation.override("ru"):
+        assert course.name == "Общая психология"
+    with translation.override("en"):
+        assert course.name == "General psychology"
+    with translation.override("ky"):
+        assert course.name == "Общая психология"

@@ -1,0 +1,136 @@
+"""factory_boy factories for the models of every app; tests build their data with these."""
+
+import datetime
+
+import factory
+from django.contrib.auth.models import Group
+
+from inclusion_centre.accounts.models import StaffProfile, User
+from inclusion_centre.accounts.roles import Role
+from students.models import (
+    AcademicTerm,
+    Course,
+    Enrolment,
+    Faculty,
+    Programme,
+    Representation,
+    Student,
+    StudyGroup,
+    TeachingAssignment,
+)
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.edu.kz")
+    full_name = factory.Sequence(lambda n: f"Пайдаланушы Тестов {n}")
+    preferred_language = "kk"
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(*Group.objects.filter(name__in=[Role(r).value for r in extracted]))
+
+
+class StaffProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StaffProfile
+
+    user = factory.SubFactory(UserFactory)
+    position = "Маман"
+
+
+class FacultyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Faculty
+        django_get_or_create = ["external_id"]
+
+    external_id = factory.Sequence(lambda n: f"F-{n}")
+    name_kk = factory.Sequence(lambda n: f"Факультет {n}")
+    name_ru = factory.Sequence(lambda n: f"Факультет {n} (ru)")
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Programme
+
+    external_id = factory.Sequence(lambda n: f"P-{n}")
+    faculty = factory.SubFactory(FacultyFactory)
+    code = factory.Sequence(lambda n: f"6B0{n:04d}")
+    name_kk = factory.Sequence(lambda n: f"Бағдарлама {n}")
+
+
+class StudyGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StudyGroup
+
+    external_id = factory.Sequence(lambda n: f"G-{n}")
+    programme = factory.SubFactory(ProgrammeFactory)
+    name = factory.Sequence(lambda n: f"ТОП-{n}")
+    admission_year = 2025
+
+
+class AcademicTermFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AcademicTerm
+
+    external_id = factory.Sequence(lambda n: f"T-{n}")
+    academic_year = factory.Sequence(lambda n: f"{2000 + n}-{2001 + n}")
+    number = 1
+    starts_on = factory.LazyAttribute(lambda o: datetime.date(int(o.academic_year[:4]), 9, 1))
+    ends_on = factory.LazyAttribute(lambda o: datetime.date(int(o.academic_year[:4]), 12, 31))
+
+
+class CourseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Course
+
+    external_id = factory.Sequence(lambda n: f"C-{n}")
+    code = factory.Sequence(lambda n: f"CRS{n:04d}")
+    name_kk = factory.Sequence(lambda n: f"Пән {n}")
+    name_ru = factory.Sequence(lambda n: f"Дисциплина {n}")
+    name_en = factory.Sequence(lambda n: f"Course {n}")
+
+
+class TeachingAssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TeachingAssignment
+
+    lecturer = factory.SubFactory(UserFactory, roles=[Role.LECTURER])
+    course = factory.SubFactory(CourseFactory)
+    term = factory.SubFactory(AcademicTermFactory)
+
+
+class StudentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Student
+
+    user = factory.SubFactory(UserFactory, roles=[Role.STUDENT])
+    external_id = factory.Sequence(lambda n: f"S-{n:06d}")
+    programme = factory.SubFactory(ProgrammeFactory)
+    group = factory.SubFactory(StudyGroupFactory, programme=factory.SelfAttribute("..programme"))
+    year_of_study = 2
+
+
+class RepresentationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Representation
+
+    student = factory.SubFactory(StudentFactory)
+    representative = factory.SubFactory(UserFactory, roles=[Role.REPRESENTATIVE])
+    relationship = Representation.Relationship.PARENT
+
+
+class EnrolmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enrolment
+
+    student = factory.SubFactory(StudentFactory)
+    course = factory.SubFactory(CourseFactory)
+    term = factory.SubFactory(AcademicTermFactory)

@@ -1,0 +1,59 @@
+import pytest
+from django.apps import apps
+from django.core.management import CommandError, call_command
+
+from inclusion_centre.accounts.models import User
+from inclusion_centre.accounts.roles import Role
+from students.demo import DEMO_PASSWORD, DEMO_USERS
+from students.models import Course, Enrolment, Faculty, Programme, Student, TeachingAssignment
+
+pytestmark = pytest.mark.django_db
+
+
+def _row_counts() -> dict[str, int]:
+    """Rows in every table of the project's own apps, history tables included."""
+    labels = {"accounts", "students", "routes", "documents", "audit"}
+    return {
+        model._meta.label: model._default_manager.count()
+        for model in apps.get_models()
+        if model._meta.app_label in labels
+    }
+
+
+def test_seed_demo_creates_the_demo_world_and_prints_logins(settings, capsys):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    printed = capsys.readouterr().out
+    assert {role for _email, _name, role, *_rest in DEMO_USERS} == set(Role)
+    for email, _name, role, *_rest in DEMO_USERS:
+        user = User.objects.get(email=email)
+        assert user.has_role(role)
+        assert user.check_password(DEMO_PASSWORD)
+        assert email in printed
+    assert DEMO_PASSWORD in printed
+    assert Faculty.objects.count() == 1
+    assert Programme.objects.count() == 2
+    assert Course.objects.count() == 10
+    assert TeachingAssignment.objects.values("course").distinct().count() == 10
+    assert Student.objects.count() == 20
+    assert all(s.enrolments.count() >= 5 for s in Student.objects.prefetch_related("enrolments"))
+    assert Enrolment.objects.values("term").distinct().count() == 1
+    assert User.objects.get(email="sysadmin@demo.edu.kz").is_staff
+    assert not User.objects.get(email="lecturer@demo.edu.kz").is_staff
+    assert Student.objects.get(user__email="student@demo.edu.kz")
+
+
+def test_seed_demo_twice_changes_nothing(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    first = _row_counts()
+    assert first["students.HistoricalStudent"] == 20
+    call_command("seed_demo")
+    assert _row_counts() == first
+
+
+def test_seed_demo_refuses_to_run_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo")
+    assert not User.objects.filter(email__endswith="@demo.edu.kz").exists()
