@@ -13,5 +13,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("language/", views.set_language, name="set_language"),
     path("accounts/", include("inclusion_centre.accounts.urls")),
+    path("", include("students.urls")),
     path("admin/", admin.site.urls),
 ]

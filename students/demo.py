@@ -213,9 +213,7 @@ def seed_academic_structure(users: dict[Role, User]) -> dict:
             external_id=external_id, defaults={"code": code, "name_kk": kk, "name_ru": ru, "name_en": en}
         )
         courses.append(course)
-        TeachingAssignment.objects.get_or_create(
-            lecturer=lecturers[index % len(lecturers)], course=course, term=term
-        )
+        TeachingAssignment.objects.get_or_create(lecturer=lecturers[index % len(lecturers)], course=course, term=term)
     return {
         "faculty": faculty,
         "programmes": [pedagogy, philology],

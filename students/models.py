@@ -4,6 +4,8 @@ Every row carries the external identifier it has in that system, so imports can 
 duplicates. Names come in Kazakh (required), Russian and English; `__str__` shows the reader's language.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -18,6 +20,7 @@ class LocalizedName(models.Model):
     name_kk = models.CharField(_("name (Kazakh)"), max_length=300)
     name_ru = models.CharField(_("name (Russian)"), max_length=300, blank=True)
     name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
+    name_ky = models.CharField(_("name (Kyrgyz)"), max_length=300, blank=True)
 
     class Meta:
         abstract = True
@@ -28,8 +31,12 @@ class LocalizedName(models.Model):
     @property
     def name(self) -> str:
         language = (get_language() or "kk")[:2]
-        # Kyrgyz readers get the Russian name: the lingua franca of the two systems, closer than Kazakh.
-        preferred = {"ru": self.name_ru, "ky": self.name_ru, "en": self.name_en or self.name_ru}.get(language)
+        # Without a Kyrgyz name, Kyrgyz readers get the Russian one, the language the two systems share.
+        preferred = {
+            "ru": self.name_ru,
+            "ky": self.name_ky or self.name_ru,
+            "en": self.name_en or self.name_ru,
+        }.get(language)
         return preferred or self.name_kk
 
 
@@ -51,9 +58,7 @@ class Programme(LocalizedName):
         DOCTORAL = "doctoral", _("Doctoral")
 
     external_id = models.CharField(_("external identifier"), max_length=64, unique=True)
-    faculty = models.ForeignKey(
-        Faculty, on_delete=models.PROTECT, related_name="programmes", verbose_name=_("faculty")
-    )
+    faculty = models.ForeignKey(Faculty, on_delete=models.PROTECT, related_name="programmes", verbose_name=_("faculty"))
     code = models.CharField(_("code"), max_length=32, help_text=_("For example 6B01901."))
     level = models.CharField(_("level"), max_length=16, choices=Level.choices, default=Level.BACHELOR)
 
@@ -101,15 +106,11 @@ class AcademicTerm(models.Model):
         verbose_name_plural = _("academic terms")
         ordering = ["-starts_on"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["academic_year", "number"], name="students_term_year_number_unique"
-            ),
+            models.UniqueConstraint(fields=["academic_year", "number"], name="students_term_year_number_unique"),
             models.CheckConstraint(
                 condition=Q(ends_on__gt=models.F("starts_on")), name="students_term_ends_after_start"
             ),
-            models.CheckConstraint(
-                condition=Q(number__gte=1, number__lte=3), name="students_term_number_range"
-            ),
+            models.CheckConstraint(condition=Q(number__gte=1, number__lte=3), name="students_term_number_range"),
         ]
 
     def __str__(self):
@@ -233,9 +234,7 @@ class Representation(models.Model):
         verbose_name = _("legal representation")
         verbose_name_plural = _("legal representations")
         constraints = [
-            models.UniqueConstraint(
-                fields=["student", "representative"], name="students_representation_unique"
-            ),
+            models.UniqueConstraint(fields=["student", "representative"], name="students_representation_unique"),
         ]
 
     def __str__(self):
@@ -245,15 +244,9 @@ class Representation(models.Model):
 class Enrolment(models.Model):
     """A student takes a course in a term: which sections a route for that term has."""
 
-    student = models.ForeignKey(
-        Student, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("student")
-    )
-    course = models.ForeignKey(
-        Course, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("course")
-    )
-    term = models.ForeignKey(
-        AcademicTerm, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("term")
-    )
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("student"))
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("course"))
+    term = models.ForeignKey(AcademicTerm, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("term"))
 
     history = tracked()
 
@@ -276,3 +269,250 @@ class StudentUserObjectPermission(UserObjectPermissionBase):
 
 class StudentGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Student, on_delete=models.CASCADE)
+
+
+# --- Applications ------------------------------------------------------------------------------------------
+
+
+class CatalogueEntry(LocalizedName):
+    """A configurable, translated list entry. Retired entries stay readable in old applications."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "code"]
+
+
+class NeedCategory(CatalogueEntry):
+    history = tracked()
+
+    class Meta(CatalogueEntry.Meta):
+        verbose_name = _("category of needs")
+        verbose_name_plural = _("categories of needs")
+
+
+class ConditionOption(CatalogueEntry):
+    """A condition a student may ask for in an application (the checklist of the application form)."""
+
+    history = tracked()
+
+    class Meta(CatalogueEntry.Meta):
+        verbose_name = _("condition that can be asked for")
+        verbose_name_plural = _("conditions that can be asked for")
+
+
+class ConsentText(models.Model):
+    """A version of the text of consent to the processing of personal data, in every interface language."""
+
+    version = models.CharField(_("version"), max_length=20, unique=True)
+    effective_from = models.DateField(_("in force from"))
+    text_kk = models.TextField(_("text (Kazakh)"))
+    text_ru = models.TextField(_("text (Russian)"))
+    text_en = models.TextField(_("text (English)"))
+    text_ky = models.TextField(_("text (Kyrgyz)"))
+
+    history = tracked()
+
+    class Meta:
+        verbose_name = _("consent text")
+        verbose_name_plural = _("consent texts")
+        ordering = ["-effective_from", "-pk"]
+
+    def __str__(self):
+        return self.version
+
+    def text_in(self, language: str) -> str:
+        return getattr(self, f"text_{(language or 'kk')[:2]}", "") or self.text_kk
+
+
+class Application(models.Model):
+    """An application for inclusive-education conditions (regulation §6.1, §10)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        REGISTERED = "registered", _("Registered")
+        UNDER_ASSESSMENT = "under_assessment", _("Under assessment")
+        CONCLUDED = "concluded", _("Conclusion issued")
+        CLOSED = "closed", _("Closed")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("Online")
+        PAPER = "paper", _("On paper, at the chancellery")
+
+    class FiledAs(models.TextChoices):
+        STUDENT = "student", _("The student")
+        REPRESENTATIVE = "representative", _("A legal representative")
+        LECTURER = "lecturer", _("A lecturer (referral)")
+        CENTRE = "centre", _("The centre (paper application)")
+
+    class DisabilityGroup(models.TextChoices):
+        NOT_DECLARED = "", _("Not declared")
+        GROUP_I = "I", _("Group I")
+        GROUP_II = "II", _("Group II")
+        GROUP_III = "III", _("Group III")
+        CHILDHOOD = "childhood", _("Disabled since childhood")
+
+    class ContactChannel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        PHONE = "phone", _("Phone call")
+        SMS = "sms", _("Text message")
+        IN_APP = "in_app", _("Only in this system")
+
+    public_id = models.UUIDField(_("public identifier"), default=uuid.uuid4, unique=True, editable=False)
+    student = models.ForeignKey(
+        Student, on_delete=models.PROTECT, related_name="applications", verbose_name=_("student")
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="filed_applications",
+        verbose_name=_("filed by"),
+    )
+    filed_as = models.CharField(_("filed as"), max_length=16, choices=FiledAs.choices)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, default=Channel.ONLINE)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+
+    categories = models.ManyToManyField(NeedCategory, verbose_name=_("categories of needs"), blank=True)
+    description = models.TextField(_("your needs in your own words"), blank=True)
+    referral_note = models.TextField(_("what the referring lecturer noticed"), blank=True)
+    conditions = models.ManyToManyField(ConditionOption, verbose_name=_("conditions asked for"), blank=True)
+    conditions_other = models.TextField(_("other conditions"), blank=True)
+    disability_group = models.CharField(
+        _("disability group"), max_length=10, choices=DisabilityGroup.choices, blank=True, default=""
+    )
+    contact_channel = models.CharField(
+        _("how to contact you"), max_length=8, choices=ContactChannel.choices, default=ContactChannel.EMAIL
+    )
+    contact_phone = models.CharField(_("phone number"), max_length=40, blank=True)
+    contact_notes = models.CharField(_("anything we should know when contacting you"), max_length=500, blank=True)
+
+    registration_number = models.CharField(_("registration number"), max_length=40, unique=True, null=True, blank=True)
+    received_on = models.DateField(_("received on paper on"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    registered_at = models.DateTimeField(_("registered at"), null=True, blank=True)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = tracked(m2m_fields=[categories, conditions])
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-created_at"]
+        permissions = [
+            ("view_application_status", _("Can see the status of an application (referring lecturer)")),
+            ("register_application", _("Can register and reject applications")),
+        ]
+        indexes = [models.Index(fields=["status", "submitted_at"])]
+
+    def __str__(self):
+        return self.registration_number or str(_("Application (not registered yet)"))
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in {self.Status.CLOSED, self.Status.REJECTED, self.Status.WITHDRAWN}
+
+
+class Consent(models.Model):
+    """Consent to the processing of personal data, given for one application (Law No. 94-V)."""
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("Online, in this system")
+        PAPER = "paper", _("On paper, signed at the chancellery")
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="consent", verbose_name=_("application")
+    )
+    text = models.ForeignKey(ConsentText, on_delete=models.PROTECT, related_name="+", verbose_name=_("text version"))
+    language = models.CharField(_("language shown"), max_length=5)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    given_at = models.DateTimeField(_("given at"))
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("withdrawn by"),
+    )
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
+
+    history = tracked()
+
+    class Meta:
+        verbose_name = _("consent to processing of personal data")
+        verbose_name_plural = _("consents to processing of personal data")
+
+    def __str__(self):
+        return f"{self.text.version} {self.given_at:%Y-%m-%d}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None
+
+
+def _document_path(instance: "SupportingDocument", filename: str) -> str:
+    # The uploaded name is never used on disk: a random name with the extension of the sniffed type.
+    return f"applications/{instance.application.public_id}/{uuid.uuid4().hex}{instance.extension}"
+
+
+class SupportingDocument(models.Model):
+    """A file attached to an application: a medical-social expertise conclusion, a certificate, a paper scan."""
+
+    class Kind(models.TextChoices):
+        MSE_CONCLUSION = "mse", _("Medical-social expertise (MSE) conclusion")
+        DISABILITY_CERTIFICATE = "disability", _("Certificate of disability or limited health capacity")
+        SPECIALIST_CERTIFICATE = "specialist", _("Certificate from a specialist")
+        PAPER_APPLICATION = "paper_scan", _("Scan of the paper application")
+        OTHER = "other", _("Other document")
+
+    EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+    MEDICAL_KINDS = frozenset({Kind.MSE_CONCLUSION, Kind.DISABILITY_CERTIFICATE, Kind.SPECIALIST_CERTIFICATE})
+
+    public_id = models.UUIDField(_("public identifier"), default=uuid.uuid4, unique=True, editable=False)
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="documents", verbose_name=_("application")
+    )
+    kind = models.CharField(_("kind of document"), max_length=16, choices=Kind.choices)
+    file = models.FileField(_("file"), upload_to=_document_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=120)
+    content_type = models.CharField(_("file type"), max_length=40)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    history = tracked()
+
+    class Meta:
+        verbose_name = _("supporting document")
+        verbose_name_plural = _("supporting documents")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.original_name}"
+
+    @property
+    def extension(self) -> str:
+        return self.EXTENSIONS.get(self.content_type, ".bin")
+
+
+class ApplicationUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Application, on_delete=models.CASCADE)
+
+
+class ApplicationGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Application, on_delete=models.CASCADE)

@@ -134,3 +134,33 @@ class EnrolmentFactory(factory.django.DjangoModelFactory):
     student = factory.SubFactory(StudentFactory)
     course = factory.SubFactory(CourseFactory)
     term = factory.SubFactory(AcademicTermFactory)
+
+
+def pdf_bytes(text: str = "test") -> bytes:
+    """A tiny but well-formed PDF."""
+    return (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+        b"trailer<</Root 1 0 R>>\n% " + text.encode() + b"\n%%EOF\n"
+    )
+
+
+def png_bytes() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """A draft filed by the student. Use the services to move it: they write the timeline and the grants."""
+
+    class Meta:
+        model = "students.Application"
+
+    student = factory.SubFactory(StudentFactory)
+    filed_by = factory.SelfAttribute("student.user")
+    filed_as = "student"
+    description = "Маған дәрістерде ірі қаріп керек. MARKER-HEALTH"

@@ -20,6 +20,11 @@ class EmailAuthenticationForm(AuthenticationForm):
 class LanguagePreferenceForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["preferred_language"]
+        fields = ["preferred_language", "notify_by_email"]
         widgets = {"preferred_language": forms.RadioSelect}
-        help_texts = {"preferred_language": _("Pages and e-mails will use this language.")}
+        help_texts = {
+            "preferred_language": _("Pages and e-mails will use this language."),
+            "notify_by_email": _(
+                "Notifications always appear on your Notifications page. Untick this to get them there only."
+            ),
+        }

@@ -55,6 +55,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("For system administrators: gives access to the Django administration site."),
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    notify_by_email = models.BooleanField(_("send notifications by e-mail"), default=True)
 
     history = tracked(excluded_fields=["password", "last_login"])
 
@@ -129,3 +130,44 @@ class StaffProfile(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.position}" if self.position else str(self.user)
+
+
+class Notification(models.Model):
+    """One message to one user about an event in a case.
+
+    Subject and body are stored already rendered in the recipient's language (see notifications.notify), so the
+    page and the e-mail read the same whatever language the recipient browses in later.
+    """
+
+    recipient = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    kind = models.CharField(_("kind of event"), max_length=60, help_text=_("A code such as application_submitted."))
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(_("message text"), blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    email_wanted = models.BooleanField(_("e-mail wanted"), default=False)
+    # NULL for notifications that may repeat; a key such as "application_submitted:42:7" otherwise, so the same
+    # event (a retried task, a double click) cannot notify the same person twice.
+    dedup_key = models.CharField(_("deduplication key"), max_length=200, null=True, blank=True, unique=True)
+
+    history = tracked()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The inbox: a user's unread ones (the count in the menu) and their list, newest first.
+            models.Index(fields=["recipient", "read_at", "-created_at"], name="accounts_notification_inbox"),
+        ]
+
+    def __str__(self):
+        return self.subject
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

@@ -32,7 +32,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.STUDENT: [],
     Role.REPRESENTATIVE: [],
     Role.SPECIALIST: [*_VIEW_REFERENCE],
-    Role.CENTRE_HEAD: [*_VIEW_REFERENCE, "students.view_student", "students.view_enrolment"],
+    Role.CENTRE_HEAD: [
+        *_VIEW_REFERENCE,
+        "students.view_student",
+        "students.view_enrolment",
+        "students.view_application",
+        "students.register_application",
+        "students.view_supportingdocument",
+        "students.view_consent",
+    ],
     Role.LECTURER: [*_VIEW_REFERENCE],
     Role.ADMINISTRATION: [*_VIEW_REFERENCE],
     Role.AUDITOR: [],
@@ -45,6 +53,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.change_staffprofile",
         "accounts.view_staffprofile",
         "auth.view_group",
+        *[
+            f"students.{action}_{model}"
+            for model in ("needcategory", "conditionoption", "consenttext")
+            for action in ("add", "change", "view")
+        ],
     ],
 }
 
@@ -59,6 +72,7 @@ def sync_roles(apps) -> None:
 
     Takes the migration's `apps` so it can run inside a data migration; permissions of apps migrated in the
     same run are created first, since Django would otherwise only create them after the whole migrate.
+    Permissions of models that a later migration creates are skipped here: that migration calls this again.
     """
     from django.contrib.auth.management import create_permissions
 
@@ -74,5 +88,5 @@ def sync_roles(apps) -> None:
         wanted = []
         for code in codes:
             app_label, codename = code.split(".")
-            wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+            wanted.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
         group.permissions.set(wanted)

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_htmx",
+    "django_filters",
     "inclusion_centre.accounts",
     "students",
     "routes",
@@ -72,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "inclusion_centre.context_processors.site",
+                "inclusion_centre.accounts.context_processors.notifications",
             ],
         },
     },
@@ -218,3 +220,36 @@ LOGGING = {
 }
 
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# --- Registration numbers ----------------------------------------------------------------------------------
+
+# Per document type and year, gap-free (documents.services.next_registration_number). A format string with
+# the fields {year} and {number}; a type left out here uses the default in documents.services.
+DOCUMENT_NUMBER_FORMATS = {
+    "application": "ӨТ-{year}/{number:04d}",
+    "conclusion": "ҚОР-{year}/{number:04d}",
+    "route": "ЖББМ-{year}/{number:04d}",
+    "protocol": "ХТ-{year}/{number:04d}",
+}
+
+# --- Deadlines ---------------------------------------------------------------------------------------------
+
+# Working days each waiting step may take (the regulation fixes none; these are the centre's defaults).
+DEADLINE_WORKING_DAYS = {
+    "register_application": env.int("DEADLINE_REGISTER_APPLICATION_DAYS", default=3),
+}
+# Public holidays (ISO dates) that are not working days; the defaults are Kazakhstan's for 2026.
+HOLIDAYS = env.list(
+    "HOLIDAYS",
+    default=[
+        "2026-01-01", "2026-01-02", "2026-01-07", "2026-03-09", "2026-03-20", "2026-03-23", "2026-03-24",
+        "2026-05-01", "2026-05-07", "2026-05-08", "2026-07-06", "2026-08-31", "2026-10-26", "2026-12-16",
+    ],
+)
+
+# --- Uploads -----------------------------------------------------------------------------------------------
+
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+
+# Where people reach the app: absolute links in e-mails, which are sent from workers that have no request.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")

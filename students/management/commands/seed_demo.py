@@ -6,9 +6,7 @@ from students import demo
 
 
 class Command(BaseCommand):
-    help = (
-        "Load demo data: one user per role and an academic structure. Safe to run again: it changes nothing."
-    )
+    help = "Load demo data: one user per role and an academic structure. Safe to run again: it changes nothing."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -19,9 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, allow_without_debug=False, **options):
         if not settings.DEBUG and not allow_without_debug:
-            raise CommandError(
-                "seed_demo creates users with a published password; it runs only with DEBUG on."
-            )
+            raise CommandError("seed_demo creates users with a published password; it runs only with DEBUG on.")
         with transaction.atomic():
             users = demo.seed()
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at http://127.0.0.1:8000/ as:"))

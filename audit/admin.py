@@ -1,0 +1,30 @@
+from django.contrib import admin
+
+from .models import AccessLog, StatusChange
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The audit trail is read, never written, from the admin."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "content_type", "object_id", "from_status", "to_status", "actor"]
+    list_filter = ["content_type", "to_status"]
+    list_select_related = ["content_type", "actor"]
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "user", "roles", "action", "content_type", "object_id", "ip_address"]
+    list_filter = ["action", "content_type"]
+    list_select_related = ["content_type", "user"]

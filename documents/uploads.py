@@ -1,0 +1,81 @@
+"""Checks for uploaded files: size, type by content (never by name or by what the browser claims), safe names."""
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+ALLOWED_TYPES = {"application/pdf": (".pdf",), "image/jpeg": (".jpg", ".jpeg"), "image/png": (".png",)}
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    content_type: str
+    sha256: str
+    size: int
+    display_name: str
+
+
+def sniff(head: bytes) -> str | None:
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    return None
+
+
+def display_name(name: str) -> str:
+    """A name safe to show and to put in a Content-Disposition header: no path, no control characters."""
+    name = unicodedata.normalize("NFC", name.replace("\\", "/").rsplit("/", 1)[-1])
+    name = re.sub(r"[\x00-\x1f\x7f\"<>:|?*;]", "", name).strip(" .")
+    return (name or "document")[:120]
+
+
+def check_upload(upload) -> CheckedUpload:
+    """Validate an UploadedFile; return what was learnt from its content. Raises ValidationError."""
+    if upload.size > settings.UPLOAD_MAX_BYTES:
+        raise ValidationError(
+            _("The file is too large: %(size)s. The limit is %(limit)s.")
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(settings.UPLOAD_MAX_BYTES)},
+            code="too_large",
+        )
+    if upload.size == 0:
+        raise ValidationError(_("The file is empty."), code="empty")
+    upload.seek(0)
+    content_type = sniff(upload.read(16))
+    if content_type is None:
+        raise ValidationError(_("Only PDF, JPEG and PNG files can be uploaded."), code="type")
+    suffix = "." + upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+    if suffix not in ALLOWED_TYPES[content_type]:
+        # A PDF named photo.png, or a PNG named scan.pdf: the name lies about the content.
+        raise ValidationError(
+            _("The file's name does not match its content. Save it again as PDF, JPEG or PNG and upload it."),
+            code="mismatch",
+        )
+    upload.seek(0)
+    if content_type == "application/pdf":
+        upload.seek(max(upload.size - 2048, 0))
+        if b"%%EOF" not in upload.read():
+            raise ValidationError(_("The PDF file is damaged or incomplete."), code="damaged")
+    else:
+        try:
+            with Image.open(upload) as image:
+                image.verify()
+        except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+            raise ValidationError(_("The image file is damaged or incomplete."), code="damaged") from exc
+    upload.seek(0)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return CheckedUpload(
+        content_type=content_type, sha256=digest.hexdigest(), size=upload.size, display_name=display_name(upload.name)
+    )

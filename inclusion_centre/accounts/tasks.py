@@ -1,0 +1,56 @@
+"""Background work of the accounts app. The settings route `*.tasks.send_*` to the notifications queue."""
+
+import smtplib
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from .models import Notification
+
+
+@shared_task(autoretry_for=(OSError, smtplib.SMTPException), retry_backoff=True, max_retries=5)
+def send_notification_email(notification_id: int) -> bool:
+    """E-mail one notification to its recipient; returns whether an e-mail left now.
+
+    Safe to run twice: the row is locked and `emailed_at` checked first, so a retried or duplicated task sends
+    nothing more. A failure to reach the mail server rolls back and Celery retries with back-off.
+
+    The subject is the stored one, which callers keep neutral: subjects travel in mail headers and server logs,
+    so they never carry names or other personal data; those stay in the body.
+    """
+    with transaction.atomic():
+        notification = Notification.objects.select_for_update().filter(pk=notification_id).first()
+        if notification is None or notification.emailed_at is not None or not notification.email_wanted:
+            return False
+        recipient = notification.recipient
+        # The person may have turned e-mail off, or been disabled, between the event and this task.
+        if not (recipient.notify_by_email and recipient.is_active and recipient.email):
+            return False
+
+        site = settings.SITE_URL.rstrip("/")
+        with translation.override(recipient.preferred_language or settings.LANGUAGE_CODE):
+            parts = [notification.body.strip()]
+            if notification.url:
+                parts.append(gettext("Open it in the centre's system: %(link)s") % {"link": site + notification.url})
+            parts.append(
+                "-- \n"
+                + gettext(
+                    "To get notifications only in the system, without e-mail, change the setting on your "
+                    "account page: %(link)s"
+                )
+                % {"link": site + reverse("accounts:account")}
+            )
+        send_mail(
+            subject=f"{settings.EMAIL_SUBJECT_PREFIX}{notification.subject}",
+            message="\n\n".join(part for part in parts if part) + "\n",
+            from_email=None,
+            recipient_list=[recipient.email],
+        )
+        notification.emailed_at = timezone.now()
+        notification.save(update_fields=["emailed_at"])
+    return True

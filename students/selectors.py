@@ -1,0 +1,184 @@
+"""Every read of applications a page needs, already filtered to what the user may see."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _lazy
+from guardian.shortcuts import get_objects_for_user
+
+from audit.models import StatusChange
+from inclusion_centre.accounts.models import User
+from inclusion_centre.workdays import add_working_days, latest_start_not_overdue
+
+from . import permissions
+from .models import Application, Representation, Student
+
+
+def _with_related(queryset: QuerySet) -> QuerySet:
+    return queryset.select_related(
+        "student__user", "student__programme__faculty", "student__group", "filed_by", "consent"
+    ).prefetch_related("categories")
+
+
+def applications_of(user: User) -> QuerySet:
+    """Applications the user follows as applicant, representative or referring lecturer (object grants only)."""
+    granted = get_objects_for_user(
+        user,
+        ["students.view_application", "students.view_application_status"],
+        klass=Application,
+        any_perm=True,
+        accept_global_perms=False,
+        with_superuser=False,
+    )
+    visible = Application.objects.filter(
+        Q(pk__in=granted.values("pk")) | Q(student__user=user) | Q(student__representations__representative=user)
+    ).distinct()
+    return _with_related(visible).order_by("-created_at")
+
+
+def application_for(user: User, public_id) -> tuple[Application, bool]:
+    """The application and whether the user sees all of it (False: status only, for a referring lecturer).
+
+    Raises Http404 when the user may see nothing of it: a guessed address learns nothing.
+    """
+    application = (
+        _with_related(Application.objects.all())
+        .prefetch_related(
+            "conditions",
+            Prefetch("student__representations", queryset=Representation.objects.select_related("representative")),
+        )
+        .filter(public_id=public_id)
+        .first()
+    )
+    if application is None:
+        raise Http404
+    if permissions.can_view(user, application):
+        return application, True
+    if permissions.can_view_status(user, application):
+        return application, False
+    raise Http404
+
+
+def timeline(application: Application) -> list[StatusChange]:
+    return list(
+        StatusChange.objects.filter(
+            content_type__app_label="students", content_type__model="application", object_id=application.pk
+        ).select_related("actor")
+    )
+
+
+def registration_due(application: Application) -> datetime.date | None:
+    if application.submitted_at is None:
+        return None
+    start = timezone.localdate(application.submitted_at)
+    return add_working_days(start, settings.DEADLINE_WORKING_DAYS["register_application"])
+
+
+def is_overdue(application: Application, today: datetime.date | None = None) -> bool:
+    due = registration_due(application)
+    today = today or timezone.localdate()
+    return application.status == Application.Status.SUBMITTED and due is not None and due < today
+
+
+def overdue_q(today: datetime.date | None = None) -> Q:
+    """Submitted applications whose registration deadline has passed, as a database condition."""
+    today = today or timezone.localdate()
+    cutoff = latest_start_not_overdue(today, settings.DEADLINE_WORKING_DAYS["register_application"])
+    start_of_cutoff = timezone.make_aware(datetime.datetime.combine(cutoff, datetime.time.min))
+    return Q(status=Application.Status.SUBMITTED, submitted_at__lt=start_of_cutoff)
+
+
+def inbox(user: User) -> QuerySet:
+    """The centre's inbox: every application that has left the draft state (drafts are the applicant's)."""
+    if not user.has_perm("students.view_application"):
+        raise Http404
+    return _with_related(Application.objects.exclude(status=Application.Status.DRAFT)).order_by("-submitted_at", "-pk")
+
+
+def students_for_new_application(user: User) -> QuerySet:
+    """The students this user may start an application for: themselves, whom they represent, whom they teach."""
+    condition = Q(user=user) | Q(representations__representative=user)
+    query = Student.objects.filter(condition)
+    if user.has_role("lecturer"):
+        query = query | permissions.taught_by(user)
+    return query.select_related("user", "programme", "group").distinct().order_by("user__full_name")
+
+
+@dataclass
+class NextStep:
+    text: str
+    due: datetime.date | None = None
+
+
+_EVENT_TEXT = {
+    Application.Status.DRAFT: _lazy("The application was started"),
+    Application.Status.SUBMITTED: _lazy("The application was sent to the centre"),
+    Application.Status.REGISTERED: _lazy("The centre registered the application"),
+    Application.Status.UNDER_ASSESSMENT: _lazy("Specialists were assigned to assess the needs"),
+    Application.Status.CONCLUDED: _lazy("The centre issued its conclusion"),
+    Application.Status.CLOSED: _lazy("The case was closed"),
+    Application.Status.REJECTED: _lazy("The centre did not accept the application"),
+    Application.Status.WITHDRAWN: _lazy("The application was withdrawn"),
+}
+
+
+@dataclass
+class TimelineEvent:
+    when: datetime.datetime
+    text: str
+    actor: User | None = None
+    comment: str = ""
+
+
+def case_timeline(application: Application, documents) -> list[TimelineEvent]:
+    """Every step of the case in plain words, oldest first: moves, consent, uploaded documents."""
+    events = [
+        TimelineEvent(change.created_at, _EVENT_TEXT[change.to_status], change.actor, change.comment)
+        for change in timeline(application)
+    ]
+    consent = getattr(application, "consent", None)
+    if consent is not None:
+        events.append(TimelineEvent(consent.given_at, _lazy("Consent to the processing of personal data was given")))
+        if consent.withdrawn_at:
+            events.append(
+                TimelineEvent(
+                    consent.withdrawn_at,
+                    _lazy("Consent to the processing of personal data was withdrawn"),
+                    comment=consent.withdrawal_reason,
+                )
+            )
+    for document in documents:
+        events.append(
+            TimelineEvent(
+                document.uploaded_at, _lazy("A document was added: %(kind)s") % {"kind": document.get_kind_display()}
+            )
+        )
+    return sorted(events, key=lambda event: event.when)
+
+
+def next_step(application: Application, *, applicant_side: bool) -> NextStep:
+    """What happens next, who acts and by when, in words for the person reading the case page."""
+    status = application.status
+    S = Application.Status
+    if status == S.DRAFT:
+        if applicant_side:
+            return NextStep(
+                _lazy(
+                    "Your turn: finish the form, give your consent and send it. "
+                    "Nothing reaches the centre until you send it."
+                )
+            )
+        return NextStep(_lazy("The applicant is filling in the application."))
+    if status == S.SUBMITTED:
+        return NextStep(_lazy("The centre registers the application."), registration_due(application))
+    if status == S.REGISTERED:
+        return NextStep(_lazy("The head of the centre assigns specialists to assess the needs."))
+    if status == S.UNDER_ASSESSMENT:
+        return NextStep(_lazy("Specialists assess the needs. They may contact you to meet."))
+    if status == S.CONCLUDED:
+        return NextStep(_lazy("A specialist drafts the individual educational route."))
+    return NextStep(_lazy("Nothing more happens with this application. A new one can be made at any time."))

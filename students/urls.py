@@ -1,0 +1,26 @@
+from django.urls import path
+
+from . import views
+
+app_name = "students"
+
+urlpatterns = [
+    path("applications/", views.my_applications, name="my_applications"),
+    path("applications/new/", views.application_start, name="application_start"),
+    path("applications/paper/", views.paper_application, name="paper_application"),
+    path("applications/<uuid:public_id>/", views.application_detail, name="application_detail"),
+    path("applications/<uuid:public_id>/edit/", views.application_edit, name="application_edit"),
+    path("applications/<uuid:public_id>/consent/", views.application_consent, name="application_consent"),
+    path("applications/<uuid:public_id>/consent/withdraw/", views.consent_withdraw, name="consent_withdraw"),
+    path("applications/<uuid:public_id>/submit/", views.application_submit, name="application_submit"),
+    path("applications/<uuid:public_id>/withdraw/", views.application_withdraw, name="application_withdraw"),
+    path("applications/<uuid:public_id>/register/", views.application_register, name="application_register"),
+    path("applications/<uuid:public_id>/reject/", views.application_reject, name="application_reject"),
+    path("applications/<uuid:public_id>/documents/new/", views.document_upload, name="document_upload"),
+    path(
+        "applications/<uuid:public_id>/documents/<uuid:document_id>/",
+        views.document_download,
+        name="document_download",
+    ),
+    path("centre/inbox/", views.inbox, name="inbox"),
+]

@@ -1,0 +1,366 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from audit.models import AccessLog
+from audit.services import log_access
+from audit.workflow import IllegalMove
+
+from . import permissions, selectors, services
+from .filters import InboxFilter
+from .forms import ApplicationForm, ConsentForm, PaperApplicationForm, ReasonForm, StartForm, UploadForm
+from .models import Application, SupportingDocument
+
+INVALID = 422
+CONFLICT = 409
+
+
+def _post(request):
+    """The submitted data, or None on GET. (`request.POST or None` would treat an empty POST as no POST.)"""
+    return request.POST if request.method == "POST" else None
+
+
+def _bound(request) -> tuple:
+    return (request.POST, request.FILES) if request.method == "POST" else (None, None)
+
+
+def _detail(application):
+    return redirect("students:application_detail", public_id=application.public_id)
+
+
+def _refuse(request, application, error: ValidationError):
+    """A move that is not possible now: show the case page with the reasons, answer 4xx, change nothing.
+
+    409 when the object is not in a state for this move (someone else moved it, a double submit); 422 when what
+    was sent is incomplete (no consent, no description)."""
+    status = CONFLICT if isinstance(error, IllegalMove) else INVALID
+    fresh, _full = selectors.application_for(request.user, application.public_id)
+    context = _detail_context(request, fresh)
+    context["problems"] = error.messages
+    return render(request, "students/application_detail.html", context, status=status)
+
+
+def _form_errors_to(form, error: ValidationError):
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+@never_cache
+def my_applications(request):
+    page = Paginator(selectors.applications_of(request.user), 20).get_page(request.GET.get("page"))
+    can_start = selectors.students_for_new_application(request.user).exists()
+    return render(request, "students/my_applications.html", {"page": page, "can_start": can_start})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_start(request):
+    students = selectors.students_for_new_application(request.user)
+    if not students.exists():
+        raise Http404
+    is_lecturer = request.user.has_role("lecturer")
+    form = StartForm(_post(request), students=students, is_lecturer=is_lecturer)
+    if request.method == "POST" and form.is_valid():
+        application = services.application_start(
+            actor=request.user,
+            student=form.cleaned_data["student"],
+            referral_note=form.cleaned_data.get("referral_note", ""),
+        )
+        if application.filed_as == Application.FiledAs.LECTURER:
+            messages.success(request, _("The referral is sent to the student. You will see its status here."))
+            return _detail(application)
+        return redirect("students:application_edit", public_id=application.public_id)
+    if request.method == "GET" and students.count() == 1 and not is_lecturer:
+        form = StartForm(initial={"student": students.first()}, students=students, is_lecturer=is_lecturer)
+    status = INVALID if form.errors else 200
+    return render(request, "students/application_start.html", {"form": form}, status=status)
+
+
+@login_required
+@never_cache
+def application_detail(request, public_id):
+    application, full = selectors.application_for(request.user, public_id)
+    if not full:
+        return render(request, "students/referral_status.html", {"application": application})
+    log_access(request=request, action=AccessLog.Action.VIEW_CASE, obj=application)
+    return render(request, "students/application_detail.html", _detail_context(request, application))
+
+
+def _detail_context(request, application) -> dict:
+    user = request.user
+    documents = list(application.documents.select_related("uploaded_by"))
+    return {
+        "application": application,
+        "documents": documents,
+        "timeline": selectors.case_timeline(application, documents),
+        "next_step": selectors.next_step(application, applicant_side=permissions.is_applicant_side(user, application)),
+        "consent": getattr(application, "consent", None),
+        "registration_due": selectors.registration_due(application),
+        "overdue": selectors.is_overdue(application),
+        "applicant_side": permissions.is_applicant_side(user, application),
+        "can_edit": permissions.can_edit(user, application),
+        "can_withdraw": permissions.can_withdraw(user, application),
+        "can_register": permissions.can_register(user, application)
+        and application.status == Application.Status.SUBMITTED,
+        "can_reject": permissions.can_register(user, application)
+        and application.status in {Application.Status.SUBMITTED, Application.Status.REGISTERED},
+        "can_upload": permissions.can_upload(user, application),
+        "can_download": permissions.can_download_documents(user, application),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_edit(request, public_id):
+    application, full = selectors.application_for(request.user, public_id)
+    if not full or not permissions.can_edit(request.user, application):
+        raise Http404
+    form = ApplicationForm(_post(request), instance=application)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.application_update(
+                application=application,
+                actor=request.user,
+                categories=list(data["categories"]),
+                description=data["description"],
+                conditions=list(data["conditions"]),
+                conditions_other=data["conditions_other"],
+                disability_group=data["disability_group"],
+                contact_channel=data["contact_channel"],
+                contact_phone=data["contact_phone"],
+                contact_notes=data["contact_notes"],
+            )
+        except ValidationError as error:
+            return _refuse(request, application, error)
+        messages.success(request, _("Your answers are saved."))
+        if not hasattr(application, "consent") or not application.consent.is_active:
+            return redirect("students:application_consent", public_id=application.public_id)
+        return _detail(application)
+    status = INVALID if form.errors else 200
+    return render(request, "students/application_edit.html", {"form": form, "application": application}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_consent(request, public_id):
+    application, full = selectors.application_for(request.user, public_id)
+    if not full or not permissions.is_applicant_side(request.user, application) or application.is_final:
+        raise Http404
+    try:
+        text = services.current_consent_text()
+    except ValidationError as error:
+        return _refuse(request, application, error)
+    language = get_language() or "kk"
+    form = ConsentForm(_post(request))
+    if request.method == "POST" and form.is_valid():
+        services.consent_give(application=application, actor=request.user, language=language)
+        messages.success(request, _("Thank you: your consent is recorded."))
+        return _detail(application)
+    status = INVALID if form.errors else 200
+    context = {"form": form, "application": application, "text": text, "text_body": text.text_in(language)}
+    return render(request, "students/application_consent.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consent_withdraw(request, public_id):
+    application, full = selectors.application_for(request.user, public_id)
+    if not full or not permissions.is_applicant_side(request.user, application):
+        raise Http404
+    form = ReasonForm(
+        _post(request), required=False, label=_("Why do you withdraw your consent? (you do not have to say)")
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_withdraw(application=application, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            return _refuse(request, application, error)
+        messages.success(request, _("Your consent is withdrawn. The centre has been told."))
+        return _detail(application)
+    status = INVALID if form.errors else 200
+    return render(request, "students/consent_withdraw.html", {"form": form, "application": application}, status=status)
+
+
+@login_required
+@require_POST
+def application_submit(request, public_id):
+    application, full = selectors.application_for(request.user, public_id)
+    if not full or not permissions.is_applicant_side(request.user, application):
+        raise Http404
+    try:
+        services.application_submit(application=application, actor=request.user)
+    except ValidationError as error:
+        return _refuse(request, application, error)
+    messages.success(request, _("Your application is sent to the centre."))
+    return _detail(application)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_withdraw(request, public_id):
+    application, full = selectors.application_for(request.user, public_id)
+    if not full or not permissions.can_withdraw(request.user, application):
+        raise Http404
+    form = ReasonForm(_post(request), required=False, label=_("Why do you withdraw it? (you do not have to say)"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_withdraw(
+                application=application, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            return _refuse(request, application, error)
+        messages.success(request, _("The application is withdrawn."))
+        return _detail(application)
+    status = INVALID if form.errors else 200
+    return render(
+        request, "students/application_withdraw.html", {"form": form, "application": application}, status=status
+    )
+
+
+@login_required
+@require_POST
+def application_register(request, public_id):
+    application, full = selectors.application_for(request.user, public_id)
+    if not full or not permissions.can_register(request.user, application):
+        raise Http404
+    try:
+        moved = services.application_register(application=application, actor=request.user)
+    except ValidationError as error:
+        return _refuse(request, application, error)
+    messages.success(request, _("Registered under number %(number)s.") % {"number": moved.registration_number})
+    return _detail(application)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_reject(request, public_id):
+    application, full = selectors.application_for(request.user, public_id)
+    if not full or not permissions.can_register(request.user, application):
+        raise Http404
+    form = ReasonForm(
+        _post(request),
+        label=_("Reason for rejection"),
+        help_text=_("The applicant will read this. Write plainly and say what they can do next."),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_reject(application=application, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            return _refuse(request, application, error)
+        messages.success(request, _("The application is rejected; the applicant has been told."))
+        return _detail(application)
+    status = INVALID if form.errors else 200
+    return render(
+        request, "students/application_reject.html", {"form": form, "application": application}, status=status
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_upload(request, public_id):
+    application, full = selectors.application_for(request.user, public_id)
+    if not full or not permissions.can_upload(request.user, application):
+        raise Http404
+    form = UploadForm(*_bound(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.document_upload(
+                application=application,
+                actor=request.user,
+                upload=form.cleaned_data["file"],
+                kind=form.cleaned_data["kind"],
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            messages.success(request, _("The document is uploaded."))
+            return _detail(application)
+    status = INVALID if form.errors else 200
+    return render(request, "students/document_upload.html", {"form": form, "application": application}, status=status)
+
+
+@login_required
+@never_cache
+def document_download(request, public_id, document_id):
+    application, full = selectors.application_for(request.user, public_id)
+    if not full or not permissions.can_download_documents(request.user, application):
+        raise Http404
+    document = get_object_or_404(SupportingDocument, application=application, public_id=document_id)
+    log_access(request=request, action=AccessLog.Action.DOWNLOAD_DOCUMENT, obj=document)
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+@never_cache
+def inbox(request):
+    queryset = selectors.inbox(request.user)
+    applied = InboxFilter(request.GET, queryset=queryset)
+    results = applied.qs if applied.is_valid() else queryset.none()
+    page = Paginator(results, 25).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    rows = [(application, selectors.is_overdue(application, today)) for application in page]
+    query = request.GET.copy()
+    query.pop("page", None)
+    status = 200 if applied.is_valid() else INVALID
+    return render(
+        request,
+        "students/inbox.html",
+        {"filter": applied, "page": page, "rows": rows, "query": query.urlencode()},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def paper_application(request):
+    if not request.user.has_perm("students.register_application"):
+        raise Http404
+    form = PaperApplicationForm(*_bound(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            application = services.paper_application_enter(
+                actor=request.user,
+                student=data["student_id"],
+                received_on=data["received_on"],
+                categories=list(data["categories"]),
+                description=data["description"],
+                conditions=list(data["conditions"]),
+                conditions_other=data["conditions_other"],
+                disability_group=data["disability_group"],
+                contact_channel=data["contact_channel"],
+                contact_phone=data["contact_phone"],
+                scan=data["scan"],
+                consent_signed=data["consent_signed"],
+            )
+        except ValidationError as error:
+            _form_errors_to(form, error) if hasattr(error, "error_dict") else form.add_error("scan", error)
+        except PermissionDenied as denied:
+            raise Http404 from denied
+        else:
+            messages.success(request, _("The paper application is entered. Register it when you are ready."))
+            return _detail(application)
+    status = INVALID if form.errors else 200
+    return render(request, "students/paper_application.html", {"form": form}, status=status)

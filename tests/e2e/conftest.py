@@ -1,0 +1,184 @@
+"""Browser end-to-end harness: the system Chromium driven by Playwright against pytest-django's live server.
+
+Every test in this folder is marked `e2e`. Without Chromium the tests are skipped on a workstation but fail
+under CI=true, so a CI image that lost its browser cannot turn the accessibility checks green by skipping them.
+"""
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import environ
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.test.utils import override_settings
+from playwright.sync_api import Page, expect, sync_playwright
+from pytest_django.live_server_helper import LiveServer
+
+from inclusion_centre.accounts.roles import sync_roles
+from tests.factories import PASSWORD
+
+# Playwright's sync API keeps an asyncio loop running in the test thread; Django sees that loop and refuses ORM
+# calls (SynchronousOnlyOperation) from fixtures and factories, although nothing here is actually async.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+E2E_DIR = Path(__file__).resolve().parent
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    # The test machine reaches no network but the package registries; keep Chromium from trying.
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# WCAG 2.0, 2.1 and 2.2 at levels A and AA: the level the centre is held to.
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
+}
+
+# Playwright's default of 30 s hides a broken page behind a long wait; the live server answers in milliseconds.
+TIMEOUT_MS = 10_000
+
+
+def _find_chromium() -> str | None:
+    for candidate in ("/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def _running_in_ci() -> bool:
+    # Same reading of CI as inclusion_centre.settings.test, so "CI=1" cannot demand PostgreSQL yet skip the browser.
+    return environ.Env().bool("CI", default=False)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if E2E_DIR in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = _find_chromium()
+    if path is None:
+        message = "Chromium not found at /usr/bin/chromium nor as `chromium` on PATH"
+        if _running_in_ci():
+            pytest.fail(
+                f"{message}; CI=true requires the browser tests to run (install the chromium package).", pytrace=False
+            )
+        pytest.skip(f"{message}; install the chromium package to run the e2e tests.")
+    return path
+
+
+@pytest.fixture(scope="session")
+def playwright():
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright, chromium_path):
+    browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+# Django's live server wraps the site in a media-files handler built from MEDIA_URL. The settings set MEDIA_URL to
+# None on purpose (uploads hold health data and are never served by URL), and urlparse(None) yields bytes, so
+# every request crashed with a TypeError. A prefix no route uses keeps that handler inert, as in production.
+UNSERVED_MEDIA_URL = "/__private-files-are-not-served__/"
+
+
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server, started while MEDIA_URL is a harmless string (see UNSERVED_MEDIA_URL)."""
+    addr = request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
+    # The handler reads MEDIA_URL once, while the server thread starts; the override need not outlive that.
+    with override_settings(MEDIA_URL=UNSERVED_MEDIA_URL):
+        server = LiveServer(addr)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def _migrated_apps():
+    """The app registry as the migrations leave it: what data migrations such as accounts/0002 receive."""
+    from django.db.migrations.loader import MigrationLoader
+
+    return MigrationLoader(None, ignore_no_migrations=True).project_state().apps
+
+
+@pytest.fixture(autouse=True)
+def _e2e_database(transactional_db, _migrated_apps):
+    """Real commits, since the live server answers from another thread; and the role groups put back.
+
+    A transactional test ends with a flush, which empties the role groups that migration accounts/0002 created,
+    so every persona after the first would have no role. Serialized rollback cannot restore them here: once
+    Playwright's event loop runs in this thread, Django's connection handler (an asgiref Local) resolves to a new
+    per-context connection that lacks the serialized snapshot, and the rollback is silently skipped. Re-running
+    the same `sync_roles` the migration runs is explicit and cheap.
+    """
+    sync_roles(_migrated_apps)
+
+
+@pytest.fixture
+def page(browser, live_server) -> Page:
+    """A fresh browser context per test: no cookies, session or language choice leak between tests."""
+    context = browser.new_context(base_url=live_server.url)
+    context.set_default_timeout(TIMEOUT_MS)
+    expect.set_options(timeout=TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _login(page: Page, live_server, user, password: str = PASSWORD) -> None:
+    """Sign in through the login form, as a person would, and wait until the server has let us in."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    main = page.locator("main")
+    main.locator("input[name=username]").fill(user.email)
+    main.locator("input[name=password]").fill(password)
+    main.locator("form button[type=submit]").click()
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+    # The sign-out form is only rendered for an authenticated user; its presence proves the session took.
+    expect(page.locator("form[action$='/accounts/logout/']")).to_have_count(1)
+
+
+@pytest.fixture
+def login():
+    """`login(page, live_server, user)`: sign `user` in through the UI."""
+    return _login
+
+
+def _format_target(target) -> str:
+    # axe gives one selector per node, or a list of selectors when the node sits in an iframe or shadow root.
+    if isinstance(target, list):
+        return " >> ".join(_format_target(t) for t in target)
+    return str(target)
+
+
+def _axe_check(page: Page) -> None:
+    """Run axe on the page as it is now and fail the test on any WCAG 2.2 A/AA violation."""
+    results = Axe().run(page, options=AXE_OPTIONS)
+    violations = results.response["violations"]
+    if not violations:
+        return
+    lines = [f"{len(violations)} axe violation(s) on {page.url}:"]
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"]:
+            lines.append(f"    at {', '.join(_format_target(t) for t in node['target'])}")
+    pytest.fail("\n".join(lines), pytrace=False)
+
+
+@pytest.fixture
+def axe_check():
+    """`axe_check(page)`: fail the test if axe finds a WCAG 2.x A/AA violation on the current page."""
+    return _axe_check
