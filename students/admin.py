@@ -3,13 +3,19 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     AcademicTerm,
+    Application,
+    ConditionOption,
+    Consent,
+    ConsentText,
     Course,
     Enrolment,
     Faculty,
+    NeedCategory,
     Programme,
     Representation,
     Student,
     StudyGroup,
+    SupportingDocument,
     TeachingAssignment,
 )
 
@@ -77,3 +83,66 @@ class EnrolmentAdmin(SimpleHistoryAdmin):
     list_filter = ["term"]
     list_select_related = ["student__user", "course", "term"]
     autocomplete_fields = ["student", "course"]
+
+
+@admin.register(NeedCategory, ConditionOption)
+class CatalogueAdmin(SimpleHistoryAdmin):
+    """The configurable lists: entries are retired (unticked "in use"), never deleted, so old applications
+    keep showing what was chosen."""
+
+    list_display = ["code", "name_kk", "name_ru", "order", "is_active"]
+    list_editable = ["order", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["code", "name_kk", "name_ru", "name_en", "name_ky"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ConsentText)
+class ConsentTextAdmin(SimpleHistoryAdmin):
+    """A consent text is never edited once given: a change is a new version."""
+
+    list_display = ["version", "effective_from"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and Consent.objects.filter(text=obj).exists():
+            return ["version", "effective_from", "text_kk", "text_ru", "text_en", "text_ky"]
+        return []
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+    """Cases are worked in the application's own pages, where every move is checked and recorded."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Application)
+class ApplicationAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["registration_number", "student", "status", "filed_as", "channel", "submitted_at"]
+    list_filter = ["status", "filed_as", "channel"]
+    list_select_related = ["student__user"]
+    search_fields = ["registration_number", "student__user__full_name", "student__external_id"]
+
+
+@admin.register(Consent)
+class ConsentAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["application", "text", "channel", "given_at", "withdrawn_at"]
+    list_select_related = ["application", "text"]
+
+
+@admin.register(SupportingDocument)
+class SupportingDocumentAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["application", "kind", "content_type", "size", "uploaded_at"]
+    list_select_related = ["application"]
+    exclude = ["file"]

@@ -7,22 +7,31 @@ Every row is found by a stable key before it is created, so a second run finds e
 import datetime
 
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test.utils import override_settings
+from django.utils import timezone
 
 from audit.history import acting_as
+from audit.workflow import move
 from inclusion_centre.accounts.models import StaffProfile, User
 from inclusion_centre.accounts.roles import Role
 
+from . import services
 from .models import (
     AcademicTerm,
+    Application,
+    ConditionOption,
     Course,
     Enrolment,
     Faculty,
+    NeedCategory,
     Programme,
     Representation,
     Student,
     StudyGroup,
     TeachingAssignment,
 )
+from .workflow import ALLOWED
 
 DEMO_PASSWORD = "demo-centre-2026"  # noqa: S105 -- printed for the newcomer; seed_demo refuses to run in production
 
@@ -256,9 +265,115 @@ def seed_students(users: dict[Role, User], structure: dict) -> list[Student]:
     return students
 
 
+def _demo_pdf(title: str) -> SimpleUploadedFile:
+    body = (
+        f"%PDF-1.4\n% {title}\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+        "2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+    )
+    return SimpleUploadedFile(f"{title}.pdf", (body + "trailer<</Root 1 0 R>>\n%%EOF\n").encode(), "application/pdf")
+
+
+def _fill(application: Application, actor: User, codes: list[str], description: str) -> Application:
+    return services.application_update(
+        application=application,
+        actor=actor,
+        categories=list(NeedCategory.objects.filter(code__in=codes)),
+        description=description,
+        conditions=list(ConditionOption.objects.filter(code__in=["large_print", "extra_time", "electronic"])),
+        conditions_other="",
+        disability_group="",
+        contact_channel=Application.ContactChannel.EMAIL,
+        contact_phone="",
+        contact_notes="",
+    )
+
+
+def _submitted(student: Student, actor: User, codes: list[str], description: str) -> Application:
+    application = services.application_start(actor=actor, student=student)
+    _fill(application, actor, codes, description)
+    services.consent_give(application=application, actor=actor, language=actor.preferred_language)
+    services.document_upload(application=application, actor=actor, upload=_demo_pdf("anyktama"), kind="specialist")
+    return services.application_submit(application=application, actor=actor)
+
+
+def seed_applications(users: dict[Role, User], students: list[Student]) -> None:
+    """One application in every state, so a newcomer can open each (skipped for students who already have one)."""
+    head = users[Role.CENTRE_HEAD]
+    S = Application.Status
+
+    def fresh(student):
+        return not Application.objects.filter(student=student).exists()
+
+    demo_student, represented = students[0], students[1]
+    if fresh(demo_student):
+        registered = _submitted(
+            demo_student, demo_student.user, ["visual"], "Тақтадағы жазуды көрмеймін, ірі қаріп керек."
+        )
+        services.application_register(application=registered, actor=head)
+    if fresh(represented):
+        draft = services.application_start(actor=users[Role.REPRESENTATIVE], student=represented)
+        _fill(
+            draft, users[Role.REPRESENTATIVE], ["hearing"], "Ұлым нашар естиді; дәрістерде ым тілі аудармашысы керек."
+        )
+    if fresh(students[2]):
+        _submitted(
+            students[2], students[2].user, ["mobility"], "Арбамен жүремін; аудиториялар бірінші қабатта болуы керек."
+        )
+    if fresh(students[3]):
+        overdue = _submitted(
+            students[3], students[3].user, ["learning"], "Дислексия: емтихандарда қосымша уақыт керек."
+        )
+        # Sent two weeks ago and never registered: shows the overdue marker in the inbox.
+        Application.objects.filter(pk=overdue.pk).update(submitted_at=timezone.now() - datetime.timedelta(days=14))
+    for index, target in ((4, S.UNDER_ASSESSMENT), (5, S.CONCLUDED), (6, S.CLOSED)):
+        if fresh(students[index]):
+            application = _submitted(students[index], students[index].user, ["speech"], "Сөйлеуде қиындық бар.")
+            application = services.application_register(application=application, actor=head)
+            # Assessment and conclusion have no services yet (the next capability); the moves are the table's.
+            path = [S.UNDER_ASSESSMENT, S.CONCLUDED, S.CLOSED]
+            for status in path[: path.index(target) + 1]:
+                application = move(instance=application, to_status=status, allowed=ALLOWED, actor=head)
+    if fresh(students[7]):
+        rejected = _submitted(students[7], students[7].user, ["other"], "Жатақханада орын керек.")
+        services.application_reject(
+            application=rejected,
+            actor=head,
+            reason="Жатақхана орталықтың құзыретіне жатпайды: студенттер ісі бөліміне жүгініңіз.",
+        )
+    if fresh(students[8]):
+        withdrawn = _submitted(
+            students[8], students[8].user, ["mental_health"], "Емтихан алдында қатты мазасызданамын."
+        )
+        services.application_withdraw(application=withdrawn, actor=students[8].user, reason="")
+    referred = students[9]
+    lecturer = users[Role.LECTURER]
+    if fresh(referred) and services.permissions.can_apply_for(lecturer, referred):
+        services.application_start(
+            actor=lecturer, student=referred, referral_note="Сабақта тақтадағы жазуды оқи алмайтын сияқты."
+        )
+    if fresh(students[10]):
+        services.paper_application_enter(
+            actor=head,
+            student=students[10],
+            received_on=timezone.localdate(),
+            categories=list(NeedCategory.objects.filter(code="chronic_somatic")),
+            description="Созылмалы ауруға байланысты жеке оқу кестесі керек.",
+            conditions=list(ConditionOption.objects.filter(code="individual_timetable")),
+            conditions_other="",
+            disability_group=Application.DisabilityGroup.GROUP_III,
+            contact_channel=Application.ContactChannel.PHONE,
+            contact_phone="+7 700 123 45 67",
+            scan=_demo_pdf("otinish-skan"),
+            consent_signed=True,
+        )
+
+
 def seed(actor: User | None = None) -> dict[Role, User]:
     users = seed_users()
     with acting_as(actor or users[Role.SYSADMIN]):
         structure = seed_academic_structure(users)
-        seed_students(users, structure)
+        students = seed_students(users, structure)
+    # Demo notifications are stored but not e-mailed: nobody reads the demo mailboxes.
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        seed_applications(users, students)
     return users

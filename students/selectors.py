@@ -99,6 +99,17 @@ def inbox(user: User) -> QuerySet:
     return _with_related(Application.objects.exclude(status=Application.Status.DRAFT)).order_by("-submitted_at", "-pk")
 
 
+def inbox_counts(user: User) -> dict[str, int]:
+    """How many applications wait for registration, and how many of those are overdue (one query)."""
+    from django.db.models import Count
+
+    return (
+        inbox(user)
+        .filter(status=Application.Status.SUBMITTED)
+        .aggregate(submitted=Count("pk"), overdue=Count("pk", filter=overdue_q()))
+    )
+
+
 def students_for_new_application(user: User) -> QuerySet:
     """The students this user may start an application for: themselves, whom they represent, whom they teach."""
     condition = Q(user=user) | Q(representations__representative=user)

@@ -9,6 +9,13 @@ from .roles import Role
 
 
 @dataclass
+class HomeItem:
+    text: str
+    url: str
+    urgent: bool = False
+
+
+@dataclass
 class HomeSection:
     """One block of a user's home page: what awaits them in one of their roles."""
 
@@ -66,11 +73,50 @@ _SECTIONS = {
 
 def home_sections_for(user: User) -> list[HomeSection]:
     """The home page blocks for each of the user's roles, in the order of the Role enumeration."""
+    from django.urls import reverse
+
+    from students import selectors as student_selectors
+
     sections = []
+    mine = None
     for role in user.roles:
         title, intro, empty_text = _SECTIONS[role]
         section = HomeSection(role=role, title=title, intro=intro, empty_text=empty_text)
-        if role == Role.SYSADMIN:
+        if role in {Role.STUDENT, Role.REPRESENTATIVE}:
+            if mine is None:
+                mine = list(student_selectors.applications_of(user)[:10])
+            section.items = [
+                HomeItem(
+                    text=f"{application.student.user.full_name}: {application.get_status_display()}",
+                    url=reverse("students:application_detail", args=[application.public_id]),
+                )
+                for application in mine
+            ]
+            if student_selectors.students_for_new_application(user).exists():
+                section.links.append((reverse("students:application_start"), _("Start a new application")))
+            section.links.append((reverse("students:my_applications"), _("All applications")))
+        elif role == Role.CENTRE_HEAD:
+            counts = student_selectors.inbox_counts(user)
+            inbox = reverse("students:inbox")
+            if counts["submitted"]:
+                section.items.append(
+                    HomeItem(
+                        text=_("Applications waiting for registration: %(count)s") % {"count": counts["submitted"]},
+                        url=f"{inbox}?status=submitted",
+                    )
+                )
+            if counts["overdue"]:
+                section.items.append(
+                    HomeItem(
+                        text=_("Overdue: %(count)s") % {"count": counts["overdue"]},
+                        url=f"{inbox}?overdue=on",
+                        urgent=True,
+                    )
+                )
+            section.links.append((inbox, _("Open the inbox")))
+        elif role == Role.LECTURER:
+            section.links.append((reverse("students:application_start"), _("Refer a student to the centre")))
+        elif role == Role.SYSADMIN:
             section.links.append(("/admin/", _("Open the administration site")))
         sections.append(section)
     return sections

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import translation
 
 from students import demo
 
@@ -22,5 +23,6 @@ class Command(BaseCommand):
             users = demo.seed()
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at http://127.0.0.1:8000/ as:"))
         width = max(len(user.email) for user in users.values())
-        for role, user in users.items():
-            self.stdout.write(f"  {role.label:<40} {user.email:<{width}}  password: {demo.DEMO_PASSWORD}")
+        with translation.override("en"):
+            for role, user in users.items():
+                self.stdout.write(f"  {role.label:<40} {user.email:<{width}}  password: {demo.DEMO_PASSWORD}")
