@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import get_objects_for_user
 
 from audit.models import StatusChange
@@ -126,14 +126,14 @@ class NextStep:
 
 
 _EVENT_TEXT = {
-    Application.Status.DRAFT: _lazy("The application was started"),
-    Application.Status.SUBMITTED: _lazy("The application was sent to the centre"),
-    Application.Status.REGISTERED: _lazy("The centre registered the application"),
-    Application.Status.UNDER_ASSESSMENT: _lazy("Specialists were assigned to assess the needs"),
-    Application.Status.CONCLUDED: _lazy("The centre issued its conclusion"),
-    Application.Status.CLOSED: _lazy("The case was closed"),
-    Application.Status.REJECTED: _lazy("The centre did not accept the application"),
-    Application.Status.WITHDRAWN: _lazy("The application was withdrawn"),
+    Application.Status.DRAFT: _("The application was started"),
+    Application.Status.SUBMITTED: _("The application was sent to the centre"),
+    Application.Status.REGISTERED: _("The centre registered the application"),
+    Application.Status.UNDER_ASSESSMENT: _("Specialists were assigned to assess the needs"),
+    Application.Status.CONCLUDED: _("The centre issued its conclusion"),
+    Application.Status.CLOSED: _("The case was closed"),
+    Application.Status.REJECTED: _("The centre did not accept the application"),
+    Application.Status.WITHDRAWN: _("The application was withdrawn"),
 }
 
 
@@ -153,19 +153,19 @@ def case_timeline(application: Application, documents) -> list[TimelineEvent]:
     ]
     consent = getattr(application, "consent", None)
     if consent is not None:
-        events.append(TimelineEvent(consent.given_at, _lazy("Consent to the processing of personal data was given")))
+        events.append(TimelineEvent(consent.given_at, _("Consent to the processing of personal data was given")))
         if consent.withdrawn_at:
             events.append(
                 TimelineEvent(
                     consent.withdrawn_at,
-                    _lazy("Consent to the processing of personal data was withdrawn"),
+                    _("Consent to the processing of personal data was withdrawn"),
                     comment=consent.withdrawal_reason,
                 )
             )
     for document in documents:
         events.append(
             TimelineEvent(
-                document.uploaded_at, _lazy("A document was added: %(kind)s") % {"kind": document.get_kind_display()}
+                document.uploaded_at, _("A document was added: %(kind)s") % {"kind": document.get_kind_display()}
             )
         )
     return sorted(events, key=lambda event: event.when)
@@ -178,18 +178,18 @@ def next_step(application: Application, *, applicant_side: bool) -> NextStep:
     if status == S.DRAFT:
         if applicant_side:
             return NextStep(
-                _lazy(
+                _(
                     "Your turn: finish the form, give your consent and send it. "
                     "Nothing reaches the centre until you send it."
                 )
             )
-        return NextStep(_lazy("The applicant is filling in the application."))
+        return NextStep(_("The applicant is filling in the application."))
     if status == S.SUBMITTED:
-        return NextStep(_lazy("The centre registers the application."), registration_due(application))
+        return NextStep(_("The centre registers the application."), registration_due(application))
     if status == S.REGISTERED:
-        return NextStep(_lazy("The head of the centre assigns specialists to assess the needs."))
+        return NextStep(_("The head of the centre assigns specialists to assess the needs."))
     if status == S.UNDER_ASSESSMENT:
-        return NextStep(_lazy("Specialists assess the needs. They may contact you to meet."))
+        return NextStep(_("Specialists assess the needs. They may contact you to meet."))
     if status == S.CONCLUDED:
-        return NextStep(_lazy("A specialist drafts the individual educational route."))
-    return NextStep(_lazy("Nothing more happens with this application. A new one can be made at any time."))
+        return NextStep(_("A specialist drafts the individual educational route."))
+    return NextStep(_("Nothing more happens with this application. A new one can be made at any time."))

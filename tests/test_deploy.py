@@ -77,7 +77,7 @@ def _free_port() -> int:
 
 
 def _get(url, **headers):
-    request = urllib.request.Request(url, headers=headers)
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 -- always http://127.0.0.1 here
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args, **kwargs):

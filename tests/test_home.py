@@ -128,3 +128,17 @@ def test_missing_page_is_a_translated_404(client):
     response = client.get("/no-such-page/", HTTP_ACCEPT_LANGUAGE="ru")
     assert response.status_code == 404
     assert "Страница не найдена" in response.content.decode()
+
+
+def test_navigation_links_follow_roles(client, student, centre_head, specialist):
+    client.force_login(student)
+    page = client.get(reverse("home")).content.decode()
+    assert reverse("students:my_applications") in page
+    assert reverse("students:inbox") not in page
+    client.force_login(centre_head)
+    page = client.get(reverse("home")).content.decode()
+    assert reverse("students:inbox") in page
+    client.force_login(specialist)
+    page = client.get(reverse("home")).content.decode()
+    assert reverse("students:inbox") not in page
+    assert reverse("students:my_applications") not in page

@@ -28,9 +28,7 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
         ),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),
-    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
     readonly_fields = ["last_login", "date_joined"]
     filter_horizontal = ["groups", "user_permissions"]
 

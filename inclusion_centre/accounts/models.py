@@ -109,9 +109,7 @@ class StaffProfile(models.Model):
         SOCIAL_PEDAGOGUE = "social_pedagogue", _("Social pedagogue")
         TUTOR = "tutor", _("Tutor")
 
-    user = models.OneToOneField(
-        User, on_delete=models.CASCADE, related_name="staff_profile", verbose_name=_("user")
-    )
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="staff_profile", verbose_name=_("user"))
     position = models.CharField(_("position"), max_length=200, blank=True)
     specialty = models.CharField(
         _("specialist area"),

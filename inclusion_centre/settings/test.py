@@ -30,9 +30,7 @@ _database_url = env("DATABASE_URL", default="")
 if not _database_url and _answers(LOCAL_POSTGRES_URL, 5432):
     _database_url = LOCAL_POSTGRES_URL
 if CI and not _database_url.startswith(("postgres://", "postgresql://", "pgsql://")):
-    raise ImproperlyConfigured(
-        "CI=true: the test suite must run on PostgreSQL (set DATABASE_URL or start it)."
-    )
+    raise ImproperlyConfigured("CI=true: the test suite must run on PostgreSQL (set DATABASE_URL or start it).")
 if _database_url:
     DATABASES = {"default": env.db_url_config(_database_url)}
 else:

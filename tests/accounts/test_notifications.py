@@ -286,7 +286,7 @@ def test_list_query_count_does_not_grow_with_rows(client, student, django_assert
     _make(student, 15)
     _make(student, 15, read=True)
     client.force_login(student)
-    with django_assert_max_num_queries(5):  # session, user, unread count, page count, page
+    with django_assert_max_num_queries(6):  # session, user, roles (menu), unread count, page count, page
         response = client.get(LIST)
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == 20

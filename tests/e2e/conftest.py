@@ -19,10 +19,6 @@ from pytest_django.live_server_helper import LiveServer
 from inclusion_centre.accounts.roles import sync_roles
 from tests.factories import PASSWORD
 
-# Playwright's sync API keeps an asyncio loop running in the test thread; Django sees that loop and refuses ORM
-# calls (SynchronousOnlyOperation) from fixtures and factories, although nothing here is actually async.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 E2E_DIR = Path(__file__).resolve().parent
 
 CHROMIUM_ARGS = [
@@ -58,32 +54,51 @@ def _running_in_ci() -> bool:
     return environ.Env().bool("CI", default=False)
 
 
+CHROMIUM_MISSING = "Chromium not found at /usr/bin/chromium nor as `chromium` on PATH"
+
+
 def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if E2E_DIR in Path(str(item.path)).resolve().parents:
-            item.add_marker(pytest.mark.e2e)
+    # This hook sees the whole session's items, not only this folder's: filter by path.
+    e2e_items = [item for item in items if E2E_DIR in Path(str(item.path)).resolve().parents]
+    # Skipping at collection spares a workstation without Chromium the test database set-up these tests need.
+    skip = None
+    if _find_chromium() is None and not _running_in_ci():
+        skip = pytest.mark.skip(reason=f"{CHROMIUM_MISSING}; install the chromium package to run the e2e tests.")
+    for item in e2e_items:
+        item.add_marker(pytest.mark.e2e)
+        if skip is not None:
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     path = _find_chromium()
     if path is None:
-        message = "Chromium not found at /usr/bin/chromium nor as `chromium` on PATH"
         if _running_in_ci():
             pytest.fail(
-                f"{message}; CI=true requires the browser tests to run (install the chromium package).", pytrace=False
+                f"{CHROMIUM_MISSING}; CI=true requires the browser tests to run (install the chromium package).",
+                pytrace=False,
             )
-        pytest.skip(f"{message}; install the chromium package to run the e2e tests.")
+        pytest.skip(f"{CHROMIUM_MISSING}; install the chromium package to run the e2e tests.")
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright():
-    with sync_playwright() as pw:
-        yield pw
+    """Playwright for this folder only: package scope stops its event loop before the rest of the suite runs.
+
+    The sync API keeps an asyncio loop running in the test thread, so Django takes every ORM call from fixtures
+    and factories for async code and raises SynchronousOnlyOperation, although nothing here is async.
+    DJANGO_ALLOW_ASYNC_UNSAFE lifts that check, and only while the loop exists, so tests outside this folder keep
+    Django's protection.
+    """
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as pw:
+            yield pw
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright, chromium_path):
     browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
     yield browser
