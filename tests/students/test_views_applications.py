@@ -243,3 +243,77 @@ def test_case_page_speaks_the_readers_language(client, submitted, student):
     content = client.get(url("application_detail", submitted)).content.decode()
     assert "Что дальше" in content
     assert "Заявление отправлено в центр" in content
+
+
+def test_consent_is_shown_in_the_readers_language_and_records_it(client, draft, student):
+    client.force_login(student)
+    client.cookies["language"] = "ru"
+    page = client.get(url("application_consent", draft))
+    assert page.status_code == 200
+    assert "О персональных данных и их защите" in page.content.decode()
+    client.post(url("application_consent", draft), {"agree": "on"})
+    draft.refresh_from_db()
+    assert draft.consent.language == "ru"
+    assert draft.consent.text.version == "2026-1"
+    assert draft.consent.channel == "online"
+
+
+def test_lecturer_refers_through_the_page(client, lecturer, student, other_student):
+    from tests.factories import EnrolmentFactory
+
+    assignment = lecturer.teaching_assignments.get()
+    EnrolmentFactory(student=student.student, course=assignment.course, term=assignment.term)
+    client.force_login(lecturer)
+    page = client.get(reverse("students:application_start"))
+    assert page.status_code == 200
+    assert student.full_name in page.content.decode()
+    assert other_student.full_name not in page.content.decode()
+    refused = client.post(reverse("students:application_start"), {"student": other_student.student.pk})
+    assert refused.status_code == 422
+    assert not Application.objects.exists()
+    response = client.post(
+        reverse("students:application_start"), {"student": student.student.pk, "referral_note": "Тақтаны көрмейді"}
+    )
+    application = Application.objects.get()
+    assert response["Location"] == url("application_detail", application)
+    assert application.filed_as == "lecturer"
+
+
+def test_oversized_upload_is_refused_with_422(client, draft, student, settings):
+    settings.UPLOAD_MAX_BYTES = 1000
+    client.force_login(student)
+    response = client.post(
+        url("document_upload", draft),
+        {"kind": "mse", "file": SimpleUploadedFile("big.pdf", pdf_bytes("x" * 2000), "application/pdf")},
+    )
+    assert response.status_code == 422
+    assert 'id="id_file_error"' in response.content.decode()
+    assert not SupportingDocument.objects.exists()
+
+
+def test_paper_application_through_the_page(client, centre_head, student, specialist):
+    form = {
+        "student_id": student.student.external_id,
+        "received_on": "2026-11-20",
+        "categories": [NeedCategory.objects.get(code="speech").pk],
+        "description": "Қағаз өтініш",
+        "contact_channel": "email",
+        "consent_signed": "on",
+        "scan": SimpleUploadedFile("scan.pdf", pdf_bytes(), "application/pdf"),
+    }
+    client.force_login(specialist)
+    assert client.post(reverse("students:paper_application"), form).status_code == 404
+    client.force_login(centre_head)
+    missing_consent = dict(form, consent_signed="", scan=SimpleUploadedFile("scan.pdf", pdf_bytes(), "application/pdf"))
+    assert client.post(reverse("students:paper_application"), missing_consent).status_code == 422
+    unknown = dict(form, student_id="nobody", scan=SimpleUploadedFile("scan.pdf", pdf_bytes(), "application/pdf"))
+    assert client.post(reverse("students:paper_application"), unknown).status_code == 422
+    assert not Application.objects.exists()
+    response = client.post(
+        reverse("students:paper_application"),
+        dict(form, scan=SimpleUploadedFile("scan.pdf", pdf_bytes(), "application/pdf")),
+    )
+    application = Application.objects.get()
+    assert response.status_code == 302
+    assert application.status == S.SUBMITTED
+    assert application.channel == "paper"
