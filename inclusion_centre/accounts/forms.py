@@ -8,7 +8,8 @@ from .models import User
 class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
         label=_("E-mail address"),
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+        # No autofocus: it would jump keyboard and screen-reader users past the skip link and the page's heading.
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
     error_messages = {

@@ -4,6 +4,7 @@ Every test in this folder is marked `e2e`. Without Chromium the tests are skippe
 under CI=true, so a CI image that lost its browser cannot turn the accessibility checks green by skipping them.
 """
 
+import importlib
 import os
 import re
 import shutil
@@ -138,9 +139,10 @@ def _e2e_database(transactional_db, _migrated_apps):
     so every persona after the first would have no role. Serialized rollback cannot restore them here: once
     Playwright's event loop runs in this thread, Django's connection handler (an asgiref Local) resolves to a new
     per-context connection that lacks the serialized snapshot, and the rollback is silently skipped. Re-running
-    the same `sync_roles` the migration runs is explicit and cheap.
+    the same `sync_roles` the migration runs is explicit and cheap; the same goes for the seeded catalogues.
     """
     sync_roles(_migrated_apps)
+    importlib.import_module("students.migrations.0003_catalogues_and_consent").seed(_migrated_apps, None)
 
 
 @pytest.fixture
