@@ -47,6 +47,7 @@ def application_for(user: User, public_id) -> tuple[Application, bool]:
     """
     application = (
         _with_related(Application.objects.all())
+        .select_related("consent__text")
         .prefetch_related(
             "conditions",
             Prefetch("student__representations", queryset=Representation.objects.select_related("representative")),

@@ -317,3 +317,21 @@ def test_paper_application_through_the_page(client, centre_head, student, specia
     assert response.status_code == 302
     assert application.status == S.SUBMITTED
     assert application.channel == "paper"
+
+
+def test_case_page_query_count_does_not_grow_with_documents(client, submitted, student, django_assert_max_num_queries):
+    from students import services
+
+    for index in range(8):
+        services.document_upload(
+            application=submitted,
+            actor=student,
+            upload=SimpleUploadedFile(f"doc{index}.pdf", pdf_bytes(), "application/pdf"),
+            kind="other",
+        )
+    client.force_login(student)
+    # Session, user, roles, the case and its lists, permission checks, the access-log write: none per document.
+    with django_assert_max_num_queries(18):
+        response = client.get(url("application_detail", submitted))
+    assert response.status_code == 200
+    assert response.content.decode().count("/documents/") >= 9
