@@ -164,3 +164,32 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     filed_by = factory.SelfAttribute("student.user")
     filed_as = "student"
     description = "Маған дәрістерде ірі қаріп керек. MARKER-HEALTH"
+
+
+def fill_application(application, actor, *, codes=("visual", "hearing"), description="Нашар көремін. MARKER-HEALTH"):
+    """Answer a draft's questions through the service, as the applicant would."""
+    from students import services
+    from students.models import NeedCategory
+
+    return services.application_update(
+        application=application,
+        actor=actor,
+        categories=list(NeedCategory.objects.filter(code__in=codes)),
+        description=description,
+        conditions=[],
+        conditions_other="",
+        disability_group="II",
+        contact_channel="email",
+        contact_phone="",
+        contact_notes="",
+    )
+
+
+def submitted_application(student_user, **answers):
+    """A student's own application, filled, with consent, sent to the centre."""
+    from students import services
+
+    application = services.application_start(actor=student_user, student=student_user.student)
+    fill_application(application, student_user, **answers)
+    services.consent_give(application=application, actor=student_user, language="kk")
+    return services.application_submit(application=application, actor=student_user)

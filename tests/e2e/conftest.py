@@ -13,6 +13,7 @@ from pathlib import Path
 import environ
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.contrib.contenttypes.models import ContentType
 from django.test.utils import override_settings
 from playwright.sync_api import Page, expect, sync_playwright
 from pytest_django.live_server_helper import LiveServer
@@ -141,7 +142,11 @@ def _e2e_database(transactional_db, _migrated_apps):
     per-context connection that lacks the serialized snapshot, and the rollback is silently skipped. Re-running
     the same `sync_roles` the migration runs is explicit and cheap; the same goes for the seeded catalogues.
     """
+    # After a serialized-rollback test Django flushes without post_migrate, so content types and permissions are
+    # created anew here with new ids: the ContentType cache must forget the old ones.
+    ContentType.objects.clear_cache()
     sync_roles(_migrated_apps)
+    ContentType.objects.clear_cache()
     importlib.import_module("students.migrations.0003_catalogues_and_consent").seed(_migrated_apps, None)
 
 

@@ -5,34 +5,20 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 
 from students import services
-from students.models import NeedCategory
-from tests.factories import EnrolmentFactory, pdf_bytes
+from tests.factories import EnrolmentFactory, pdf_bytes, submitted_application
 
 pytestmark = pytest.mark.e2e
 
 
 def _submitted(student):
-    application = services.application_start(actor=student, student=student.student)
-    services.application_update(
-        application=application,
-        actor=student,
-        categories=list(NeedCategory.objects.filter(code="visual")),
-        description="Тақтаны көрмеймін",
-        conditions=[],
-        conditions_other="",
-        disability_group="",
-        contact_channel="email",
-        contact_phone="",
-        contact_notes="",
-    )
-    services.consent_give(application=application, actor=student, language="kk")
+    application = submitted_application(student)
     services.document_upload(
         application=application,
         actor=student,
         upload=SimpleUploadedFile("anyktama.pdf", pdf_bytes(), "application/pdf"),
         kind="mse",
     )
-    return services.application_submit(application=application, actor=student)
+    return application
 
 
 def test_student_pages_pass_axe(page, live_server, login, axe_check, student):

@@ -3,8 +3,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from guardian.shortcuts import assign_perm
 
 from students import services
-from students.models import NeedCategory
-from tests.factories import pdf_bytes
+from tests.factories import fill_application, pdf_bytes
 
 
 @pytest.fixture
@@ -14,18 +13,7 @@ def draft(student):
 
 
 def fill(application, actor):
-    return services.application_update(
-        application=application,
-        actor=actor,
-        categories=list(NeedCategory.objects.filter(code__in=["visual", "hearing"])),
-        description="Нашар көремін. MARKER-HEALTH",
-        conditions=[],
-        conditions_other="",
-        disability_group="II",
-        contact_channel="email",
-        contact_phone="",
-        contact_notes="",
-    )
+    return fill_application(application, actor)
 
 
 @pytest.fixture

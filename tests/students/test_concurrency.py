@@ -9,8 +9,8 @@ from django.db import connection
 from audit.models import StatusChange
 from audit.workflow import IllegalMove
 from students import services
-from students.models import Application, NeedCategory
-from tests.factories import StudentFactory, UserFactory
+from students.models import Application
+from tests.factories import StudentFactory, UserFactory, submitted_application
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -21,21 +21,7 @@ def test_two_centre_heads_register_the_same_application_at_once():
         pytest.skip("row locks need PostgreSQL (SQLite serialises the whole database)")
     student = StudentFactory().user
     heads = [UserFactory(roles=["centre_head"]), UserFactory(roles=["centre_head"])]
-    application = services.application_start(actor=student, student=student.student)
-    services.application_update(
-        application=application,
-        actor=student,
-        categories=list(NeedCategory.objects.filter(code="visual")),
-        description="Көру",
-        conditions=[],
-        conditions_other="",
-        disability_group="",
-        contact_channel="email",
-        contact_phone="",
-        contact_notes="",
-    )
-    services.consent_give(application=application, actor=student, language="kk")
-    services.application_submit(application=application, actor=student)
+    application = submitted_application(student)
 
     barrier = threading.Barrier(2)
     outcomes = []

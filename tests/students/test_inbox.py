@@ -6,19 +6,13 @@ from django.utils import timezone
 
 from students import services
 from students.models import Application, NeedCategory
-from tests.factories import FacultyFactory, StudentFactory
-
-from .conftest import fill
+from tests.factories import FacultyFactory, StudentFactory, submitted_application
 
 pytestmark = pytest.mark.django_db
 
 
 def _submitted_for(student_user, *, categories=("visual",), submitted_on=None):
-    application = services.application_start(actor=student_user, student=student_user.student)
-    fill(application, student_user)
-    application.categories.set(NeedCategory.objects.filter(code__in=categories))
-    services.consent_give(application=application, actor=student_user, language="kk")
-    application = services.application_submit(application=application, actor=student_user)
+    application = submitted_application(student_user, codes=categories)
     if submitted_on:
         Application.objects.filter(pk=application.pk).update(
             submitted_at=timezone.make_aware(datetime.datetime.combine(submitted_on, datetime.time(10)))
