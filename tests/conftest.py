@@ -1,5 +1,7 @@
 """Persona fixtures, one per role of DOMAIN.md, and an outsider who holds no role."""
 
+import importlib
+
 import pytest
 
 from inclusion_centre.accounts.roles import Role
@@ -12,6 +14,32 @@ from .factories import PASSWORD
 def _private_files(settings, tmp_path):
     settings.PRIVATE_FILES_ROOT = tmp_path / "private"
     settings.MEDIA_ROOT = settings.PRIVATE_FILES_ROOT
+
+
+@pytest.fixture(scope="session")
+def _migrated_apps():
+    """The app registry as the migrations leave it: what data migrations receive."""
+    from django.db.migrations.loader import MigrationLoader
+
+    return MigrationLoader(None, ignore_no_migrations=True).project_state().apps
+
+
+@pytest.fixture
+def migrated_data(transactional_db, _migrated_apps):
+    """For transactional tests: put back the rows data migrations made (role groups, catalogues, consent text).
+
+    A transactional test ends with a flush that empties every table; the flush re-creates content types and
+    permissions (post_migrate) but not what data migrations wrote. Serialized rollback would restore them, but it
+    breaks as soon as transactional tests of both kinds share a run, so each such test asks for this instead.
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    from inclusion_centre.accounts.roles import sync_roles
+
+    ContentType.objects.clear_cache()  # ids change when the flush re-creates the rows
+    sync_roles(_migrated_apps)
+    ContentType.objects.clear_cache()
+    importlib.import_module("students.migrations.0003_catalogues_and_consent").seed(_migrated_apps, None)
 
 
 @pytest.fixture

@@ -72,9 +72,8 @@ def test_an_unknown_document_type_is_refused():
 
 
 # Tests that need to be outside any transaction cannot run inside pytest-django's per-test transaction.
-# serialized_rollback restores the rows data migrations made (the role groups) that the flush after them removes.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_outside_a_transaction_it_refuses_to_give_a_number():
+# `migrated_data` puts back the rows data migrations made (the role groups), which the flush after them removes.
+def test_outside_a_transaction_it_refuses_to_give_a_number(migrated_data):
     assert not transaction.get_connection().in_atomic_block
     with pytest.raises(RuntimeError, match=r"inside the registering transaction\.atomic\(\)"):
         next_registration_number(document_type=DocumentType.ROUTE, year=2026)
@@ -109,8 +108,7 @@ def test_every_number_taken_is_in_the_history_with_who_took_it():
 THREADS = 20
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_parallel_registrations_get_unique_gap_free_numbers():
+def test_parallel_registrations_get_unique_gap_free_numbers(migrated_data):
     if os.environ.get("CI") == "true":
         assert connection.vendor == "postgresql", "CI=true: the concurrency test must run on PostgreSQL"
     elif connection.vendor != "postgresql":

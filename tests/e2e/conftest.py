@@ -4,7 +4,6 @@ Every test in this folder is marked `e2e`. Without Chromium the tests are skippe
 under CI=true, so a CI image that lost its browser cannot turn the accessibility checks green by skipping them.
 """
 
-import importlib
 import os
 import re
 import shutil
@@ -13,12 +12,10 @@ from pathlib import Path
 import environ
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.contrib.contenttypes.models import ContentType
 from django.test.utils import override_settings
 from playwright.sync_api import Page, expect, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
-from inclusion_centre.accounts.roles import sync_roles
 from tests.factories import PASSWORD
 
 E2E_DIR = Path(__file__).resolve().parent
@@ -124,30 +121,9 @@ def live_server(request):
     server.stop()
 
 
-@pytest.fixture(scope="session")
-def _migrated_apps():
-    """The app registry as the migrations leave it: what data migrations such as accounts/0002 receive."""
-    from django.db.migrations.loader import MigrationLoader
-
-    return MigrationLoader(None, ignore_no_migrations=True).project_state().apps
-
-
 @pytest.fixture(autouse=True)
-def _e2e_database(transactional_db, _migrated_apps):
-    """Real commits, since the live server answers from another thread; and the role groups put back.
-
-    A transactional test ends with a flush, which empties the role groups that migration accounts/0002 created,
-    so every persona after the first would have no role. Serialized rollback cannot restore them here: once
-    Playwright's event loop runs in this thread, Django's connection handler (an asgiref Local) resolves to a new
-    per-context connection that lacks the serialized snapshot, and the rollback is silently skipped. Re-running
-    the same `sync_roles` the migration runs is explicit and cheap; the same goes for the seeded catalogues.
-    """
-    # After a serialized-rollback test Django flushes without post_migrate, so content types and permissions are
-    # created anew here with new ids: the ContentType cache must forget the old ones.
-    ContentType.objects.clear_cache()
-    sync_roles(_migrated_apps)
-    ContentType.objects.clear_cache()
-    importlib.import_module("students.migrations.0003_catalogues_and_consent").seed(_migrated_apps, None)
+def _e2e_database(transactional_db, migrated_data):
+    """Real commits, since the live server answers from another thread; the migrations' rows put back."""
 
 
 @pytest.fixture

@@ -13,8 +13,7 @@ from students.models import Application
 from tests.factories import StudentFactory, UserFactory, submitted_application
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_centre_heads_register_the_same_application_at_once():
+def test_two_centre_heads_register_the_same_application_at_once(migrated_data):
     if os.environ.get("CI") == "true":
         assert connection.vendor == "postgresql"
     if connection.vendor != "postgresql":
