@@ -14,5 +14,6 @@ urlpatterns = [
     path("language/", views.set_language, name="set_language"),
     path("accounts/", include("inclusion_centre.accounts.urls")),
     path("", include("students.urls")),
+    path("", include("routes.urls")),
     path("admin/", admin.site.urls),
 ]

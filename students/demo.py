@@ -150,7 +150,8 @@ def seed_users() -> dict[Role, User]:
     users = {}
     for email, full_name, role, position, specialty in DEMO_USERS:
         user, created = _user(email, full_name, usable_password=True)
-        if created and role == Role.SYSADMIN:
+        # The centre head manages the adaptation catalogue in the administration site.
+        if created and role in {Role.SYSADMIN, Role.CENTRE_HEAD}:
             user.is_staff = True
             user.save(update_fields=["is_staff"])
         _grant(user, role)
@@ -296,10 +297,45 @@ def _submitted(student: Student, actor: User, codes: list[str], description: str
     return services.application_submit(application=application, actor=actor)
 
 
+def _assess(application: Application, head: User, specialist: User, stage: str) -> None:
+    from routes import services as route_services
+    from routes.models import Adaptation
+
+    assignment = route_services.assignment_add(
+        application=application, specialist=specialist, area="speech", actor=head
+    )
+    route_services.assessment_save(
+        assessment=assignment.assessment,
+        actor=specialist,
+        findings="Сөйлеу қарқыны баяу, ауызша жауап беруде кідіріс бар." if stage != "draft" else "",
+        strengths="Жазбаша жұмыстарды жақсы орындайды.",
+        barriers="Семинарларда ауызша жауап беру қиын.",
+        adaptations=list(Adaptation.objects.filter(code__in=["extra_time", "computer", "speech_therapist"])),
+        free_texts=["Ауызша сұрауды жазбаша жауаппен алмастыру"],
+    )
+    if stage == "draft":
+        return
+    route_services.assessment_finish(assessment=assignment.assessment, actor=specialist)
+    conclusion = route_services.conclusion_draft(application=application, actor=specialist)
+    route_services.conclusion_update(
+        conclusion=conclusion,
+        actor=specialist,
+        analysis="Сөйлеу ерекшеліктеріне байланысты бағалау формаларын бейімдеу қажет.",
+        support_level="2",
+        revision_reason="",
+        keep_items=list(conclusion.items.values_list("pk", flat=True)),
+    )
+    if stage == "finished":
+        return
+    route_services.conclusion_sign(conclusion=conclusion, actor=head)
+    if stage == "closed":
+        # Closing comes with the route's life (a later capability); the move is the table's.
+        move(instance=application, to_status=Application.Status.CLOSED, allowed=ALLOWED, actor=head)
+
+
 def seed_applications(users: dict[Role, User], students: list[Student]) -> None:
     """One application in every state, so a newcomer can open each (skipped for students who already have one)."""
     head = users[Role.CENTRE_HEAD]
-    S = Application.Status
 
     def fresh(student):
         return not Application.objects.filter(student=student).exists()
@@ -325,14 +361,14 @@ def seed_applications(users: dict[Role, User], students: list[Student]) -> None:
         )
         # Sent two weeks ago and never registered: shows the overdue marker in the inbox.
         Application.objects.filter(pk=overdue.pk).update(submitted_at=timezone.now() - datetime.timedelta(days=14))
-    for index, target in ((4, S.UNDER_ASSESSMENT), (5, S.CONCLUDED), (6, S.CLOSED)):
+    specialist = users[Role.SPECIALIST]
+    # 4: under assessment, the specialist's draft; 11: assessment finished, draft conclusion;
+    # 5: conclusion signed; 6: closed after the conclusion.
+    for index, stage in ((4, "draft"), (11, "finished"), (5, "signed"), (6, "closed")):
         if fresh(students[index]):
             application = _submitted(students[index], students[index].user, ["speech"], "Сөйлеуде қиындық бар.")
             application = services.application_register(application=application, actor=head)
-            # Assessment and conclusion have no services yet (the next capability); the moves are the table's.
-            path = [S.UNDER_ASSESSMENT, S.CONCLUDED, S.CLOSED]
-            for status in path[: path.index(target) + 1]:
-                application = move(instance=application, to_status=status, allowed=ALLOWED, actor=head)
+            _assess(application, head, specialist, stage)
     if fresh(students[7]):
         rejected = _submitted(students[7], students[7].user, ["other"], "Жатақханада орын керек.")
         services.application_reject(

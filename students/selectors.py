@@ -79,18 +79,40 @@ def registration_due(application: Application) -> datetime.date | None:
     return add_working_days(start, settings.DEADLINE_WORKING_DAYS["register_application"])
 
 
+def assessment_due(application: Application) -> datetime.date | None:
+    if application.registered_at is None:
+        return None
+    start = timezone.localdate(application.registered_at)
+    return add_working_days(start, settings.DEADLINE_WORKING_DAYS["assess_application"])
+
+
+_WAITING_FOR_ASSESSMENT = {Application.Status.REGISTERED, Application.Status.UNDER_ASSESSMENT}
+
+
 def is_overdue(application: Application, today: datetime.date | None = None) -> bool:
-    due = registration_due(application)
+    """Registration or the assessment has taken longer than its deadline."""
     today = today or timezone.localdate()
-    return application.status == Application.Status.SUBMITTED and due is not None and due < today
+    if application.status == Application.Status.SUBMITTED:
+        due = registration_due(application)
+    elif application.status in _WAITING_FOR_ASSESSMENT:
+        due = assessment_due(application)
+    else:
+        return False
+    return due is not None and due < today
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def overdue_q(today: datetime.date | None = None) -> Q:
-    """Submitted applications whose registration deadline has passed, as a database condition."""
+    """Applications whose registration or assessment deadline has passed, as a database condition."""
     today = today or timezone.localdate()
-    cutoff = latest_start_not_overdue(today, settings.DEADLINE_WORKING_DAYS["register_application"])
-    start_of_cutoff = timezone.make_aware(datetime.datetime.combine(cutoff, datetime.time.min))
-    return Q(status=Application.Status.SUBMITTED, submitted_at__lt=start_of_cutoff)
+    register_cutoff = latest_start_not_overdue(today, settings.DEADLINE_WORKING_DAYS["register_application"])
+    assess_cutoff = latest_start_not_overdue(today, settings.DEADLINE_WORKING_DAYS["assess_application"])
+    return Q(status=Application.Status.SUBMITTED, submitted_at__lt=_start_of(register_cutoff)) | Q(
+        status__in=_WAITING_FOR_ASSESSMENT, registered_at__lt=_start_of(assess_cutoff)
+    )
 
 
 def inbox(user: User) -> QuerySet:
@@ -163,6 +185,9 @@ def case_timeline(application: Application, documents) -> list[TimelineEvent]:
                     comment=consent.withdrawal_reason,
                 )
             )
+    from routes.selectors import timeline_events  # routes builds on students, not the other way round
+
+    events.extend(TimelineEvent(when, text, actor) for when, text, actor in timeline_events(application))
     for document in documents:
         events.append(
             TimelineEvent(
@@ -188,9 +213,11 @@ def next_step(application: Application, *, applicant_side: bool) -> NextStep:
     if status == S.SUBMITTED:
         return NextStep(_("The centre registers the application."), registration_due(application))
     if status == S.REGISTERED:
-        return NextStep(_("The head of the centre assigns specialists to assess the needs."))
+        return NextStep(
+            _("The head of the centre assigns specialists to assess the needs."), assessment_due(application)
+        )
     if status == S.UNDER_ASSESSMENT:
-        return NextStep(_("Specialists assess the needs. They may contact you to meet."))
+        return NextStep(_("Specialists assess the needs. They may contact you to meet."), assessment_due(application))
     if status == S.CONCLUDED:
         return NextStep(_("A specialist drafts the individual educational route."))
     return NextStep(_("Nothing more happens with this application. A new one can be made at any time."))

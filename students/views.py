@@ -99,9 +99,12 @@ def application_detail(request, public_id):
 
 
 def _detail_context(request, application) -> dict:
+    from routes.selectors import case_section  # routes builds on students, not the other way round
+
     user = request.user
     documents = list(application.documents.select_related("uploaded_by"))
     return {
+        "routes_section": case_section(user, application),
         "application": application,
         "documents": documents,
         "timeline": selectors.case_timeline(application, documents),

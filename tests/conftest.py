@@ -3,11 +3,14 @@
 import importlib
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from guardian.shortcuts import assign_perm
 
 from inclusion_centre.accounts.roles import Role
+from students import services
 
 from . import factories
-from .factories import PASSWORD
+from .factories import PASSWORD, fill_application, pdf_bytes
 
 
 @pytest.fixture(autouse=True)
@@ -40,6 +43,7 @@ def migrated_data(transactional_db, _migrated_apps):
     sync_roles(_migrated_apps)
     ContentType.objects.clear_cache()
     importlib.import_module("students.migrations.0003_catalogues_and_consent").seed(_migrated_apps, None)
+    importlib.import_module("routes.migrations.0002_adaptation_catalogue").seed(_migrated_apps, None)
 
 
 @pytest.fixture
@@ -129,3 +133,37 @@ PERSONAS = [
 def persona(request):
     """Each persona in turn: (name, user)."""
     return request.param, request.getfixturevalue(request.param)
+
+
+# --- Applications at each step (through the services: grants, timeline, numbers) ---------------------------
+
+
+@pytest.fixture
+def draft(student):
+    """A draft by the demo student, started through the service (grants, timeline)."""
+    return services.application_start(actor=student, student=student.student)
+
+
+@pytest.fixture
+def submitted(draft, student):
+    fill_application(draft, student)
+    services.consent_give(application=draft, actor=student, language="kk")
+    services.document_upload(
+        application=draft,
+        actor=student,
+        upload=SimpleUploadedFile("МӘС қорытындысы.pdf", pdf_bytes("MARKER-HEALTH"), "application/pdf"),
+        kind="mse",
+    )
+    return services.application_submit(application=draft, actor=student)
+
+
+@pytest.fixture
+def registered(submitted, centre_head):
+    return services.application_register(application=submitted, actor=centre_head)
+
+
+@pytest.fixture
+def assigned_specialist(specialist, submitted):
+    # Issue 4 makes assignment a service; until then the grant it will make is given directly.
+    assign_perm("students.view_application", specialist, submitted)
+    return specialist

@@ -31,7 +31,7 @@ _MANAGE_REFERENCE = [
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.STUDENT: [],
     Role.REPRESENTATIVE: [],
-    Role.SPECIALIST: [*_VIEW_REFERENCE],
+    Role.SPECIALIST: [*_VIEW_REFERENCE, "routes.view_adaptation"],
     Role.CENTRE_HEAD: [
         *_VIEW_REFERENCE,
         "students.view_student",
@@ -40,6 +40,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "students.register_application",
         "students.view_supportingdocument",
         "students.view_consent",
+        "routes.add_adaptation",
+        "routes.change_adaptation",
+        "routes.view_adaptation",
+        "routes.add_assignment",
+        "routes.view_assignment",
+        "routes.view_assessment",
+        "routes.view_conclusion",
+        "routes.sign_conclusion",
     ],
     Role.LECTURER: [*_VIEW_REFERENCE],
     Role.ADMINISTRATION: [*_VIEW_REFERENCE],
@@ -53,6 +61,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.change_staffprofile",
         "accounts.view_staffprofile",
         "auth.view_group",
+        "routes.add_adaptation",
+        "routes.change_adaptation",
+        "routes.view_adaptation",
         *[
             f"students.{action}_{model}"
             for model in ("needcategory", "conditionoption", "consenttext")

@@ -114,6 +114,22 @@ def home_sections_for(user: User) -> list[HomeSection]:
                     )
                 )
             section.links.append((inbox, _("Open the inbox")))
+        elif role == Role.SPECIALIST:
+            from routes.selectors import assignments_of
+
+            for assignment in assignments_of(user)[:20]:
+                finished = assignment.assessment.status == "finished"
+                section.items.append(
+                    HomeItem(
+                        text=_("%(name)s — %(area)s: %(state)s")
+                        % {
+                            "name": assignment.application.student.user.full_name,
+                            "area": assignment.get_area_display(),
+                            "state": _("finished") if finished else _("to do"),
+                        },
+                        url=reverse("routes:assessment", args=[assignment.pk]),
+                    )
+                )
         elif role == Role.LECTURER:
             section.links.append((reverse("students:application_start"), _("Refer a student to the centre")))
         elif role == Role.SYSADMIN:

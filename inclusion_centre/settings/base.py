@@ -216,7 +216,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "celery.app.trace": {"level": "WARNING"}, "kombu": {"level": "ERROR"}},
 }
 
 SIMPLE_HISTORY_REVERT_DISABLED = True
@@ -237,6 +237,7 @@ DOCUMENT_NUMBER_FORMATS = {
 # Working days each waiting step may take (the regulation fixes none; these are the centre's defaults).
 DEADLINE_WORKING_DAYS = {
     "register_application": env.int("DEADLINE_REGISTER_APPLICATION_DAYS", default=3),
+    "assess_application": env.int("DEADLINE_ASSESS_APPLICATION_DAYS", default=10),
 }
 # Public holidays (ISO dates) that are not working days; the defaults are Kazakhstan's for 2026.
 HOLIDAYS = env.list(

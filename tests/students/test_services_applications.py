@@ -10,8 +10,7 @@ from audit.workflow import IllegalMove
 from inclusion_centre.accounts.models import Notification
 from students import services
 from students.models import Application
-
-from .conftest import fill
+from tests.factories import fill_application as fill
 
 pytestmark = pytest.mark.django_db
 
