@@ -86,3 +86,67 @@ def test_referring_lecturer_pages_pass_axe(page, live_server, login, axe_check, 
     page.locator("main form button[type=submit]").click()
     expect(page.locator("main .tag--status")).to_be_visible()
     axe_check(page)
+
+
+def test_assessment_and_conclusion_pages_pass_axe(
+    page, live_server, login, axe_check, student, specialist, centre_head
+):
+    from routes import services as route_services
+    from routes.models import Adaptation
+
+    application = students_services_register(_submitted(student), centre_head)
+    # The head assigns through the case page.
+    login(page, live_server, centre_head)
+    page.goto(f"{live_server.url}/applications/{application.public_id}/")
+    axe_check(page)
+    page.select_option("#id_specialist", value=str(specialist.pk))
+    page.select_option("#id_area", value="cognitive")
+    page.locator(f"form[action$='/applications/{application.public_id}/assign/'] button").click()
+    expect(page.locator("main table").first).to_contain_text(specialist.full_name)
+    axe_check(page)
+
+    assignment = application.assignments.get()
+    page.context.clear_cookies()
+    login(page, live_server, specialist)
+    page.goto(f"{live_server.url}/assessments/{assignment.pk}/")
+    axe_check(page)
+    page.locator("main button[value=finish]").click()  # nothing written yet: refused with the reasons
+    expect(page.locator(".error-summary")).to_be_visible()
+    axe_check(page)
+
+    route_services.assessment_save(
+        assessment=assignment.assessment,
+        actor=specialist,
+        findings="Findings",
+        strengths="",
+        barriers="",
+        adaptations=list(Adaptation.objects.filter(code="extra_time")),
+        free_texts=[],
+    )
+    route_services.assessment_finish(assessment=assignment.assessment, actor=specialist)
+    conclusion = route_services.conclusion_draft(application=application, actor=specialist)
+    page.goto(f"{live_server.url}/conclusions/{conclusion.pk}/")
+    axe_check(page)
+
+    page.context.clear_cookies()
+    login(page, live_server, centre_head)
+    page.goto(f"{live_server.url}/conclusions/{conclusion.pk}/")
+    page.locator(f"form[action$='/conclusions/{conclusion.pk}/sign/'] button").click()
+    expect(page.locator(".error-summary")).to_be_visible()  # no analysis, no level yet
+    axe_check(page)
+    page.locator("#id_analysis").fill("Analysis")
+    page.locator("input[name=support_level][value='2']").check()
+    page.locator("main form button[type=submit]").first.click()
+    page.locator(f"form[action$='/conclusions/{conclusion.pk}/sign/'] button").click()
+    expect(page.locator("h1")).to_contain_text("-")
+
+    page.context.clear_cookies()
+    login(page, live_server, student)
+    page.goto(f"{live_server.url}/conclusions/{conclusion.pk}/")
+    axe_check(page)
+    page.goto(f"{live_server.url}/applications/{application.public_id}/")
+    axe_check(page)
+
+
+def students_services_register(application, centre_head):
+    return services.application_register(application=application, actor=centre_head)
