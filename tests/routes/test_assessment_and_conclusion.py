@@ -374,3 +374,18 @@ def test_centre_head_manages_the_catalogue_in_the_admin(client, centre_head):
     assert client.get(reverse("admin:routes_adaptation_delete", args=[entry.pk])).status_code == 403
     # The head sees no other part of the admin that could change records.
     assert client.get(reverse("admin:accounts_user_changelist")).status_code == 403
+
+
+def test_no_notification_or_email_carries_findings(
+    registered, finished, centre_head, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        conclusion = services.conclusion_draft(application=registered, actor=centre_head)
+        _complete(conclusion, centre_head)
+        services.conclusion_sign(conclusion=conclusion, actor=centre_head)
+    texts = [f"{n.subject} {n.body}" for n in Notification.objects.all()]
+    texts += [f"{m.subject} {m.body}" for m in mail.outbox]
+    assert texts
+    assert not [text for text in texts if MARKER in text or "Оқу жылдамдығы" in text or "MARKER-HEALTH" in text]
