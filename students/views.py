@@ -359,7 +359,11 @@ def paper_application(request):
                 consent_signed=data["consent_signed"],
             )
         except ValidationError as error:
-            _form_errors_to(form, error) if hasattr(error, "error_dict") else form.add_error("scan", error)
+            # Field errors go next to their fields; a problem with the file itself goes next to the scan.
+            if hasattr(error, "error_dict"):
+                _form_errors_to(form, error)
+            else:
+                form.add_error("scan", error)
         except PermissionDenied as denied:
             raise Http404 from denied
         else:
