@@ -1,6 +1,13 @@
 from django.urls import path
 
 from . import views
+from .views_import import (
+    reference_import,
+    reference_import_confirm,
+    reference_import_preview,
+    reference_import_report,
+    reference_import_sample,
+)
 
 app_name = "students"
 
@@ -23,4 +30,9 @@ urlpatterns = [
         name="document_download",
     ),
     path("centre/inbox/", views.inbox, name="inbox"),
+    path("reference/import/", reference_import, name="reference_import"),
+    path("reference/import/preview/", reference_import_preview, name="reference_import_preview"),
+    path("reference/import/confirm/", reference_import_confirm, name="reference_import_confirm"),
+    path("reference/import/report/", reference_import_report, name="reference_import_report"),
+    path("reference/import/samples/<slug:kind>.csv", reference_import_sample, name="reference_import_sample"),
 ]

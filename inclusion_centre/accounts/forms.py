@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
@@ -29,3 +29,11 @@ class LanguagePreferenceForm(forms.ModelForm):
                 "Notifications always appear on your Notifications page. Untick this to get them there only."
             ),
         }
+
+
+class AnyPasswordResetForm(PasswordResetForm):
+    """Also sends the link to active accounts without a usable password: accounts created by the reference import
+    (or by the centre) get their first password this way. Django's own form skips them."""
+
+    def get_users(self, email):
+        return User._default_manager.filter(email__iexact=email, is_active=True)

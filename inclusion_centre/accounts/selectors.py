@@ -134,5 +134,6 @@ def home_sections_for(user: User) -> list[HomeSection]:
             section.links.append((reverse("students:application_start"), _("Refer a student to the centre")))
         elif role == Role.SYSADMIN:
             section.links.append(("/admin/", _("Open the administration site")))
+            section.links.append((reverse("students:reference_import"), _("Import reference data")))
         sections.append(section)
     return sections

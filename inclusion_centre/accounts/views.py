@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from inclusion_centre.forms import InvalidFormStatusMixin
 
-from .forms import EmailAuthenticationForm, LanguagePreferenceForm
+from .forms import AnyPasswordResetForm, EmailAuthenticationForm, LanguagePreferenceForm
 from .models import Notification
 from .notifications import mark_all_read, mark_read, notifications_for, user_set_notify_by_email
 from .services import user_set_language
@@ -30,6 +30,7 @@ class PasswordChangeView(InvalidFormStatusMixin, auth_views.PasswordChangeView):
 
 
 class PasswordResetView(InvalidFormStatusMixin, auth_views.PasswordResetView):
+    form_class = AnyPasswordResetForm
     template_name = "accounts/password_reset.html"
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"

@@ -25,7 +25,7 @@ __all__ = ["IMPORT_PERMISSION", "KINDS", "Column", "Problem", "Report", "import_
 
 IMPORT_PERMISSION = "students.add_student"
 # Checked rows written per transaction: a batch is all or nothing, and a row is never written in part.
-BATCH_ROWS = 2000
+BATCH_ROWS = 5000
 
 
 def import_reference(

@@ -8,7 +8,7 @@ import datetime
 import io
 import itertools
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import BinaryIO
 
 from django.utils.translation import gettext_noop
@@ -70,8 +70,13 @@ def _csv_rows(stream: BinaryIO) -> Rows:
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     lines = iter(text)
     # The delimiter is the one the header row uses most: Excel in Russian and Kazakh locales saves ";".
-    leading = list(itertools.takewhile(lambda line: not line.strip(), lines))
-    first = next(lines, "")
+    leading = []
+    for first in lines:
+        if first.strip():
+            break
+        leading.append(first)
+    else:
+        first = ""
     delimiter = max(DELIMITERS, key=first.count)
     reader = csv.reader(itertools.chain(leading, [first], lines), delimiter=delimiter)
     ends_at = 0
@@ -86,7 +91,9 @@ def _csv_rows(stream: BinaryIO) -> Rows:
             line=ends_at,
         ) from None
     finally:
-        text.detach()
+        # Leave the caller's stream open (closing the wrapper would close it), unless it is closed already.
+        with suppress(ValueError):
+            text.detach()
 
 
 def cell_text(value) -> str:

@@ -152,3 +152,11 @@ def test_disabled_account_cannot_sign_in(client):
     response = _login(client, "gone@example.edu.kz", PASSWORD)
     assert response.status_code == 422
     assert "_auth_user_id" not in client.session
+
+
+def test_an_account_without_a_password_gets_its_first_one_through_reset(client):
+    user = UserFactory(email="imported@example.edu.kz")
+    user.set_unusable_password()
+    user.save()
+    client.post(reverse("accounts:password_reset"), {"email": "imported@example.edu.kz"})
+    assert [m.to for m in mail.outbox] == [["imported@example.edu.kz"]]

@@ -54,7 +54,7 @@ class Command(BaseCommand):
                 report = import_reference(kind=kind, file=stream, actor=actor_user, dry_run=dry_run, full=full)
             self.print_report(report, file, verbosity=options["verbosity"])
             if not report.readable:
-                raise CommandError(_("The file was not imported."), returncode=EXIT_FILE_REFUSED)
+                raise CommandError(_("Correct the file and import it again."), returncode=EXIT_FILE_REFUSED)
             if report.rejected:
                 raise CommandError(
                     _("Some rows were refused; the other rows were imported.")
@@ -65,7 +65,12 @@ class Command(BaseCommand):
 
     def print_report(self, report: Report, file: Path, *, verbosity: int) -> None:
         out = self.stdout
-        title = _("Dry run: nothing was saved.") if report.dry_run else _("Import finished.")
+        if not report.readable:
+            title = _("The file was not imported.")
+        elif report.dry_run:
+            title = _("Dry run: nothing was saved.")
+        else:
+            title = _("Import finished.")
         out.write(f"{KINDS[report.kind].label}: {file.name}. {title}")
         for problem in report.file_problems:
             out.write(self.style.ERROR(self.describe(problem)))
@@ -88,7 +93,8 @@ class Command(BaseCommand):
             for change in report.changes:
                 out.write(f"{_('Line')} {change.line}: {change.key}: {', '.join(change.columns) or _('role added')}")
         if report.full and report.readable:
-            out.write(_("In this system but not in the file (nothing was deleted): %(count)s") % {"count": len(report.missing)})
+            heading = _("In this system but not in the file (nothing was deleted): %(count)s")
+            out.write(heading % {"count": len(report.missing)})
             for key in report.missing:
                 out.write(f"  {key}")
 

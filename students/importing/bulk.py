@@ -1,0 +1,86 @@
+"""Writing many rows with their history rows.
+
+Elsewhere simple-history's bulk helpers do this. For new rows on PostgreSQL they were measured to spend two thirds
+of a 150,000-row import building model instances and compiling INSERTs (for the records and again for their history
+rows), so there new rows and their "+" history rows go in by COPY instead: the same rows simple-history would write
+(every tracked field, the acting user, one timestamp per batch, the change reason), several times faster.
+Updates are few and keep using bulk_update_with_history.
+"""
+
+from django.db import connection
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+CHANGE_REASON = "reference import"
+# Rows per statement for the ORM path.
+DB_BATCH = 1000
+
+
+def use_copy() -> bool:
+    if connection.vendor != "postgresql":
+        return False
+    from django.db.backends.postgresql.psycopg_any import is_psycopg3
+
+    return is_psycopg3  # COPY from Python rows is psycopg 3's API
+
+
+def create(model, rows: list[dict], *, actor) -> list[int]:
+    """Insert `rows` (field attname → value; model defaults fill the rest) with their history; return their ids."""
+    if not rows:
+        return []
+    if use_copy():
+        return _copy_with_history(model, rows, actor=actor)
+    objs = [model(**row) for row in rows]
+    bulk_create_with_history(objs, model, batch_size=DB_BATCH, default_user=actor, default_change_reason=CHANGE_REASON)
+    return [obj.pk for obj in objs]
+
+
+def update(model, objs: list, fields, *, actor) -> None:
+    if objs:
+        bulk_update_with_history(
+            objs,
+            model,
+            fields=sorted(fields),
+            batch_size=DB_BATCH,
+            default_user=actor,
+            default_change_reason=CHANGE_REASON,
+        )
+
+
+def _copy_with_history(model, rows: list[dict], *, actor) -> list[int]:
+    meta = model._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    # What the ORM would store for a value not given: the field's default (NULL or "" without one).
+    computed = [f for f in fields if f.has_default() and callable(f.default)]
+    constant = {f.attname: f.get_default() for f in fields if f not in computed}
+    history = model.history.model
+    with connection.wrap_database_errors, connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(rows)],
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+        records = []
+        for pk, row in zip(ids, rows, strict=True):
+            record = {**constant, **{f.attname: f.get_default() for f in computed if f.attname not in row}, **row}
+            record[meta.pk.attname] = pk
+            records.append(record)
+        _copy(cursor, meta.db_table, [meta.pk, *fields], records)
+        marks = {
+            "history_date": timezone.now(),
+            "history_change_reason": CHANGE_REASON,
+            "history_type": "+",
+            "history_user_id": actor.pk if actor is not None else None,
+        }
+        history_fields = [f for f in history._meta.concrete_fields if not f.primary_key]
+        _copy(cursor, history._meta.db_table, history_fields, [{**record, **marks} for record in records])
+    return ids
+
+
+def _copy(cursor, table: str, fields, records: list[dict]) -> None:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    names = [field.attname for field in fields]
+    with cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
+        for record in records:
+            copy.write_row([record[name] for name in names])
