@@ -1,13 +1,19 @@
 """Reads for the assessment and conclusion pages, filtered to what the user may see."""
 
-from django.db.models import Prefetch, QuerySet
+import datetime
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import StatusChange
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.roles import Role
+from inclusion_centre.workdays import add_working_days
 from students import permissions as application_permissions
-from students.models import Application
+from students.models import AcademicTerm, Application
 from students.selectors import assessment_due
 
 from . import permissions
@@ -43,7 +49,77 @@ def timeline_events(application: Application) -> list[tuple]:
                 conclusion.signed_by,
             )
         )
+    events.extend(_route_events(application))
     return events
+
+
+def _route_event_text(change, numbers: dict[int, str]) -> str:
+    from .models import Route
+
+    R = Route.Status
+    if change.to_status == R.DRAFT:
+        if not change.from_status:
+            return _("A specialist began drafting the individual educational route")
+        if change.from_status == R.IN_APPROVAL:
+            return _("The administration returned the route to the specialists for changes")
+        return _("The route went back to the specialists for changes")
+    texts = {
+        R.IN_AGREEMENT: _("The route was sent to the lecturers to agree their courses"),
+        R.IN_APPROVAL: _("Every lecturer agreed the route; it went to the administration for approval"),
+        R.IN_FORCE: _("The route %(number)s was approved and is in force")
+        % {"number": numbers.get(change.object_id, "")},
+        R.UNDER_REVIEW: _("The route is being revised"),
+        R.SUPERSEDED: _("The route was replaced by a newer version"),
+        R.COMPLETED: _("The route was completed"),
+        R.CANCELLED: _("The route was cancelled"),
+    }
+    return texts[change.to_status]
+
+
+def _route_events(application: Application) -> list[tuple]:
+    from .models import ChangedNeedsReport, Route
+
+    numbers = dict(Route.objects.filter(application=application).values_list("pk", "registration_number"))
+    events = []
+    if numbers:
+        for change in StatusChange.objects.filter(
+            content_type__app_label="routes", content_type__model="route", object_id__in=list(numbers)
+        ).select_related("actor"):
+            events.append((change.created_at, _route_event_text(change, numbers), change.actor))
+    for report in ChangedNeedsReport.objects.filter(application=application).select_related("reported_by"):
+        events.append(
+            (report.created_at, _("The centre was told that the student's needs changed"), report.reported_by)
+        )
+    return events
+
+
+def route_next_step(application: Application):
+    """What happens next with the route of a concluded case, in words for the case page."""
+    from students.selectors import NextStep
+
+    from .models import Agreement, Route
+
+    R = Route.Status
+    route = Route.objects.filter(application=application).exclude(status=R.CANCELLED).order_by("-version").first()
+    if route is None:
+        return NextStep(_("A specialist drafts the individual educational route."))
+    if route.status == R.DRAFT:
+        return NextStep(_("Specialists are preparing the individual educational route."))
+    if route.status == R.IN_AGREEMENT:
+        due = (
+            Agreement.objects.filter(route=route, status=Agreement.Status.PENDING)
+            .order_by("-due_on")
+            .values_list("due_on", flat=True)
+            .first()
+        )
+        return NextStep(_("The lecturers check the route for their courses."), due)
+    if route.status == R.IN_APPROVAL:
+        return NextStep(_("The administration approves the route."), approval_due(route))
+    if route.status == R.IN_FORCE:
+        return NextStep(_("The route is in force. The centre reviews it on the review date."), route.first_review_on)
+    if route.status == R.UNDER_REVIEW:
+        return NextStep(_("The route is in force while the centre prepares a new version."))
+    return NextStep(_("The route has ended."))
 
 
 def case_section(user: User, application: Application) -> dict:
@@ -77,6 +153,29 @@ def case_section(user: User, application: Application) -> dict:
         if application.status in {Application.Status.REGISTERED, Application.Status.UNDER_ASSESSMENT}
         else None,
         "areas": Area.choices,
+        **_route_part(user, application),
+    }
+
+
+def _route_part(user: User, application: Application) -> dict:
+    """The route block of the case page: the versions this user may open and what they may do."""
+    from .forms import RouteStartForm
+    from .models import ChangedNeedsReport
+
+    can_draft = permissions.can_draft_route(user, application)
+    routes = routes_on_case(user, application)
+    working = permissions.is_route_author(user, application)
+    return {
+        "routes": routes,
+        "can_draft_route": can_draft and not routes,
+        "route_start_form": RouteStartForm(years=academic_years()) if can_draft and not routes else None,
+        "can_report_changed_needs": permissions.can_report_changed_needs(user, application),
+        "can_close_case": permissions.can_close_case(user, application),
+        "changed_needs": list(
+            ChangedNeedsReport.objects.filter(application=application).select_related("reported_by", "review")
+        )
+        if working
+        else [],
     }
 
 
@@ -145,3 +244,157 @@ def assignments_of(user: User) -> QuerySet:
         .select_related("application__student__user", "assessment")
         .order_by("assigned_at")
     )
+
+
+# --- Routes -------------------------------------------------------------------------------------------------
+
+
+def _route_queryset():
+    from .models import Agreement, Route, RouteSection
+
+    return Route.objects.select_related(
+        "application__student__user",
+        "application__student__programme",
+        "application__student__group",
+        "application__consent",
+        "conclusion",
+        "term",
+        "tutor",
+        "drafted_by",
+        "approved_by",
+        "previous",
+    ).prefetch_related(
+        "measures",
+        Prefetch("sections", queryset=RouteSection.objects.select_related("course", "term", "lecturer")),
+        Prefetch(
+            "agreements",
+            queryset=Agreement.objects.select_related("lecturer", "section__course").order_by("section_id", "-pk"),
+        ),
+        "application__student__representations",
+        "application__assignments",
+    )
+
+
+def route_for(user: User, pk: int):
+    """The route and how much of it the user sees (a permissions.RouteAccess value); Http404 when nothing."""
+    route = _route_queryset().filter(pk=pk).first()
+    if route is None:
+        raise Http404
+    lecturers = {a.lecturer_id for a in route.agreements.all()}
+    access = permissions.route_access(user, route, agreement_lecturers=lecturers)
+    if access is None:
+        raise Http404
+    return route, access
+
+
+def visible_sections(route, user: User, access: str) -> list:
+    """The course sections the user may read: a lecturer only their own courses, removed ones only for authors."""
+    sections = list(route.sections.all())
+    if access == permissions.RouteAccess.LECTURER:
+        return [s for s in sections if s.is_active and s.lecturer_id == user.pk]
+    if access == permissions.RouteAccess.WORKING:
+        return sections
+    return [s for s in sections if s.is_active]
+
+
+def current_agreements(route) -> dict[int, object]:
+    """The valid (not withdrawn) agreement of each section, from the prefetched rows."""
+    from .models import Agreement
+
+    current = {}
+    for agreement in route.agreements.all():
+        if agreement.status != Agreement.Status.WITHDRAWN:
+            current.setdefault(agreement.section_id, agreement)
+    return current
+
+
+def route_timeline(route) -> list[StatusChange]:
+    return list(
+        StatusChange.objects.filter(
+            content_type__app_label="routes", content_type__model="route", object_id=route.pk
+        ).select_related("actor")
+    )
+
+
+def approval_due(route) -> datetime.date | None:
+    if route.sent_for_approval_at is None:
+        return None
+    return add_working_days(
+        timezone.localdate(route.sent_for_approval_at), settings.DEADLINE_WORKING_DAYS["approve_route"]
+    )
+
+
+def routes_on_case(user: User, application: Application) -> list[tuple]:
+    """(route, access) for every version of the case's route this user may open, newest first."""
+    from .models import Route
+
+    routes = list(
+        Route.objects.filter(application=application)
+        .select_related("application__student", "term")
+        .prefetch_related("agreements")
+        .order_by("-version")
+    )
+    visible = []
+    for route in routes:
+        route.application = application  # already loaded, with what the permission checks read
+        access = permissions.route_access(
+            user, route, agreement_lecturers={a.lecturer_id for a in route.agreements.all()}
+        )
+        if access is not None:
+            visible.append((route, access))
+    return visible
+
+
+def agreements_awaiting(user: User) -> QuerySet:
+    """A lecturer's sections waiting for their answer, soonest due first."""
+    from .models import Agreement, Route
+
+    return (
+        Agreement.objects.filter(
+            lecturer=user, status=Agreement.Status.PENDING, route__status=Route.Status.IN_AGREEMENT
+        )
+        .select_related("section__course", "section__term", "route__application__student__user")
+        .order_by("due_on", "pk")
+    )
+
+
+def agreements_answered(user: User) -> QuerySet:
+    from .models import Agreement
+
+    return (
+        Agreement.objects.filter(lecturer=user, status__in=Agreement.ANSWERS)
+        .select_related("section__course", "section__term", "route__application__student__user")
+        .order_by("-decided_at", "-pk")
+    )
+
+
+def approval_queue(user: User) -> QuerySet:
+    """Routes every lecturer agreed, waiting for the administration, oldest first."""
+    from .models import Route
+
+    if not user.has_perm("routes.approve_route"):
+        raise Http404
+    return (
+        Route.objects.filter(status=Route.Status.IN_APPROVAL)
+        .select_related("application__student__user", "application__student__programme", "term")
+        .annotate(section_count=Count("sections", filter=Q(sections__removed_at__isnull=True)))
+        .order_by("sent_for_approval_at", "pk")
+    )
+
+
+def courses_without_lecturer(route) -> list:
+    """Courses the student takes in the route's period that nobody teaches in the data: no section was made."""
+    from students.models import Enrolment, TeachingAssignment
+
+    terms = [route.term] if route.term_id else list(AcademicTerm.objects.filter(academic_year=route.academic_year))
+    taught = TeachingAssignment.objects.filter(course=OuterRef("course"), term=OuterRef("term"))
+    return [
+        e.course
+        for e in Enrolment.objects.filter(student=route.application.student, term__in=terms)
+        .exclude(Exists(taught))
+        .select_related("course")
+    ]
+
+
+def academic_years() -> list[str]:
+    return list(AcademicTerm.objects.order_by("-academic_year").values_list("academic_year", flat=True).distinct())

@@ -219,5 +219,7 @@ def next_step(application: Application, *, applicant_side: bool) -> NextStep:
     if status == S.UNDER_ASSESSMENT:
         return NextStep(_("Specialists assess the needs. They may contact you to meet."), assessment_due(application))
     if status == S.CONCLUDED:
-        return NextStep(_("A specialist drafts the individual educational route."))
+        from routes.selectors import route_next_step  # routes builds on students, not the other way round
+
+        return route_next_step(application)
     return NextStep(_("Nothing more happens with this application. A new one can be made at any time."))

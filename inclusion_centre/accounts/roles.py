@@ -48,9 +48,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "routes.view_assessment",
         "routes.view_conclusion",
         "routes.sign_conclusion",
+        "routes.view_route",
+        "routes.manage_route",
     ],
     Role.LECTURER: [*_VIEW_REFERENCE],
-    Role.ADMINISTRATION: [*_VIEW_REFERENCE],
+    Role.ADMINISTRATION: [*_VIEW_REFERENCE, "routes.approve_route"],
     Role.AUDITOR: [],
     Role.SYSADMIN: [
         *_MANAGE_REFERENCE,

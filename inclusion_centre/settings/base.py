@@ -238,6 +238,8 @@ DOCUMENT_NUMBER_FORMATS = {
 DEADLINE_WORKING_DAYS = {
     "register_application": env.int("DEADLINE_REGISTER_APPLICATION_DAYS", default=3),
     "assess_application": env.int("DEADLINE_ASSESS_APPLICATION_DAYS", default=10),
+    "agree_route": env.int("DEADLINE_AGREE_ROUTE_DAYS", default=5),
+    "approve_route": env.int("DEADLINE_APPROVE_ROUTE_DAYS", default=5),
 }
 # Public holidays (ISO dates) that are not working days; the defaults are Kazakhstan's for 2026.
 HOLIDAYS = env.list(

@@ -19,8 +19,8 @@ from students.models import Application
 from students.services import _applicant_side
 from students.workflow import ALLOWED as APPLICATION_MOVES
 
-from . import permissions
-from .models import Adaptation, Assessment, Assignment, Conclusion, ConclusionItem, Recommendation
+from .. import permissions
+from ..models import Adaptation, Assessment, Assignment, Conclusion, ConclusionItem, Recommendation
 
 S = Application.Status
 

@@ -12,9 +12,9 @@ from audit.services import log_access
 from audit.workflow import IllegalMove
 from students import selectors as application_selectors
 
-from . import permissions, selectors, services
-from .forms import AssessmentForm, AssignForm, ConclusionForm
-from .models import Assignment
+from .. import permissions, selectors, services
+from ..forms import AssessmentForm, AssignForm, ConclusionForm
+from ..models import Assignment
 
 INVALID, CONFLICT = 422, 409
 

@@ -1,0 +1,957 @@
+"""Writes of the individual educational route: drafting, agreement per course, approval, reviews and revisions.
+
+Every service locks the route row first (`_lock_route`), so two people acting on one route at once are serialised:
+the second re-reads the state the first left and is refused with IllegalMove when its move no longer applies.
+Forms carry the route's `revision`; a save based on an older revision is refused instead of overwriting.
+"""
+
+import datetime
+import hashlib
+import json
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from audit.history import acting_as
+from audit.services import record_status_change
+from audit.workflow import IllegalMove, move
+from documents.models import DocumentType
+from documents.services import next_registration_number
+from inclusion_centre.accounts.models import User
+from inclusion_centre.accounts.notifications import notify
+from inclusion_centre.accounts.roles import Role
+from inclusion_centre.workdays import add_working_days
+from students.models import AcademicTerm, Application, Course, Enrolment, TeachingAssignment
+from students.services import _applicant_side
+from students.workflow import ALLOWED as APPLICATION_MOVES
+
+from .. import permissions
+from ..models import (
+    Adaptation,
+    Agreement,
+    ChangedNeedsReport,
+    Conclusion,
+    Route,
+    RouteReview,
+    RouteSection,
+    SupportMeasure,
+)
+from ..workflow import ALLOWED
+
+R = Route.Status
+A = Agreement.Status
+
+
+# --- Helpers ------------------------------------------------------------------------------------------------
+
+
+def _route_url(route: Route) -> str:
+    return reverse("routes:route", args=[route.pk])
+
+
+def _lock_route(route: Route) -> Route:
+    return Route.objects.select_for_update().select_related("application__student__user").get(pk=route.pk)
+
+
+def _stale(locked: Route, revision: int | None) -> None:
+    if revision is not None and revision != locked.revision:
+        raise IllegalMove(
+            _("Someone else changed this route after you opened it. Reload the page and make your change again."),
+            code="stale",
+        )
+
+
+def _editable(actor: User, locked: Route, revision: int | None = None) -> None:
+    if not permissions.is_route_author(actor, locked.application):
+        raise PermissionDenied
+    if locked.status != R.DRAFT:
+        raise IllegalMove(
+            _("Only a draft route can be changed; this one is “%(state)s”.") % {"state": locked.get_status_display()},
+            code="illegal_move",
+        )
+    _stale(locked, revision)
+
+
+def _touch(locked: Route, actor: User) -> None:
+    """Count a change of the draft: forms opened before it are now stale."""
+    locked.revision += 1
+    with acting_as(actor):
+        locked.save(update_fields=["revision", "updated_at"])
+
+
+def _refuse_without_consent(application: Application) -> None:
+    consent = getattr(application, "consent", None)
+    if consent is None or not consent.is_active:
+        raise ValidationError(
+            _("Consent to the processing of personal data was withdrawn: no new work on this case may start."),
+            code="no_consent",
+        )
+
+
+def _authors(route: Route) -> list[User]:
+    """Who drafts and amends the route: the specialists assigned to the case, and whoever drafted it."""
+    people = {route.drafted_by_id: route.drafted_by}
+    for assignment in route.application.assignments.filter(ended_at__isnull=True).select_related("specialist"):
+        people[assignment.specialist_id] = assignment.specialist
+    return [user for user in people.values() if user.is_active]
+
+
+def _centre_heads() -> list[User]:
+    return list(User.objects.filter(groups__name=Role.CENTRE_HEAD.value, is_active=True))
+
+
+def _tell(recipients, *, route: Route, kind: str, subject: str, body: str, context: dict, key: str) -> None:
+    for recipient in {user.pk: user for user in recipients}.values():
+        notify(
+            recipient=recipient,
+            kind=kind,
+            subject=subject,
+            body=body,
+            url=_route_url(route),
+            dedup_key=f"{kind}:{route.pk}:{key}:{recipient.pk}",
+            context=context,
+        )
+
+
+def _lines(items) -> str:
+    return "\n".join(f"• {item}" for item in items)
+
+
+def _digest(payload) -> str:
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _general_digest(route: Route) -> str:
+    """What every lecturer reads besides their own section: the general part of the route."""
+    measures = [(m.who, m.what, m.frequency, m.until) for m in route.measures.all()]
+    return _digest([route.goals, route.support_level, route.tutor_id, route.timetable, route.methods, measures])[:32]
+
+
+def _fingerprint(section: RouteSection, general: str) -> str:
+    own = _digest(
+        [
+            section.course_id,
+            section.term_id,
+            section.lecturer_id,
+            section.content_adaptation,
+            section.methods,
+            section.assessment_forms,
+        ]
+    )[:32]
+    return own + general
+
+
+def _terms_of(academic_year: str, term: AcademicTerm | None) -> list[AcademicTerm]:
+    if term is not None:
+        return [term]
+    return list(AcademicTerm.objects.filter(academic_year=academic_year).order_by("starts_on"))
+
+
+# --- Drafting -----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def route_draft(*, application: Application, actor: User, academic_year: str, term: AcademicTerm | None) -> Route:
+    """Draft the first route of a concluded case, prefilled from its latest signed conclusion.
+
+    One section per course the student is enrolled in for the period, with the lecturer who teaches it then;
+    courses nobody teaches in the data are left out (the editor lists them). Raises PermissionDenied for someone
+    who may not draft, ValidationError when the period has no terms or a route is already being prepared.
+    """
+    locked = Application.objects.select_for_update().select_related("student").get(pk=application.pk)
+    if not permissions.can_draft_route(actor, locked):
+        raise PermissionDenied
+    _refuse_without_consent(locked)
+    conclusion = (
+        Conclusion.objects.filter(application=locked, status=Conclusion.Status.SIGNED).order_by("-version").first()
+    )
+    if conclusion is None:
+        raise ValidationError(_("A route is drafted from a signed conclusion; none is signed yet."))
+    if term is not None and term.academic_year != academic_year:
+        raise ValidationError({"term": _("Choose a term of the academic year %(year)s.") % {"year": academic_year}})
+    terms = _terms_of(academic_year, term)
+    if not terms:
+        raise ValidationError({"academic_year": _("No terms of this academic year are known.")})
+    if Route.objects.filter(application=locked).exists():
+        raise ValidationError(
+            _("This case already has a route. A new version is made by reviewing the route in force."),
+            code="exists",
+        )
+    return _create_version(
+        application=locked,
+        conclusion=conclusion,
+        actor=actor,
+        academic_year=academic_year,
+        term=term,
+        terms=terms,
+        previous=None,
+    )
+
+
+def _create_version(
+    *,
+    application: Application,
+    conclusion: Conclusion,
+    actor: User,
+    academic_year: str,
+    term: AcademicTerm | None,
+    terms: list[AcademicTerm],
+    previous: Route | None,
+    reason: str = "",
+) -> Route:
+    items = list(conclusion.items.select_related("adaptation").prefetch_related("sources__assessment__assignment"))
+    by_group: dict[str, list[str]] = {}
+    support = []
+    for item in items:
+        group = item.adaptation.group if item.adaptation_id else "other"
+        if group == Adaptation.Group.SUPPORT:
+            sources = list(item.sources.all())
+            who = sources[0].assessment.assignment.specialist.full_name if sources else ""
+            support.append((who, str(item)))
+        else:
+            by_group.setdefault(group, []).append(str(item))
+    general_methods = [
+        *by_group.get(Adaptation.Group.METHODS, []),
+        *by_group.get(Adaptation.Group.FORMATS, []),
+        *by_group.get(Adaptation.Group.PHYSICAL, []),
+        *by_group.get("other", []),
+    ]
+    ends_on = max(t.ends_on for t in terms)
+    try:
+        with transaction.atomic(), acting_as(actor):
+            route = Route.objects.create(
+                application=application,
+                conclusion=conclusion,
+                previous=previous,
+                version=(previous.version + 1) if previous else 1,
+                academic_year=academic_year,
+                term=term,
+                support_level=previous.support_level if previous else conclusion.support_level,
+                goals=previous.goals if previous else "",
+                tutor=previous.tutor if previous else None,
+                timetable=previous.timetable if previous else _lines(by_group.get(Adaptation.Group.TIMETABLE, [])),
+                methods=previous.methods if previous else _lines(general_methods),
+                first_review_on=previous.first_review_on if previous else min(t.ends_on for t in terms),
+                second_review_on=previous.second_review_on if previous else (ends_on if len(terms) > 1 else None),
+                revision_reason=reason,
+                drafted_by=actor,
+            )
+    except IntegrityError as exc:
+        raise ValidationError(
+            _("Another version of this route is already being prepared."), code="open_version"
+        ) from exc
+    with acting_as(actor):
+        if previous is not None:
+            for measure in previous.measures.all():
+                SupportMeasure.objects.create(
+                    route=route,
+                    who=measure.who,
+                    what=measure.what,
+                    frequency=measure.frequency,
+                    until=measure.until,
+                    order=measure.order,
+                )
+            for section in previous.sections.filter(removed_at__isnull=True):
+                RouteSection.objects.create(
+                    route=route,
+                    course=section.course,
+                    term=section.term,
+                    lecturer=section.lecturer,
+                    content_adaptation=section.content_adaptation,
+                    methods=section.methods,
+                    assessment_forms=section.assessment_forms,
+                    added_manually=section.added_manually,
+                    order=section.order,
+                )
+        else:
+            for order, (who, what) in enumerate(support, start=1):
+                SupportMeasure.objects.create(route=route, who=who, what=what, until=ends_on, order=order)
+            content = _lines(by_group.get(Adaptation.Group.CONTENT, []))
+            assessment = _lines(by_group.get(Adaptation.Group.ASSESSMENT, []))
+            for order, (course, section_term, lecturer) in enumerate(_enrolled_courses(application, terms), start=1):
+                RouteSection.objects.create(
+                    route=route,
+                    course=course,
+                    term=section_term,
+                    lecturer=lecturer,
+                    content_adaptation=content,
+                    assessment_forms=assessment,
+                    order=order,
+                )
+    record_status_change(obj=route, from_status="", to_status=R.DRAFT, actor=actor, comment=reason)
+    return route
+
+
+def _enrolled_courses(application: Application, terms: list[AcademicTerm]) -> list[tuple[Course, AcademicTerm, User]]:
+    """(course, term, lecturer) for each course the student takes in the terms and somebody teaches then."""
+    enrolments = (
+        Enrolment.objects.filter(student=application.student, term__in=terms)
+        .select_related("course", "term")
+        .order_by("term__starts_on", "course__code")
+    )
+    teaching: dict[tuple[int, int], User] = {}
+    for assignment in (
+        TeachingAssignment.objects.filter(term__in=terms, lecturer__is_active=True)
+        .select_related("lecturer")
+        .order_by("lecturer__full_name")
+    ):
+        teaching.setdefault((assignment.course_id, assignment.term_id), assignment.lecturer)
+    return [
+        (e.course, e.term, teaching[(e.course_id, e.term_id)])
+        for e in enrolments
+        if (e.course_id, e.term_id) in teaching
+    ]
+
+
+@transaction.atomic
+def route_update(*, route: Route, actor: User, revision: int, **fields) -> Route:
+    """Save the general part of a draft: goals, support level, tutor, timetable, methods, review dates."""
+    allowed = {
+        "goals",
+        "support_level",
+        "tutor",
+        "timetable",
+        "methods",
+        "first_review_on",
+        "second_review_on",
+        "revision_reason",
+    }
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"route_update() got unexpected fields {sorted(unknown)}")
+    locked = _lock_route(route)
+    _editable(actor, locked, revision)
+    tutor = fields.get("tutor")
+    if tutor is not None and not tutor.is_active:
+        raise ValidationError({"tutor": _("Choose an active member of staff as the tutor.")})
+    first, second = fields.get("first_review_on"), fields.get("second_review_on")
+    if first and second and second <= first:
+        raise ValidationError({"second_review_on": _("The second review comes after the first.")})
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.revision += 1
+    with acting_as(actor):
+        locked.save()
+    return locked
+
+
+@transaction.atomic
+def section_update(
+    *,
+    section: RouteSection,
+    actor: User,
+    revision: int,
+    content_adaptation: str,
+    methods: str,
+    assessment_forms: str,
+) -> RouteSection:
+    locked = _lock_route(section.route)
+    _editable(actor, locked, revision)
+    section = RouteSection.objects.get(pk=section.pk, route=locked)
+    if not section.is_active:
+        raise IllegalMove(_("This section was removed from the route."), code="illegal_move")
+    section.content_adaptation, section.methods, section.assessment_forms = (
+        content_adaptation,
+        methods,
+        assessment_forms,
+    )
+    with acting_as(actor):
+        section.save()
+    _touch(locked, actor)
+    return section
+
+
+@transaction.atomic
+def section_add(
+    *, route: Route, actor: User, revision: int, course: Course, term: AcademicTerm, lecturer: User
+) -> RouteSection:
+    """Add a section for a course the enrolment data lacks; its lecturer must hold the lecturer role."""
+    locked = _lock_route(route)
+    _editable(actor, locked, revision)
+    problems = {}
+    if term not in _terms_of(locked.academic_year, locked.term):
+        problems["term"] = _("Choose a term inside the period of the route.")
+    if not lecturer.is_active or not lecturer.has_role(Role.LECTURER):
+        problems["lecturer"] = _("Choose a lecturer.")
+    if problems:
+        raise ValidationError(problems)
+    order = (locked.sections.order_by("-order").values_list("order", flat=True).first() or 0) + 1
+    try:
+        with transaction.atomic(), acting_as(actor):
+            section = RouteSection.objects.create(
+                route=locked, course=course, term=term, lecturer=lecturer, added_manually=True, order=order
+            )
+    except IntegrityError as exc:
+        raise ValidationError({"course": _("The route already has a section for this course in this term.")}) from exc
+    _touch(locked, actor)
+    return section
+
+
+@transaction.atomic
+def section_remove(*, section: RouteSection, actor: User, revision: int, reason: str) -> RouteSection:
+    locked = _lock_route(section.route)
+    _editable(actor, locked, revision)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the section is removed.")}, code="no_reason")
+    section = RouteSection.objects.get(pk=section.pk, route=locked)
+    if not section.is_active:
+        raise IllegalMove(_("This section was already removed."), code="illegal_move")
+    section.removed_at = timezone.now()
+    section.removal_reason = reason.strip()
+    with acting_as(actor):
+        section.save()
+    _touch(locked, actor)
+    return section
+
+
+@transaction.atomic
+def measure_add(
+    *, route: Route, actor: User, who: str, what: str, frequency: str, until: datetime.date | None
+) -> SupportMeasure:
+    """Add a row of support. Rows are added and removed whole, so no revision check: nothing is overwritten."""
+    locked = _lock_route(route)
+    _editable(actor, locked)
+    problems = {}
+    if not who.strip():
+        problems["who"] = _("Say who provides the support.")
+    if not what.strip():
+        problems["what"] = _("Say what support is given.")
+    if problems:
+        raise ValidationError(problems)
+    order = (locked.measures.order_by("-order").values_list("order", flat=True).first() or 0) + 1
+    with acting_as(actor):
+        measure = SupportMeasure.objects.create(
+            route=locked, who=who.strip(), what=what.strip(), frequency=frequency.strip(), until=until, order=order
+        )
+    return measure
+
+
+@transaction.atomic
+def measure_remove(*, measure: SupportMeasure, actor: User) -> None:
+    locked = _lock_route(measure.route)
+    _editable(actor, locked)
+    with acting_as(actor):
+        SupportMeasure.objects.get(pk=measure.pk, route=locked).delete()
+
+
+# --- Agreement ----------------------------------------------------------------------------------------------
+
+
+def _check_complete(locked: Route) -> None:
+    problems = []
+    if not locked.goals.strip():
+        problems.append(ValidationError(_("Write the goals of the route."), code="no_goals"))
+    if not locked.support_level:
+        problems.append(ValidationError(_("Choose the level of support."), code="no_level"))
+    if locked.first_review_on is None:
+        problems.append(ValidationError(_("Set the date of the first review."), code="no_review"))
+    sections = [s for s in locked.sections.all() if s.is_active]
+    if not sections:
+        problems.append(ValidationError(_("Add at least one course section."), code="no_sections"))
+    for section in sections:
+        if not (section.content_adaptation.strip() or section.methods.strip() or section.assessment_forms.strip()):
+            problems.append(
+                ValidationError(
+                    _("Say what is adapted in the course “%(course)s”.") % {"course": section.course},
+                    code="empty_section",
+                )
+            )
+    if locked.version > 1 and not locked.revision_reason.strip():
+        problems.append(ValidationError(_("Say why this new version is needed."), code="no_reason"))
+    if problems:
+        raise ValidationError(problems)
+
+
+@transaction.atomic
+def route_send_for_agreement(*, route: Route, actor: User, revision: int | None = None) -> Route:
+    """Ask every lecturer to agree their section of this version; answers still valid are kept.
+
+    An answer is kept when neither its section nor the general part changed since the lecturer gave it; every
+    other section gets a new pending agreement, and the timeline says which were asked again and why.
+    """
+    locked = _lock_route(route)
+    _editable(actor, locked, revision)
+    _refuse_without_consent(locked.application)
+    _check_complete(locked)
+
+    general = _general_digest(locked)
+    sections = list(locked.sections.select_related("course", "lecturer"))
+    valid = {a.section_id: a for a in Agreement.objects.filter(route=locked).exclude(status=A.WITHDRAWN)}
+    now = timezone.now()
+    due = add_working_days(timezone.localdate(now), settings.DEADLINE_WORKING_DAYS["agree_route"])
+    round_number = locked.agreement_round + 1
+    asked, kept, notes = [], [], []
+    with acting_as(actor):
+        for section in sections:
+            previous = valid.get(section.pk)
+            if not section.is_active:
+                if previous is not None:
+                    _withdraw(previous, _("the section was removed from the route"))
+                continue
+            fingerprint = _fingerprint(section, general)
+            if previous is not None and previous.fingerprint == fingerprint and previous.status != A.CHANGES_REQUESTED:
+                kept.append(section)
+                continue
+            if previous is not None:
+                if previous.status == A.CHANGES_REQUESTED:
+                    why = _("changes were requested")
+                elif previous.fingerprint[:32] != fingerprint[:32]:
+                    why = _("the section changed")
+                else:
+                    why = _("the general part of the route changed")
+                _withdraw(previous, why)
+                notes.append(_("%(course)s: asked again, %(why)s") % {"course": section.course, "why": why})
+            Agreement.objects.create(
+                section=section,
+                route=locked,
+                lecturer=section.lecturer,
+                round=round_number,
+                fingerprint=fingerprint,
+                requested_at=now,
+                due_on=due,
+            )
+            asked.append(section)
+        for section in kept:
+            notes.append(_("%(course)s: the earlier answer still stands") % {"course": section.course})
+
+    def stamp(obj):
+        obj.agreement_round = round_number
+        obj.sent_for_agreement_at = now
+        obj.revision += 1
+
+    moved = move(
+        instance=locked,
+        to_status=R.IN_AGREEMENT,
+        allowed=ALLOWED,
+        actor=actor,
+        comment="\n".join(notes),
+        before_save=stamp,
+    )
+    by_lecturer: dict[int, list[RouteSection]] = {}
+    for section in asked:
+        by_lecturer.setdefault(section.lecturer_id, []).append(section)
+    for sections_of in by_lecturer.values():
+        lecturer = sections_of[0].lecturer
+        _tell(
+            [lecturer],
+            route=moved,
+            kind="route_agreement_requested",
+            subject=gettext_noop("A route section is waiting for your agreement"),
+            body=gettext_noop(
+                "An individual educational route has a section for your course %(courses)s. "
+                "Please agree it or ask for changes by %(due)s."
+            ),
+            context={"courses": ", ".join(str(s.course) for s in sections_of), "due": due.strftime("%d.%m.%Y")},
+            key=f"round{round_number}",
+        )
+    if not asked:
+        moved = _to_approval(moved, actor)
+    return moved
+
+
+def _withdraw(agreement: Agreement, why: str) -> None:
+    agreement.status = A.WITHDRAWN
+    agreement.withdrawn_reason = str(why)[:300]
+    agreement.save()
+
+
+@transaction.atomic
+def route_withdraw_from_agreement(*, route: Route, actor: User, reason: str) -> Route:
+    """The author takes the route back to draft to change it; lecturers' answers are re-checked on resending."""
+    locked = _lock_route(route)
+    if not permissions.is_route_author(actor, locked.application):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the route is taken back.")}, code="no_reason")
+    if locked.status != R.IN_AGREEMENT:
+        raise IllegalMove(
+            _("Only a route with the lecturers can be taken back; this one is “%(state)s”.")
+            % {"state": locked.get_status_display()},
+            code="illegal_move",
+        )
+    return move(instance=locked, to_status=R.DRAFT, allowed=ALLOWED, actor=actor, comment=reason.strip())
+
+
+@transaction.atomic
+def agreement_answer(*, agreement: Agreement, actor: User, decision: str, comment: str) -> Agreement:
+    """A lecturer agrees their section, agrees with remarks, or asks for changes (a comment is then required).
+
+    Changes send the route back to draft; the last agreement sends it to the administration. The route row is
+    locked before the agreement, in the same order as every other route service, so an answer and a change of
+    the route never interleave.
+    """
+    locked_route = _lock_route(agreement.route)
+    locked = Agreement.objects.select_for_update().select_related("section__course").get(pk=agreement.pk)
+    if locked.lecturer_id != actor.pk:
+        raise PermissionDenied
+    if decision not in {A.AGREED, A.AGREED_WITH_REMARKS, A.CHANGES_REQUESTED}:
+        raise ValidationError({"decision": _("Choose your answer.")}, code="no_decision")
+    if decision != A.AGREED and not comment.strip():
+        raise ValidationError({"comment": _("Write what should change: the specialist will read it.")})
+    if locked.status != A.PENDING or locked_route.status != R.IN_AGREEMENT:
+        raise IllegalMove(
+            _("This section is not waiting for your answer any more: the route is “%(state)s”.")
+            % {"state": locked_route.get_status_display()},
+            code="illegal_move",
+        )
+    locked.status = decision
+    locked.comment = comment.strip()
+    locked.decided_at = timezone.now()
+    with acting_as(actor):
+        locked.save()
+    course = locked.section.course
+    if decision == A.CHANGES_REQUESTED:
+        moved = move(
+            instance=locked_route,
+            to_status=R.DRAFT,
+            allowed=ALLOWED,
+            actor=actor,
+            comment=_("%(course)s: %(comment)s") % {"course": course, "comment": locked.comment},
+        )
+        _tell(
+            _authors(moved),
+            route=moved,
+            kind="route_changes_requested",
+            subject=gettext_noop("A lecturer asked for changes to a route"),
+            body=gettext_noop("The lecturer of %(course)s asked for changes: %(comment)s"),
+            context={"course": str(course), "comment": locked.comment},
+            key=f"agreement{locked.pk}",
+        )
+        return locked
+    still_open = (
+        Agreement.objects.filter(route=locked_route, section__removed_at__isnull=True)
+        .exclude(status__in=[A.WITHDRAWN, A.AGREED, A.AGREED_WITH_REMARKS])
+        .exists()
+    )
+    if not still_open:
+        _to_approval(locked_route, actor)
+    return locked
+
+
+def _to_approval(locked: Route, actor: User) -> Route:
+    now = timezone.now()
+
+    def stamp(obj):
+        obj.sent_for_approval_at = now
+
+    moved = move(
+        instance=locked,
+        to_status=R.IN_APPROVAL,
+        allowed=ALLOWED,
+        actor=actor,
+        comment=_("Every lecturer agreed."),
+        before_save=stamp,
+    )
+    approvers = User.objects.filter(
+        Q(groups__permissions__codename="approve_route", groups__permissions__content_type__app_label="routes")
+        | Q(user_permissions__codename="approve_route"),
+        is_active=True,
+    ).distinct()
+    _tell(
+        [*approvers, *_authors(moved)],
+        route=moved,
+        kind="route_in_approval",
+        subject=gettext_noop("A route is waiting for approval"),
+        body=gettext_noop("Every lecturer agreed the individual educational route. It now waits for approval."),
+        context={},
+        key=f"round{moved.agreement_round}",
+    )
+    return moved
+
+
+# --- Approval -----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def route_approve(*, route: Route, actor: User) -> Route:
+    """Approve: the route is registered with a number and comes into force; the version it revises is superseded."""
+    if not actor.has_perm("routes.approve_route"):
+        raise PermissionDenied
+    locked = _lock_route(route)
+
+    def register(obj):
+        _sequence, obj.registration_number = next_registration_number(document_type=DocumentType.ROUTE)
+        obj.approved_by = actor
+        obj.approved_at = timezone.now()
+
+    moved = move(instance=locked, to_status=R.IN_FORCE, allowed=ALLOWED, actor=actor, before_save=register)
+    if moved.previous_id:
+        previous = Route.objects.select_for_update().get(pk=moved.previous_id)
+        if previous.status in {R.IN_FORCE, R.UNDER_REVIEW}:
+            move(
+                instance=previous,
+                to_status=R.SUPERSEDED,
+                allowed=ALLOWED,
+                actor=actor,
+                comment=_("Replaced by version %(version)s, %(number)s")
+                % {"version": moved.version, "number": moved.registration_number},
+            )
+    lecturers = [s.lecturer for s in moved.sections.filter(removed_at__isnull=True).select_related("lecturer")]
+    context = {"number": moved.registration_number}
+    _tell(
+        _applicant_side(moved.application),
+        route=moved,
+        kind="route_approved_student",
+        subject=gettext_noop("Your individual educational route is approved"),
+        body=gettext_noop(
+            "Your individual educational route %(number)s is approved and in force. You can read it, course by "
+            "course, on your case page."
+        ),
+        context=context,
+        key="approved",
+    )
+    _tell(
+        [*_authors(moved), *lecturers],
+        route=moved,
+        kind="route_approved",
+        subject=gettext_noop("A route is approved"),
+        body=gettext_noop("The individual educational route %(number)s is approved and in force."),
+        context=context,
+        key="approved",
+    )
+    return moved
+
+
+@transaction.atomic
+def route_return(*, route: Route, actor: User, reason: str) -> Route:
+    if not actor.has_perm("routes.approve_route"):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason: the specialists will read it.")}, code="no_reason")
+    locked = _lock_route(route)
+    if locked.status != R.IN_APPROVAL:
+        raise IllegalMove(
+            _("This route is not waiting for approval: it is “%(state)s”.") % {"state": locked.get_status_display()},
+            code="illegal_move",
+        )
+    moved = move(instance=locked, to_status=R.DRAFT, allowed=ALLOWED, actor=actor, comment=reason.strip())
+    _tell(
+        _authors(moved),
+        route=moved,
+        kind="route_returned",
+        subject=gettext_noop("A route was returned by the administration"),
+        body=gettext_noop("The administration returned the route. The reason: %(reason)s"),
+        context={"reason": reason.strip()},
+        key=f"returned{moved.agreement_round}",
+    )
+    return moved
+
+
+# --- Life of the route --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def route_cancel(*, route: Route, actor: User, reason: str) -> Route:
+    """Cancel a route that is not final; a cancelled revision leaves the version it revised in force."""
+    locked = _lock_route(route)
+    if not permissions.is_route_author(actor, locked.application):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for cancelling.")}, code="no_reason")
+    moved = move(
+        instance=locked,
+        to_status=R.CANCELLED,
+        allowed=ALLOWED,
+        actor=actor,
+        comment=reason.strip(),
+        before_save=lambda obj: setattr(obj, "closed_reason", reason.strip()),
+    )
+    with acting_as(actor):
+        for agreement in Agreement.objects.filter(route=moved, status=A.PENDING):
+            _withdraw(agreement, _("the route was cancelled"))
+    if moved.previous_id:
+        previous = Route.objects.get(pk=moved.previous_id)
+        if previous.status == R.UNDER_REVIEW:
+            move(
+                instance=previous,
+                to_status=R.IN_FORCE,
+                allowed=ALLOWED,
+                actor=actor,
+                comment=_("The revision was cancelled; this version stays in force."),
+            )
+    return moved
+
+
+@transaction.atomic
+def route_review(*, route: Route, actor: User, reason: str, outcome: str, comment: str) -> RouteReview:
+    """Record a review of the route in force: continue, revise (a new draft version) or complete.
+
+    Answers the student's open reports of changed needs. For `revise` the new draft is `review.route.next_version`.
+    """
+    locked = _lock_route(route)
+    if not permissions.is_route_author(actor, locked.application):
+        raise PermissionDenied
+    if locked.status != R.IN_FORCE:
+        raise IllegalMove(
+            _("Only a route in force is reviewed; this one is “%(state)s”.") % {"state": locked.get_status_display()},
+            code="illegal_move",
+        )
+    if outcome != RouteReview.Outcome.CONTINUE and not comment.strip():
+        raise ValidationError({"comment": _("Say what the review found.")}, code="no_comment")
+    with acting_as(actor):
+        review = RouteReview.objects.create(
+            route=locked, reason=reason, outcome=outcome, comment=comment.strip(), reviewed_by=actor
+        )
+        for report in ChangedNeedsReport.objects.filter(application=locked.application, review__isnull=True):
+            report.review = review
+            report.save(update_fields=["review"])
+    if outcome == RouteReview.Outcome.REVISE:
+        moved = move(instance=locked, to_status=R.UNDER_REVIEW, allowed=ALLOWED, actor=actor, comment=comment.strip())
+        conclusion = (
+            Conclusion.objects.filter(application=moved.application, status=Conclusion.Status.SIGNED)
+            .order_by("-version")
+            .first()
+        )
+        _create_version(
+            application=moved.application,
+            conclusion=conclusion,
+            actor=actor,
+            academic_year=moved.academic_year,
+            term=moved.term,
+            terms=_terms_of(moved.academic_year, moved.term),
+            previous=moved,
+            reason=comment.strip(),
+        )
+    elif outcome == RouteReview.Outcome.COMPLETE:
+        move(
+            instance=locked,
+            to_status=R.COMPLETED,
+            allowed=ALLOWED,
+            actor=actor,
+            comment=comment.strip(),
+            before_save=lambda obj: setattr(obj, "closed_reason", comment.strip()),
+        )
+    return review
+
+
+@transaction.atomic
+def changed_needs_report(*, application: Application, actor: User, text: str) -> ChangedNeedsReport:
+    """The student tells the centre their needs changed (§9): the specialists and the centre head are told."""
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    if not permissions.can_report_changed_needs(actor, locked):
+        raise PermissionDenied
+    if not text.strip():
+        raise ValidationError({"text": _("Tell us what has changed.")}, code="empty")
+    with acting_as(actor):
+        report = ChangedNeedsReport.objects.create(application=locked, text=text.strip(), reported_by=actor)
+    recipients = {u.pk: u for u in _centre_heads()}
+    for assignment in locked.assignments.filter(ended_at__isnull=True).select_related("specialist"):
+        recipients[assignment.specialist_id] = assignment.specialist
+    for recipient in recipients.values():
+        notify(
+            recipient=recipient,
+            kind="changed_needs",
+            subject=gettext_noop("A student reported changed needs"),
+            body=gettext_noop("The student of case %(number)s reported that their needs have changed."),
+            url=reverse("students:application_detail", args=[locked.public_id]),
+            dedup_key=f"changed_needs:{report.pk}:{recipient.pk}",
+            context={"number": locked.registration_number},
+        )
+    return report
+
+
+@transaction.atomic
+def case_close(*, application: Application, actor: User, reason: str) -> Application:
+    """Close a concluded case (graduation, leaving, no more need): open routes are cancelled, routes in force end."""
+    if not actor.has_perm("routes.manage_route"):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for closing the case.")}, code="no_reason")
+    moved = move(
+        instance=application,
+        to_status=Application.Status.CLOSED,
+        allowed=APPLICATION_MOVES,
+        actor=actor,
+        comment=reason,
+    )
+    for route in Route.objects.filter(application=moved).exclude(status__in=Route.FINAL).order_by("version"):
+        route = Route.objects.get(pk=route.pk)  # an earlier iteration may have moved it
+        if route.is_final:
+            continue
+        target = R.COMPLETED if route.status in {R.IN_FORCE, R.UNDER_REVIEW} else R.CANCELLED
+        move(
+            instance=route,
+            to_status=target,
+            allowed=ALLOWED,
+            actor=actor,
+            comment=reason.strip(),
+            before_save=lambda obj: setattr(obj, "closed_reason", reason.strip()),
+        )
+        with acting_as(actor):
+            for agreement in Agreement.objects.filter(route=route, status=A.PENDING):
+                _withdraw(agreement, _("the case was closed"))
+    for recipient in _applicant_side(moved):
+        notify(
+            recipient=recipient,
+            kind="case_closed",
+            subject=gettext_noop("Your case is closed"),
+            body=gettext_noop("The centre closed your case. The reason: %(reason)s"),
+            url=reverse("students:application_detail", args=[moved.public_id]),
+            dedup_key=f"case_closed:{moved.pk}:{recipient.pk}",
+            context={"reason": reason.strip()},
+        )
+    return moved
+
+
+def remind_overdue_route_steps(*, today: datetime.date | None = None) -> int:
+    """Remind lecturers of overdue agreements and administration of overdue approvals, once a day each.
+
+    The centre head is told of each overdue step too. Returns how many reminders were due; a second run on the
+    same day stores none (the dedup keys carry the date).
+    """
+    today = today or timezone.localdate()
+    sent = 0
+    heads = _centre_heads()
+    overdue = (
+        Agreement.objects.filter(status=A.PENDING, due_on__lt=today, route__status=R.IN_AGREEMENT)
+        .select_related("lecturer", "section__course", "route")
+        .order_by("pk")
+    )
+    for agreement in overdue:
+        context = {"course": str(agreement.section.course), "due": agreement.due_on.strftime("%d.%m.%Y")}
+        for recipient, kind in [
+            (agreement.lecturer, "agreement_overdue"),
+            *((h, "agreement_overdue_head") for h in heads),
+        ]:
+            with transaction.atomic():
+                notify(
+                    recipient=recipient,
+                    kind=kind,
+                    subject=gettext_noop("A route agreement is overdue"),
+                    body=gettext_noop("The agreement of the route section for %(course)s was due on %(due)s."),
+                    url=_route_url(agreement.route),
+                    dedup_key=f"{kind}:{agreement.pk}:{today.isoformat()}:{recipient.pk}",
+                    context=context,
+                )
+            sent += 1
+    days = settings.DEADLINE_WORKING_DAYS["approve_route"]
+    approvers = list(
+        User.objects.filter(
+            groups__permissions__codename="approve_route",
+            groups__permissions__content_type__app_label="routes",
+            is_active=True,
+        ).distinct()
+    )
+    for route in Route.objects.filter(status=R.IN_APPROVAL, sent_for_approval_at__isnull=False).order_by("pk"):
+        due = add_working_days(timezone.localdate(route.sent_for_approval_at), days)
+        if due >= today:
+            continue
+        for recipient in [*approvers, *heads]:
+            with transaction.atomic():
+                notify(
+                    recipient=recipient,
+                    kind="approval_overdue",
+                    subject=gettext_noop("A route approval is overdue"),
+                    body=gettext_noop("An individual educational route was due for approval on %(due)s."),
+                    url=_route_url(route),
+                    dedup_key=f"approval_overdue:{route.pk}:{today.isoformat()}:{recipient.pk}",
+                    context={"due": due.strftime("%d.%m.%Y")},
+                )
+            sent += 1
+    return sent

@@ -1,0 +1,668 @@
+"""Pages of the individual educational route. Each finds the route through a selector that answers 404 to anyone
+who may not see it, checks the action is theirs, calls one service, and shows the outcome."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from audit.models import AccessLog
+from audit.services import log_access
+from audit.workflow import IllegalMove
+from students import selectors as application_selectors
+
+from .. import permissions, selectors, services
+from ..forms import (
+    AgreementForm,
+    ChangedNeedsForm,
+    MeasureForm,
+    ReasonForm,
+    ReviewForm,
+    RevisionForm,
+    RevisionReasonForm,
+    RouteGeneralForm,
+    RouteStartForm,
+    SectionAddForm,
+    SectionForm,
+)
+from ..models import Agreement, Route
+
+INVALID, CONFLICT = 422, 409
+WORKING = permissions.RouteAccess.WORKING
+
+
+def _post(request):
+    return request.POST if request.method == "POST" else None
+
+
+def _status_for(error: ValidationError) -> int:
+    return CONFLICT if isinstance(error, IllegalMove) else INVALID
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _working_route(request, pk) -> Route:
+    item, access = selectors.route_for(request.user, pk)
+    if access != WORKING:
+        raise Http404
+    return item
+
+
+# --- Starting a route ---------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def route_draft(request, public_id):
+    application, full = application_selectors.application_for(request.user, public_id)
+    if not full or not permissions.can_draft_route(request.user, application):
+        raise Http404
+    form = RouteStartForm(request.POST, years=selectors.academic_years())
+    status = INVALID
+    if form.is_valid():
+        try:
+            item = services.route_draft(
+                application=application,
+                actor=request.user,
+                academic_year=form.cleaned_data["academic_year"],
+                term=form.cleaned_data["term"],
+            )
+        except PermissionDenied as denied:
+            raise Http404 from denied
+        except ValidationError as error:
+            _add_errors(form, error)
+            status = _status_for(error)
+        else:
+            messages.success(request, _("The draft route is ready, filled in from the conclusion. Check every part."))
+            return redirect("routes:route_edit", pk=item.pk)
+    return render(request, "routes/route_start.html", {"form": form, "application": application}, status=status)
+
+
+# --- Reading ------------------------------------------------------------------------------------------------
+
+
+def _route_context(request, item: Route, access: str, **overrides) -> dict:
+    user = request.user
+    current = selectors.current_agreements(item)
+    sections = selectors.visible_sections(item, user, access)
+    answer_forms = overrides.pop("answer_forms", {})
+    rows = []
+    for section in sections:
+        agreement = current.get(section.pk)
+        can_answer = (
+            agreement is not None
+            and agreement.lecturer_id == user.pk
+            and agreement.status == Agreement.Status.PENDING
+            and item.status == Route.Status.IN_AGREEMENT
+        )
+        rows.append(
+            {
+                "section": section,
+                "agreement": agreement,
+                "form": answer_forms.get(agreement.pk, AgreementForm()) if can_answer else None,
+                "earlier": [
+                    a
+                    for a in item.agreements.all()
+                    if a.section_id == section.pk and a.status == Agreement.Status.WITHDRAWN
+                ]
+                if access in {WORKING, permissions.RouteAccess.LECTURER}
+                else [],
+            }
+        )
+    working = access == WORKING
+    context = {
+        "route": item,
+        "application": item.application,
+        "access": access,
+        "working": working,
+        "rows": rows,
+        "timeline": [(change, Route.Status(change.to_status).label) for change in selectors.route_timeline(item)],
+        "show_comments": access != permissions.RouteAccess.LECTURER,
+        "approval_due": selectors.approval_due(item) if item.status == Route.Status.IN_APPROVAL else None,
+        "can_edit": working and permissions.can_edit_route(user, item),
+        "can_withdraw": working and item.status == Route.Status.IN_AGREEMENT,
+        "can_cancel": working and permissions.can_cancel_route(user, item),
+        "can_review": working and permissions.can_review_route(user, item),
+        "can_approve": access == permissions.RouteAccess.ADMINISTRATION
+        and item.status == Route.Status.IN_APPROVAL
+        and user.has_perm("routes.approve_route"),
+        "reviews": list(item.reviews.select_related("reviewed_by")) if working else [],
+        "problems": [],
+    }
+    context.update(overrides)
+    return context
+
+
+@login_required
+@never_cache
+@require_GET
+def route(request, pk):
+    item, access = selectors.route_for(request.user, pk)
+    log_access(request=request, action=AccessLog.Action.VIEW_CASE, obj=item)
+    if access == permissions.RouteAccess.APPLICANT:
+        return render(
+            request,
+            "routes/route_student.html",
+            {
+                "route": item,
+                "application": item.application,
+                "sections": selectors.visible_sections(item, request.user, access),
+            },
+        )
+    return render(request, "routes/route_detail.html", _route_context(request, item, access))
+
+
+# --- The editor ---------------------------------------------------------------------------------------------
+
+
+def _general_initial(item: Route) -> dict:
+    return {
+        "revision": item.revision,
+        "goals": item.goals,
+        "support_level": item.support_level,
+        "tutor": item.tutor_id,
+        "timetable": item.timetable,
+        "methods": item.methods,
+        "first_review_on": item.first_review_on,
+        "second_review_on": item.second_review_on,
+        "revision_reason": item.revision_reason,
+    }
+
+
+def _section_form(item: Route, section, data=None) -> SectionForm:
+    return SectionForm(
+        data,
+        prefix=f"s{section.pk}",
+        initial={
+            "revision": item.revision,
+            "content_adaptation": section.content_adaptation,
+            "methods": section.methods,
+            "assessment_forms": section.assessment_forms,
+        },
+    )
+
+
+def _terms(item: Route):
+    from students.models import AcademicTerm
+
+    if item.term_id:
+        return [item.term]
+    return list(AcademicTerm.objects.filter(academic_year=item.academic_year).order_by("starts_on"))
+
+
+def _render_editor(request, item: Route, status: int = 200, **bound):
+    """The editor with fresh forms, except the one just submitted (`bound`), which keeps its input and errors."""
+    sections = [s for s in item.sections.all() if s.is_active]
+    bound_sections = bound.get("sections", {})
+    bound_removals = bound.get("remove", {})
+    context = {
+        "route": item,
+        "application": item.application,
+        "general": bound.get("general") or RouteGeneralForm(initial=_general_initial(item), route=item),
+        "sections": [
+            {
+                "section": s,
+                "form": bound_sections.get(s.pk) or _section_form(item, s),
+                "remove_form": bound_removals.get(s.pk)
+                or RevisionReasonForm(prefix=f"remove{s.pk}", initial={"revision": item.revision}),
+            }
+            for s in sections
+        ],
+        "removed": [s for s in item.sections.all() if not s.is_active],
+        "add_form": bound.get("add") or SectionAddForm(initial={"revision": item.revision}, terms=_terms(item)),
+        "measure_form": bound.get("measure") or MeasureForm(),
+        "send_form": RevisionForm(initial={"revision": item.revision}),
+        "missing_courses": selectors.courses_without_lecturer(item),
+        "problems": bound.get("problems", []),
+    }
+    return render(request, "routes/route_edit.html", context, status=status)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def route_edit(request, pk):
+    item = _working_route(request, pk)
+    if not permissions.can_edit_route(request.user, item):
+        if request.method == "POST":
+            return render(
+                request,
+                "routes/route_detail.html",
+                _route_context(
+                    request, item, WORKING, problems=[_("Only a draft route can be changed; reload to see its state.")]
+                ),
+                status=CONFLICT,
+            )
+        return redirect("routes:route", pk=pk)
+    if request.method == "GET":
+        return _render_editor(request, item)
+    form = RouteGeneralForm(request.POST, initial=_general_initial(item), route=item)
+    if not form.is_valid():
+        return _render_editor(request, item, INVALID, general=form)
+    data = dict(form.cleaned_data)
+    revision = data.pop("revision")
+    try:
+        services.route_update(route=item, actor=request.user, revision=revision, **data)
+    except ValidationError as error:
+        _add_errors(form, error)
+        return _render_editor(request, item, _status_for(error), general=form)
+    messages.success(request, _("The general part of the route is saved."))
+    return redirect("routes:route_edit", pk=pk)
+
+
+def _editor_section(item: Route, section_pk: int):
+    for section in item.sections.all():
+        if section.pk == section_pk and section.is_active:
+            return section
+    raise Http404
+
+
+@login_required
+@require_POST
+def section_update(request, pk, section_pk):
+    item = _working_route(request, pk)
+    section = _editor_section(item, section_pk)
+    form = _section_form(item, section, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.section_update(
+                section=section,
+                actor=request.user,
+                revision=data["revision"],
+                content_adaptation=data["content_adaptation"],
+                methods=data["methods"],
+                assessment_forms=data["assessment_forms"],
+            )
+        except PermissionDenied as denied:
+            raise Http404 from denied
+        except ValidationError as error:
+            _add_errors(form, error)
+            return _render_editor(request, item, _status_for(error), sections={section.pk: form})
+        messages.success(request, _("The section “%(course)s” is saved.") % {"course": section.course})
+        return redirect(f"{reverse('routes:route_edit', args=[pk])}#section-{section.pk}")
+    return _render_editor(request, item, INVALID, sections={section.pk: form})
+
+
+@login_required
+@require_POST
+def section_add(request, pk):
+    item = _working_route(request, pk)
+    form = SectionAddForm(request.POST, terms=_terms(item))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            section = services.section_add(
+                route=item,
+                actor=request.user,
+                revision=data["revision"],
+                course=data["course"],
+                term=data["term"],
+                lecturer=data["lecturer"],
+            )
+        except PermissionDenied as denied:
+            raise Http404 from denied
+        except ValidationError as error:
+            _add_errors(form, error)
+            return _render_editor(request, item, _status_for(error), add=form)
+        messages.success(request, _("The section “%(course)s” is added.") % {"course": section.course})
+        return redirect("routes:route_edit", pk=pk)
+    return _render_editor(request, item, INVALID, add=form)
+
+
+@login_required
+@require_POST
+def section_remove(request, pk, section_pk):
+    item = _working_route(request, pk)
+    section = _editor_section(item, section_pk)
+    form = RevisionReasonForm(request.POST, prefix=f"remove{section.pk}")
+    if form.is_valid():
+        try:
+            services.section_remove(
+                section=section,
+                actor=request.user,
+                revision=form.cleaned_data["revision"],
+                reason=form.cleaned_data["reason"],
+            )
+        except PermissionDenied as denied:
+            raise Http404 from denied
+        except ValidationError as error:
+            _add_errors(form, error)
+            return _render_editor(request, item, _status_for(error), remove={section.pk: form})
+        messages.success(request, _("The section “%(course)s” is removed.") % {"course": section.course})
+        return redirect("routes:route_edit", pk=pk)
+    return _render_editor(request, item, INVALID, remove={section.pk: form})
+
+
+def _measures_response(request, item: Route, form: MeasureForm, status: int):
+    if request.htmx:
+        item = _working_route(request, item.pk)  # fresh rows
+        return render(
+            request, "routes/_measures.html", {"route": item, "measure_form": form, "editable": True}, status=status
+        )
+    if status == 200:
+        return redirect(f"{reverse('routes:route_edit', args=[item.pk])}#measures")
+    return _render_editor(request, item, status, measure=form)
+
+
+@login_required
+@require_POST
+def measure_add(request, pk):
+    item = _working_route(request, pk)
+    form = MeasureForm(request.POST)
+    if not form.is_valid():
+        return _measures_response(request, item, form, INVALID)
+    try:
+        services.measure_add(route=item, actor=request.user, **form.cleaned_data)
+    except PermissionDenied as denied:
+        raise Http404 from denied
+    except ValidationError as error:
+        _add_errors(form, error)
+        return _measures_response(request, item, form, _status_for(error))
+    if not request.htmx:
+        messages.success(request, _("The support measure is added."))
+    return _measures_response(request, item, MeasureForm(), 200)
+
+
+@login_required
+@require_POST
+def measure_remove(request, pk, measure_pk):
+    item = _working_route(request, pk)
+    measure = next((m for m in item.measures.all() if m.pk == measure_pk), None)
+    if measure is None:
+        raise Http404
+    try:
+        services.measure_remove(measure=measure, actor=request.user)
+    except PermissionDenied as denied:
+        raise Http404 from denied
+    except ValidationError as error:
+        form = MeasureForm()
+        _add_errors(form, error)
+        return _measures_response(request, item, form, _status_for(error))
+    return _measures_response(request, item, MeasureForm(), 200)
+
+
+@login_required
+@require_POST
+def route_send(request, pk):
+    item = _working_route(request, pk)
+    form = RevisionForm(request.POST)
+    revision = form.cleaned_data["revision"] if form.is_valid() else -1
+    try:
+        services.route_send_for_agreement(route=item, actor=request.user, revision=revision)
+    except PermissionDenied as denied:
+        raise Http404 from denied
+    except ValidationError as error:
+        item = _working_route(request, pk)
+        if item.status == Route.Status.DRAFT:
+            return _render_editor(request, item, _status_for(error), problems=error.messages)
+        return render(
+            request,
+            "routes/route_detail.html",
+            _route_context(request, item, WORKING, problems=error.messages),
+            status=_status_for(error),
+        )
+    messages.success(request, _("The route is sent to the lecturers for agreement. They have been told."))
+    return redirect("routes:route", pk=pk)
+
+
+# --- Answers and decisions ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def agreement_answer(request, pk):
+    agreement = Agreement.objects.filter(pk=pk, lecturer=request.user).only("pk", "route_id").first()
+    if agreement is None:
+        raise Http404
+    item, access = selectors.route_for(request.user, agreement.route_id)
+    agreement = next(a for a in item.agreements.all() if a.pk == pk)
+    form = AgreementForm(request.POST)
+    if form.is_valid():
+        try:
+            services.agreement_answer(
+                agreement=agreement,
+                actor=request.user,
+                decision=form.cleaned_data["decision"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+            status = _status_for(error)
+        else:
+            messages.success(request, _("Your answer is recorded. The specialists have been told."))
+            return redirect("routes:route", pk=item.pk)
+    else:
+        status = INVALID
+    item, access = selectors.route_for(request.user, agreement.route_id)
+    return render(
+        request,
+        "routes/route_detail.html",
+        _route_context(request, item, access, answer_forms={pk: form}, problems=form.non_field_errors()),
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def route_approve(request, pk):
+    item, access = selectors.route_for(request.user, pk)
+    if access != permissions.RouteAccess.ADMINISTRATION:
+        raise Http404
+    try:
+        services.route_approve(route=item, actor=request.user)
+    except PermissionDenied as denied:
+        raise Http404 from denied
+    except ValidationError as error:
+        item, access = selectors.route_for(request.user, pk)
+        return render(
+            request,
+            "routes/route_detail.html",
+            _route_context(request, item, access, problems=error.messages),
+            status=_status_for(error),
+        )
+    messages.success(request, _("The route is approved, registered and in force. Everyone concerned has been told."))
+    return redirect("routes:route", pk=pk)
+
+
+def _reason_page(request, *, item, title, intro, button, action, success, form_class=ReasonForm, back=None):
+    """A page with one reason field for a decision that must be explained (return, withdraw, cancel, close)."""
+    form = form_class(_post(request))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                action(form.cleaned_data["reason"])
+            except PermissionDenied as denied:
+                raise Http404 from denied
+            except ValidationError as error:
+                _add_errors(form, error)
+                status = _status_for(error)
+            else:
+                messages.success(request, success)
+                return redirect(back)
+        else:
+            status = INVALID
+    context = {"form": form, "title": title, "intro": intro, "button": button, "back": back, "item": item}
+    return render(request, "routes/reason_form.html", context, status=status)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def route_return(request, pk):
+    item, access = selectors.route_for(request.user, pk)
+    if access != permissions.RouteAccess.ADMINISTRATION or item.status != Route.Status.IN_APPROVAL:
+        raise Http404
+    return _reason_page(
+        request,
+        item=item,
+        title=gettext_lazy("Return the route"),
+        intro=gettext_lazy("The route goes back to the specialists as a draft. Say what must change."),
+        button=gettext_lazy("Return the route"),
+        action=lambda reason: services.route_return(route=item, actor=request.user, reason=reason),
+        success=gettext_lazy("The route is returned to the specialists."),
+        back=reverse("routes:route", args=[item.pk]),
+    )
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def route_withdraw(request, pk):
+    item = _working_route(request, pk)
+    if item.status != Route.Status.IN_AGREEMENT:
+        raise Http404
+    return _reason_page(
+        request,
+        item=item,
+        title=gettext_lazy("Take the route back to change it"),
+        intro=gettext_lazy(
+            "The route goes back to draft. When you send it again, lecturers are asked again only about "
+            "sections that changed."
+        ),
+        button=gettext_lazy("Take back"),
+        action=lambda reason: services.route_withdraw_from_agreement(route=item, actor=request.user, reason=reason),
+        success=gettext_lazy("The route is back in draft."),
+        back=reverse("routes:route_edit", args=[item.pk]),
+    )
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def route_cancel(request, pk):
+    item = _working_route(request, pk)
+    if not permissions.can_cancel_route(request.user, item):
+        raise Http404
+    return _reason_page(
+        request,
+        item=item,
+        title=gettext_lazy("Cancel the route"),
+        intro=gettext_lazy(
+            "A cancelled route cannot be used again. The student and the lecturers keep what was agreed."
+        ),
+        button=gettext_lazy("Cancel the route"),
+        action=lambda reason: services.route_cancel(route=item, actor=request.user, reason=reason),
+        success=gettext_lazy("The route is cancelled."),
+        back=reverse("routes:route", args=[item.pk]),
+    )
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def route_review(request, pk):
+    item = _working_route(request, pk)
+    if not permissions.can_review_route(request.user, item):
+        raise Http404
+    reports = list(item.application.changed_needs.filter(review__isnull=True).select_related("reported_by"))
+    initial = {"reason": "changed_needs"} if reports else {"reason": "scheduled"}
+    form = ReviewForm(_post(request), initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                review = services.route_review(route=item, actor=request.user, **form.cleaned_data)
+            except PermissionDenied as denied:
+                raise Http404 from denied
+            except ValidationError as error:
+                _add_errors(form, error)
+                status = _status_for(error)
+            else:
+                if review.outcome == "revise":
+                    messages.success(request, _("A new version of the route is drafted. Change what the review found."))
+                    return redirect("routes:route_edit", pk=Route.objects.get(previous=item).pk)
+                messages.success(request, _("The review is recorded."))
+                return redirect("routes:route", pk=pk)
+        else:
+            status = INVALID
+    context = {"form": form, "route": item, "application": item.application, "reports": reports}
+    return render(request, "routes/route_review.html", context, status=status)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def changed_needs(request, public_id):
+    application, full = application_selectors.application_for(request.user, public_id)
+    if not full or not permissions.can_report_changed_needs(request.user, application):
+        raise Http404
+    form = ChangedNeedsForm(_post(request))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.changed_needs_report(
+                    application=application, actor=request.user, text=form.cleaned_data["text"]
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+                status = _status_for(error)
+            else:
+                messages.success(request, _("Thank you. The centre has your message and will review your route."))
+                return redirect("students:application_detail", public_id=public_id)
+        else:
+            status = INVALID
+    return render(request, "routes/changed_needs.html", {"form": form, "application": application}, status=status)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def case_close(request, public_id):
+    application, full = application_selectors.application_for(request.user, public_id)
+    if not full or not permissions.can_close_case(request.user, application):
+        raise Http404
+    return _reason_page(
+        request,
+        item=application,
+        title=gettext_lazy("Close the case"),
+        intro=gettext_lazy(
+            "Close the case when the student graduates, leaves, or no longer needs support. Routes in force "
+            "are completed; routes being prepared are cancelled."
+        ),
+        button=gettext_lazy("Close the case"),
+        action=lambda reason: services.case_close(application=application, actor=request.user, reason=reason),
+        success=gettext_lazy("The case is closed. The student has been told."),
+        back=reverse("students:application_detail", args=[application.public_id]),
+    )
+
+
+# --- Lists --------------------------------------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+@require_GET
+def agreements(request):
+    if not request.user.has_role("lecturer"):
+        raise Http404
+    page = Paginator(selectors.agreements_awaiting(request.user), 25).get_page(request.GET.get("page"))
+    answered = list(selectors.agreements_answered(request.user)[:10])
+    context = {"page": page, "answered": answered, "today": timezone.localdate()}
+    return render(request, "routes/agreements.html", context)
+
+
+@login_required
+@never_cache
+@require_GET
+def approvals(request):
+    page = Paginator(selectors.approval_queue(request.user), 25).get_page(request.GET.get("page"))
+    for item in page.object_list:
+        item.approval_due = selectors.approval_due(item)
+    return render(request, "routes/approvals.html", {"page": page, "today": timezone.localdate()})
