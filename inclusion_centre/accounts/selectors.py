@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
@@ -131,7 +132,39 @@ def home_sections_for(user: User) -> list[HomeSection]:
                     )
                 )
         elif role == Role.LECTURER:
+            from routes.selectors import agreements_awaiting
+
+            today = timezone.localdate()
+            for agreement in agreements_awaiting(user)[:10]:
+                section.items.append(
+                    HomeItem(
+                        text=_("%(name)s — %(course)s: answer by %(date)s")
+                        % {
+                            "name": agreement.route.application.student.user.full_name,
+                            "course": agreement.section.course,
+                            "date": agreement.due_on.strftime("%d.%m.%Y"),
+                        },
+                        url=reverse("routes:route", args=[agreement.route_id]),
+                        urgent=agreement.due_on < today,
+                    )
+                )
+            section.links.append((reverse("routes:agreements"), _("All routes to agree")))
             section.links.append((reverse("students:application_start"), _("Refer a student to the centre")))
+        elif role == Role.ADMINISTRATION:
+            from routes.selectors import approval_due, approval_queue
+
+            today = timezone.localdate()
+            for route in approval_queue(user)[:10]:
+                due = approval_due(route)
+                section.items.append(
+                    HomeItem(
+                        text=_("%(name)s: approve by %(date)s")
+                        % {"name": route.application.student.user.full_name, "date": due.strftime("%d.%m.%Y")},
+                        url=reverse("routes:route", args=[route.pk]),
+                        urgent=due < today,
+                    )
+                )
+            section.links.append((reverse("routes:approvals"), _("All routes to approve")))
         elif role == Role.SYSADMIN:
             section.links.append(("/admin/", _("Open the administration site")))
             section.links.append((reverse("students:reference_import"), _("Import reference data")))
