@@ -12,7 +12,6 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from audit.history import acting_as
-from audit.workflow import move
 from inclusion_centre.accounts.models import StaffProfile, User
 from inclusion_centre.accounts.roles import Role
 
@@ -31,7 +30,6 @@ from .models import (
     StudyGroup,
     TeachingAssignment,
 )
-from .workflow import ALLOWED
 
 DEMO_PASSWORD = "demo-centre-2026"  # noqa: S105 -- printed for the newcomer; seed_demo refuses to run in production
 
@@ -328,9 +326,6 @@ def _assess(application: Application, head: User, specialist: User, stage: str) 
     if stage == "finished":
         return
     route_services.conclusion_sign(conclusion=conclusion, actor=head)
-    if stage == "closed":
-        # Closing comes with the route's life (a later capability); the move is the table's.
-        move(instance=application, to_status=Application.Status.CLOSED, allowed=ALLOWED, actor=head)
 
 
 def seed_applications(users: dict[Role, User], students: list[Student]) -> None:
@@ -363,12 +358,23 @@ def seed_applications(users: dict[Role, User], students: list[Student]) -> None:
         Application.objects.filter(pk=overdue.pk).update(submitted_at=timezone.now() - datetime.timedelta(days=14))
     specialist = users[Role.SPECIALIST]
     # 4: under assessment, the specialist's draft; 11: assessment finished, draft conclusion;
-    # 5: conclusion signed; 6: closed after the conclusion.
-    for index, stage in ((4, "draft"), (11, "finished"), (5, "signed"), (6, "closed")):
-        if fresh(students[index]):
-            application = _submitted(students[index], students[index].user, ["speech"], "Сөйлеуде қиындық бар.")
+    # 5: conclusion signed, no route yet; 6: closed after its route was in force; 12-19: a route in each state.
+    from routes.demo import seed_routes, students_for_routes
+
+    concluded = {}
+    stages = [(students[4], "draft"), (students[11], "finished"), (students[5], "signed"), (students[6], "closed")]
+    stages += [(student, f"route:{stage}") for stage, student in students_for_routes(students).items()]
+    for student, stage in stages:
+        if fresh(student):
+            application = _submitted(student, student.user, ["speech"], "Сөйлеуде қиындық бар.")
             application = services.application_register(application=application, actor=head)
-            _assess(application, head, specialist, stage)
+            _assess(
+                application, head, specialist, "signed" if stage in {"closed"} or stage.startswith("route:") else stage
+            )
+            if stage == "closed" or stage.startswith("route:"):
+                application.refresh_from_db()
+                concluded[stage.removeprefix("route:")] = application
+    seed_routes(users, concluded)
     if fresh(students[7]):
         rejected = _submitted(students[7], students[7].user, ["other"], "Жатақханада орын керек.")
         services.application_reject(
