@@ -7,6 +7,7 @@ let the app run on a laptop with nothing installed: a SQLite file and Celery tas
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -113,7 +114,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 5 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_TIMEZONE = "Asia/Almaty"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Reminders of overdue agreements and approvals; a second run the same day sends nothing new.
+    "remind-overdue-route-steps": {
+        "task": "routes.tasks.notify_overdue_route_steps",
+        "schedule": crontab(hour=8, minute=0),
+    },
+}
 CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")
 )

@@ -296,3 +296,14 @@ def test_withdrawn_consent_stops_sending(route, specialist, student):
         send(route, specialist)
     route.refresh_from_db()
     assert route.status == R.DRAFT
+
+
+def test_the_daily_reminder_is_scheduled_and_runs(settings, route, specialist, lecturer):
+    from routes.tasks import notify_overdue_route_steps
+
+    entry = settings.CELERY_BEAT_SCHEDULE["remind-overdue-route-steps"]
+    assert entry["task"] == notify_overdue_route_steps.name
+    send(route, specialist)
+    Agreement.objects.update(due_on=datetime.date(2020, 1, 1))
+    assert notify_overdue_route_steps.delay().get() >= 2
+    assert Notification.objects.filter(kind="agreement_overdue", recipient=lecturer).count() == 1
