@@ -115,9 +115,10 @@ CELERY_TASK_TIME_LIMIT = 5 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_TIMEZONE = "Asia/Almaty"
 CELERY_BEAT_SCHEDULE: dict = {
-    # Reminders of overdue agreements and approvals; a second run the same day sends nothing new.
-    "remind-overdue-route-steps": {
-        "task": "routes.tasks.notify_overdue_route_steps",
+    # Each person's digest of what they owe, and overdue steps escalated to the centre head; a second run the
+    # same day sends nothing new.
+    "daily-digests": {
+        "task": "routes.tasks.notify_daily_digests",
         "schedule": crontab(hour=8, minute=0),
     },
 }
@@ -247,7 +248,13 @@ DEADLINE_WORKING_DAYS = {
     "assess_application": env.int("DEADLINE_ASSESS_APPLICATION_DAYS", default=10),
     "agree_route": env.int("DEADLINE_AGREE_ROUTE_DAYS", default=5),
     "approve_route": env.int("DEADLINE_APPROVE_ROUTE_DAYS", default=5),
+    "sign_conclusion": env.int("DEADLINE_SIGN_CONCLUSION_DAYS", default=3),
+    "draft_route": env.int("DEADLINE_DRAFT_ROUTE_DAYS", default=10),
 }
+# Days before a step's due date from which it appears in its owner's daily digest.
+REMIND_DAYS_BEFORE = env.int("REMIND_DAYS_BEFORE", default=2)
+# Reports never show a group smaller than this to anyone outside the centre (small groups identify people).
+REPORT_MIN_GROUP_SIZE = env.int("REPORT_MIN_GROUP_SIZE", default=5)
 # Public holidays (ISO dates) that are not working days; the defaults are Kazakhstan's for 2026.
 HOLIDAYS = env.list(
     "HOLIDAYS",

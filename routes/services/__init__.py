@@ -9,13 +9,13 @@ from .assessment import (
     conclusion_sign,
     conclusion_update,
 )
+from .digest import send_daily_digests
 from .route import (
     agreement_answer,
     case_close,
     changed_needs_report,
     measure_add,
     measure_remove,
-    remind_overdue_route_steps,
     route_approve,
     route_cancel,
     route_draft,
@@ -42,7 +42,6 @@ __all__ = [
     "conclusion_update",
     "measure_add",
     "measure_remove",
-    "remind_overdue_route_steps",
     "route_approve",
     "route_cancel",
     "route_draft",
@@ -54,4 +53,5 @@ __all__ = [
     "section_add",
     "section_remove",
     "section_update",
+    "send_daily_digests",
 ]
