@@ -115,6 +115,8 @@ def home_sections_for(user: User) -> list[HomeSection]:
                     )
                 )
             section.links.append((inbox, _("Open the inbox")))
+            section.links.append((reverse("routes:dashboard"), _("Open the dashboard")))
+            section.links.append((reverse("routes:reports"), _("Reports")))
         elif role == Role.SPECIALIST:
             from routes.selectors import assignments_of
 
@@ -165,6 +167,7 @@ def home_sections_for(user: User) -> list[HomeSection]:
                     )
                 )
             section.links.append((reverse("routes:approvals"), _("All routes to approve")))
+            section.links.append((reverse("routes:reports"), _("Reports")))
         elif role == Role.SYSADMIN:
             section.links.append(("/admin/", _("Open the administration site")))
             section.links.append((reverse("students:reference_import"), _("Import reference data")))

@@ -4,6 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -72,7 +73,7 @@ def send_daily_digests(*, today: datetime.date | None = None) -> int:
                 kind="overdue_escalation",
                 subject=gettext_noop("Overdue steps in the centre"),
                 body=gettext_noop("These steps are overdue:\n%(lines)s"),
-                url="/centre/dashboard/",
+                url=reverse("routes:dashboard"),
                 dedup_key=f"overdue_escalation:{today.isoformat()}:{head.pk}",
                 context={"lines": lines},
             )

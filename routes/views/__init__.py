@@ -1,6 +1,7 @@
 """Pages of the routes app: the assessment and conclusion, and the individual educational route."""
 
 from .assessment import assessment, assign, conclusion, conclusion_draft, conclusion_sign, unassign
+from .reports import dashboard, report
 from .route import (
     agreement_answer,
     agreements,
@@ -34,8 +35,10 @@ __all__ = [
     "conclusion",
     "conclusion_draft",
     "conclusion_sign",
+    "dashboard",
     "measure_add",
     "measure_remove",
+    "report",
     "route",
     "route_approve",
     "route_cancel",
