@@ -53,25 +53,6 @@ def _prepare_database(current: bool) -> None:
     subprocess.run([*manage, "seed_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
 
 
-def _sample_document(document_type: str):
-    from django.contrib.contenttypes.models import ContentType
-
-    from documents.forms_registry import form_for
-    from documents.models import RegisteredDocument
-
-    try:
-        spec = form_for(document_type)
-    except LookupError:
-        return None
-    for source in spec.samples():
-        found = RegisteredDocument.objects.filter(
-            content_type=ContentType.objects.get_for_model(source), object_id=source.pk
-        ).first()
-        if found is not None:
-            return found
-    return None
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=20)
@@ -85,10 +66,11 @@ def main() -> int:
     from django.conf import settings
 
     from documents.rendering import render_pdf
+    from documents.selectors import sample_document
 
     results, failed = {}, False
     for document_type, budget, description in CASES:
-        document = _sample_document(document_type)
+        document = sample_document(document_type)
         if document is None:
             print(f"{document_type:<12} skipped: no form or no registered sample yet ({description})")
             continue

@@ -11,7 +11,7 @@ from inclusion_centre.accounts.models import User
 from students.models import Student, SupportingDocument
 
 from . import permissions
-from .forms_registry import registered_forms
+from .forms_registry import form_for, registered_forms
 from .models import RegisteredDocument, RegisteredFile
 
 
@@ -96,3 +96,18 @@ def personal_file(user: User, student_id: int) -> tuple[Student, list[Registered
         .order_by("uploaded_at", "pk")
     )
     return student, documents, uploads
+
+
+def sample_document(document_type: str) -> RegisteredDocument | None:
+    """A registered document of this type from the form's samples (render_sample_documents, bench/), or None when
+    the type has no form yet or nothing of it is registered."""
+    try:
+        spec = form_for(document_type)
+    except LookupError:
+        return None
+    for source in spec.samples():
+        content_type = ContentType.objects.get_for_model(source)
+        found = RegisteredDocument.objects.filter(content_type=content_type, object_id=source.pk).first()
+        if found is not None:
+            return found
+    return None
