@@ -24,6 +24,14 @@ from .uploads import display_name
 logger = logging.getLogger(__name__)
 
 
+def _cell(value):
+    """A value safe to put in a spreadsheet cell: text that a spreadsheet would run as a formula (a name imported
+    as "=HYPERLINK(…)") is kept as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
 def register_xlsx(documents) -> bytes:
     """The register as a workbook: one row per registered document, in the reader's language."""
     workbook = Workbook(write_only=True)
@@ -32,13 +40,16 @@ def register_xlsx(documents) -> bytes:
     for document in documents:
         sheet.append(
             [
-                document.number,
-                str(document.get_document_type_display()),
-                document.registered_on,
-                document.student.user.full_name,
-                str(document.get_status_display()),
-                document.version,
-                ", ".join(stored.language for stored in document.files.all()) or _("being prepared"),
+                _cell(value)
+                for value in (
+                    document.number,
+                    str(document.get_document_type_display()),
+                    document.registered_on,
+                    document.student.user.full_name,
+                    str(document.get_status_display()),
+                    document.version,
+                    ", ".join(stored.language for stored in document.files.all()) or _("being prepared"),
+                )
             ]
         )
     buffer = io.BytesIO()
@@ -87,17 +98,20 @@ def _index_csv(rows: list[IndexRow]) -> bytes:
     for row in rows:
         writer.writerow(
             [
-                row.path,
-                row.section,
-                row.title,
-                row.number,
-                row.date.isoformat() if row.date else "",
-                row.version,
-                row.status,
-                row.language,
-                row.sha256,
-                row.size if row.size is not None else "",
-                row.note,
+                _cell(value)
+                for value in (
+                    row.path,
+                    row.section,
+                    row.title,
+                    row.number,
+                    row.date.isoformat() if row.date else "",
+                    row.version,
+                    row.status,
+                    row.language,
+                    row.sha256,
+                    row.size if row.size is not None else "",
+                    row.note,
+                )
             ]
         )
     # With a BOM, spreadsheet programs read the Cyrillic and Kazakh letters as UTF-8.

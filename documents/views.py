@@ -141,10 +141,10 @@ def register(request):
     query = request.GET.copy()
     query.pop("page", None)
     links = selectors.source_links(request.user)
-    rows = [
-        (document, links[document.document_type](document.source) if document.document_type in links else "")
-        for document in page
-    ]
+    rows = []
+    for document in page:
+        link = links.get(document.document_type)
+        rows.append((document, link(document.source) if link is not None and document.source is not None else ""))
     context = {"filter": applied, "page": page, "rows": rows, "query": query.urlencode()}
     return render(request, "documents/register.html", context, status=200 if applied.is_valid() else INVALID)
 

@@ -122,3 +122,21 @@ def test_the_export_opens_as_a_workbook_with_the_filtered_rows(client, auditor, 
     assert cancelled[5] == 1
     logged = AccessLog.objects.get(action=AccessLog.Action.EXPORT, user=auditor)
     assert logged.path == EXPORT
+
+
+def test_text_that_a_spreadsheet_would_run_is_kept_as_text(client, centre_head):
+    application = ApplicationFactory(student__user__full_name='=HYPERLINK("http://example.com","x")')
+    with transaction.atomic():
+        register_document(
+            source=application,
+            document_type=DocumentType.APPLICATION,
+            student=application.student,
+            number="ӨТ-2026/0777",
+            registered_on=datetime.date(2026, 5, 5),
+            actor=centre_head,
+        )
+    client.force_login(centre_head)
+    sheet = load_workbook(io.BytesIO(client.get(EXPORT).content)).active
+    (row,) = sheet.iter_rows(min_row=2, values_only=True)
+    assert row[3] == '\'=HYPERLINK("http://example.com","x")'
+    assert sheet.cell(row=2, column=4).data_type == "s"
