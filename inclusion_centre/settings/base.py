@@ -121,6 +121,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "routes.tasks.notify_daily_digests",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Registered documents whose render was never queued (the broker was down at the time) or kept failing.
+    "documents-render-pending": {"task": "documents.tasks.render_pending_documents", "schedule": 10 * 60},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")
@@ -192,6 +194,8 @@ INSTITUTION_NAME = {
     "en": env("INSTITUTION_NAME_EN", default="A. Kussainov Eurasian Humanities Institute"),
 }
 INSTITUTION_NAME["ky"] = env("INSTITUTION_NAME_KY", default=INSTITUTION_NAME["ru"])
+# The emblem in the header of every printed document (SVG or PNG); a neutral placeholder ships with the code.
+INSTITUTION_LOGO = Path(env("INSTITUTION_LOGO", default=str(BASE_DIR / "static" / "img" / "institution-logo.svg")))
 
 # --- Static and private files ------------------------------------------------------------------------------
 
@@ -224,7 +228,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "celery.app.trace": {"level": "WARNING"}, "kombu": {"level": "ERROR"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "celery.app.trace": {"level": "WARNING"},
+        "kombu": {"level": "ERROR"},
+        "weasyprint": {"level": "WARNING"},  # it logs every step of every render at INFO
+    },
 }
 
 SIMPLE_HISTORY_REVERT_DISABLED = True
@@ -239,6 +248,16 @@ DOCUMENT_NUMBER_FORMATS = {
     "route": "ЖББМ-{year}/{number:04d}",
     "protocol": "ХТ-{year}/{number:04d}",
 }
+
+# Printed forms of registered documents (documents/): every registered document is stored in each of these
+# languages, as PDF/A-3a (archival, tagged) with the fonts below embedded. The fonts must carry every Kazakh letter.
+DOCUMENT_LANGUAGES = ["kk", "ru"]
+DOCUMENT_PDF_VARIANT = env("DOCUMENT_PDF_VARIANT", default="pdf/a-3a")
+DOCUMENT_FONTS_DIR = BASE_DIR / "static" / "fonts"
+# The public verification page (/v/<token>): largest PDF a visitor may upload to compare, and uploads per address
+# per hour.
+DOCUMENT_VERIFY_MAX_BYTES = env.int("DOCUMENT_VERIFY_MAX_BYTES", default=20 * 1024 * 1024)
+DOCUMENT_VERIFY_UPLOADS_PER_HOUR = env.int("DOCUMENT_VERIFY_UPLOADS_PER_HOUR", default=30)
 
 # --- Deadlines ---------------------------------------------------------------------------------------------
 
