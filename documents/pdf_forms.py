@@ -5,14 +5,14 @@ builds the approval block from the recorded facts (status changes, signatures), 
 alone: a PDF rendered later than its registration still tells who did what and when.
 """
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from audit.models import StatusChange
 from inclusion_centre.accounts.models import User
 from routes import permissions as route_permissions
-from routes.models import Assignment, Conclusion, ConclusionItem
+from routes.models import Agreement, Assignment, Conclusion, ConclusionItem, Route, RouteSection
 from students import permissions as application_permissions
 from students.models import Application
 
@@ -214,14 +214,7 @@ def conclusion_context(conclusion: Conclusion) -> dict:
 
 
 def _can_view_conclusion(user, conclusion: Conclusion) -> bool:
-    # The rule of routes.selectors.conclusion_for: the centre head and the assigned specialists read every
-    # conclusion; the student and their representatives read signed ones.
-    application = conclusion.application
-    if route_permissions.can_read_assessments(user, application):
-        return True
-    return conclusion.status == Conclusion.Status.SIGNED and application_permissions.is_applicant_side(
-        user, application
-    )
+    return route_permissions.can_view_conclusion(user, conclusion)
 
 
 def _previous_conclusion(conclusion: Conclusion) -> Conclusion | None:
@@ -266,5 +259,103 @@ register_form(
     )
 )
 
-# TODO(routes): the route (DocumentType.ROUTE, registered on approval; each course section with its lecturer's
-# agreement in "approvals") and the protocol (DocumentType.PROTOCOL, registered on signing) plug in here as above.
+
+# --- Route --------------------------------------------------------------------------------------------------
+
+
+def route_context(route: Route) -> dict:
+    route = (
+        Route.objects.select_related(
+            "application__student__user",
+            "application__student__programme",
+            "application__student__group",
+            "conclusion",
+            "term",
+            "tutor",
+            "drafted_by__staff_profile",
+            "approved_by__staff_profile",
+        )
+        .prefetch_related(
+            "measures",
+            Prefetch(
+                "sections",
+                queryset=RouteSection.objects.filter(removed_at__isnull=True).select_related(
+                    "course", "term", "lecturer__staff_profile"
+                ),
+            ),
+            Prefetch(
+                "agreements",
+                queryset=Agreement.objects.exclude(status=Agreement.Status.WITHDRAWN).select_related(
+                    "lecturer__staff_profile"
+                ),
+            ),
+        )
+        .get(pk=route.pk)
+    )
+    agreements = {agreement.section_id: agreement for agreement in route.agreements.all()}
+    sections = [{"section": section, "agreement": agreements.get(section.pk)} for section in route.sections.all()]
+    approvals = [
+        Approval(
+            role=_("Drafted by"),
+            name=route.drafted_by.full_name,
+            position=position_of(route.drafted_by),
+            date=route.sent_for_agreement_at or route.created_at,
+            outcome=_("Drafted and sent for agreement"),
+        )
+    ]
+    for row in sections:
+        agreement = row["agreement"]
+        if agreement is None:
+            continue
+        approvals.append(
+            Approval(
+                role=_("Agreement: %(course)s") % {"course": row["section"].course},
+                name=agreement.lecturer.full_name,
+                position=position_of(agreement.lecturer),
+                date=agreement.decided_at,
+                outcome=agreement.get_status_display(),
+                comment=agreement.comment,
+            )
+        )
+    if route.approved_by_id:
+        approvals.append(
+            Approval(
+                role=_("Approval"),
+                name=route.approved_by.full_name,
+                position=position_of(route.approved_by),
+                date=route.approved_at,
+                outcome=_("Approved and registered"),
+            )
+        )
+    return {
+        "route": route,
+        "application": route.application,
+        "conclusion": route.conclusion,
+        "student": _student_summary(route.application.student),
+        "measures": list(route.measures.all()),
+        "sections": sections,
+        "approvals": approvals,
+    }
+
+
+def _route_samples():
+    return (
+        Route.objects.filter(registration_number__isnull=False)
+        .annotate(section_count=Count("sections"))
+        .order_by("-section_count", "pk")[:1]
+    )
+
+
+register_form(
+    FormSpec(
+        document_type=DocumentType.ROUTE,
+        template="documents/pdf/route.html",
+        context=route_context,
+        can_view=route_permissions.can_download_route,
+        source_url=lambda route: reverse("routes:route", args=[route.pk]),
+        previous=lambda route: route.previous,
+        version=lambda route: route.version,
+        samples=_route_samples,
+        staff_permission="routes.manage_route",
+    )
+)

@@ -22,7 +22,7 @@ from audit.history import acting_as
 from audit.services import record_status_change
 from audit.workflow import IllegalMove, move
 from documents.models import DocumentType
-from documents.services import next_registration_number
+from documents.services import next_registration_number, register_document
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.notifications import notify
 from inclusion_centre.accounts.roles import Role
@@ -681,6 +681,14 @@ def route_approve(*, route: Route, actor: User) -> Route:
         obj.approved_at = timezone.now()
 
     moved = move(instance=locked, to_status=R.IN_FORCE, allowed=ALLOWED, actor=actor, before_save=register)
+    register_document(
+        source=moved,
+        document_type=DocumentType.ROUTE,
+        student=moved.application.student,
+        number=moved.registration_number,
+        registered_on=timezone.localdate(moved.approved_at),
+        actor=actor,
+    )
     if moved.previous_id:
         previous = Route.objects.select_for_update().get(pk=moved.previous_id)
         if previous.status in {R.IN_FORCE, R.UNDER_REVIEW}:
@@ -743,6 +751,24 @@ def route_return(*, route: Route, actor: User, reason: str) -> Route:
     return moved
 
 
+def _cancel_registered_document(route: Route, actor: User, reason: str) -> None:
+    """A cancelled route's registered PDF says so on the verification page."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from documents.models import RegisteredDocument
+    from documents.services import document_change_status
+
+    documents = RegisteredDocument.objects.filter(
+        content_type=ContentType.objects.get_for_model(Route),
+        object_id=route.pk,
+        status=RegisteredDocument.Status.IN_FORCE,
+    )
+    for document in documents:
+        document_change_status(
+            document=document, to_status=RegisteredDocument.Status.CANCELLED, actor=actor, reason=reason
+        )
+
+
 # --- Life of the route --------------------------------------------------------------------------------------
 
 
@@ -765,6 +791,8 @@ def route_cancel(*, route: Route, actor: User, reason: str) -> Route:
     with acting_as(actor):
         for agreement in Agreement.objects.filter(route=moved, status=A.PENDING):
             _withdraw(agreement, _("the route was cancelled"))
+    if moved.registration_number:
+        _cancel_registered_document(moved, actor, reason.strip())
     if moved.previous_id:
         previous = Route.objects.get(pk=moved.previous_id)
         if previous.status == R.UNDER_REVIEW:
