@@ -48,10 +48,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "routes.view_assessment",
         "routes.view_conclusion",
         "routes.sign_conclusion",
+        "audit.view_history",
     ],
     Role.LECTURER: [*_VIEW_REFERENCE],
     Role.ADMINISTRATION: [*_VIEW_REFERENCE],
-    Role.AUDITOR: [],
+    Role.AUDITOR: ["audit.view_history", "audit.view_accesslog", "audit.view_statuschange"],
     Role.SYSADMIN: [
         *_MANAGE_REFERENCE,
         "accounts.add_user",
