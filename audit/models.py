@@ -4,7 +4,10 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+
+from inclusion_centre.accounts.roles import STAFF_ROLES, Role
 
 from .canonical import entry_hash as compute_entry_hash
 from .history import tracked
@@ -94,6 +97,23 @@ class AccessLog(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.user} {self.action}"
+
+    @property
+    def role_labels(self) -> list[str]:
+        """The roles the user held at the time, by name in the reader's language."""
+        return [Role(code).label for code in self.roles.split(",") if code in Role.values]
+
+    @property
+    def staff_role_labels(self) -> list[str]:
+        """Only the staff roles: what a student is told about who read their file."""
+        return [Role(code).label for code in self.roles.split(",") if code in Role.values and Role(code) in STAFF_ROLES]
+
+    @property
+    def object_type_label(self) -> str:
+        if self.content_type_id is None:
+            return ""
+        model = self.content_type.model_class()
+        return capfirst(model._meta.verbose_name) if model is not None else self.content_type.model
 
 
 class AuditChainEntry(models.Model):

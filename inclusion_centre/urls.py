@@ -15,5 +15,6 @@ urlpatterns = [
     path("accounts/", include("inclusion_centre.accounts.urls")),
     path("", include("students.urls")),
     path("", include("routes.urls")),
+    path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]
