@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -124,7 +124,7 @@ def subject_student_id(obj: models.Model | None, depth: int = 0) -> int | None:
     for name in _TOWARDS_STUDENT:
         try:
             field = obj._meta.get_field(name)
-        except LookupError:
+        except FieldDoesNotExist:
             continue
         if not (field.many_to_one or field.one_to_one) or field.auto_created:
             continue
