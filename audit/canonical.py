@@ -2,6 +2,7 @@
 the migration that chained the rows written before the chain existed all use these, so they agree byte for byte."""
 
 import datetime
+import functools
 import hashlib
 import ipaddress
 import json
@@ -54,18 +55,37 @@ def plain(value):
     raise TypeError(f"Cannot put a {type(value).__name__} into the audit chain.")
 
 
-def _field_value(field: models.Field, value):
-    if value is None:
-        return None
-    if isinstance(value, FieldFile):
-        return value.name or None
+def _converter(field: models.Field):
+    """How one column's value is put in canonical form, decided once per field rather than per row."""
     internal = field.get_internal_type()
     if internal == "DecimalField":
         # The database gives back as many decimal places as the column has; memory may hold fewer.
-        return format(Decimal(value).quantize(Decimal(1).scaleb(-field.decimal_places)), "f")
+        exponent = Decimal(1).scaleb(-field.decimal_places)
+        return lambda value: None if value is None else format(Decimal(value).quantize(exponent), "f")
     if internal == "GenericIPAddressField":
-        return str(ipaddress.ip_address(value))
-    return plain(value)
+        return lambda value: None if value is None else str(ipaddress.ip_address(value))
+    if isinstance(field, models.FileField):
+        return lambda value: (value.name if isinstance(value, FieldFile) else value) or None
+    return plain
+
+
+@functools.cache
+def _columns(model: type[models.Model]) -> tuple[tuple[str, object], ...]:
+    return tuple((field.attname, _converter(field)) for field in model._meta.concrete_fields)
+
+
+def chains_whole_row(model: type[models.Model]) -> bool:
+    """Whether the model's rows are chained column by column (no `audit_chain_content()` of its own)."""
+    return not callable(getattr(model, "audit_chain_content", None))
+
+
+def column_names(model: type[models.Model]) -> list[str]:
+    return [attname for attname, _convert in _columns(model)]
+
+
+def values_content(model: type[models.Model], values: dict) -> dict:
+    """`record_content` of a row read with `.values(*column_names(model))`, without building the instance."""
+    return {attname: convert(values[attname]) for attname, convert in _columns(model)}
 
 
 def record_content(obj: models.Model) -> dict:
@@ -74,10 +94,9 @@ def record_content(obj: models.Model) -> dict:
     A model that defines `audit_chain_content()` (returning a dict of its own column values) chains only that,
     for rows of which some columns may legitimately change after they are chained.
     """
-    hook = getattr(obj, "audit_chain_content", None)
-    if callable(hook):
-        return plain(hook())
-    return {field.attname: _field_value(field, getattr(obj, field.attname)) for field in obj._meta.concrete_fields}
+    if not chains_whole_row(type(obj)):
+        return plain(obj.audit_chain_content())
+    return {attname: convert(getattr(obj, attname)) for attname, convert in _columns(type(obj))}
 
 
 def source_label(content_type) -> str:

@@ -14,11 +14,20 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
-from .canonical import GENESIS_HASH, canonical_json, record_content, sha256_hex, source_label
+from .canonical import (
+    GENESIS_HASH,
+    canonical_json,
+    chains_whole_row,
+    column_names,
+    entry_hash,
+    record_content,
+    sha256_hex,
+    source_label,
+    values_content,
+)
 from .models import AuditChainEntry
 
 # Sources every row of which must be chained: a row of these without an entry means its entry was deleted.
@@ -51,8 +60,22 @@ def _describe(model, pk) -> str:
     return f"{model._meta.verbose_name} {pk}" if model is not None else str(pk)
 
 
-def _load_sources(entries: list[AuditChainEntry]) -> dict[tuple[int, int], models.Model]:
-    """The current source rows of a batch of entries: one query per type of source, none per entry."""
+ENTRY_COLUMNS = (
+    "seq",
+    "kind",
+    "source_type_id",
+    "source_id",
+    "content",
+    "content_hash",
+    "prev_hash",
+    "entry_hash",
+    "created_at",
+)
+
+
+def _current_contents(entries) -> dict[tuple[int, int], dict]:
+    """The current content of the source rows of a batch of entries: one query per type of source, none per
+    entry, and no model instances for models chained column by column."""
     wanted: dict[int, list[int]] = {}
     for entry in entries:
         if entry.source_type_id is not None:
@@ -62,12 +85,18 @@ def _load_sources(entries: list[AuditChainEntry]) -> dict[tuple[int, int], model
         model = ContentType.objects.get_for_id(type_id).model_class()
         if model is None:
             continue
-        for row in model._base_manager.filter(pk__in=ids):
-            found[(type_id, row.pk)] = row
+        rows = model._base_manager.filter(pk__in=ids)
+        if chains_whole_row(model):
+            pk_name = model._meta.pk.attname
+            for values in rows.values(*column_names(model)):
+                found[(type_id, values[pk_name])] = values_content(model, values)
+        else:
+            for row in rows:
+                found[(type_id, row.pk)] = record_content(row)
     return found
 
 
-def _check_entry(entry: AuditChainEntry, expected_seq: int, prev_hash: str, sources) -> Problem | None:
+def _check_entry(entry, expected_seq: int, prev_hash: str, contents) -> Problem | None:
     if entry.seq != expected_seq:
         return Problem(
             expected_seq,
@@ -84,29 +113,33 @@ def _check_entry(entry: AuditChainEntry, expected_seq: int, prev_hash: str, sour
             % {"seq": entry.seq, "before": entry.seq - 1},
         )
     content_type = ContentType.objects.get_for_id(entry.source_type_id) if entry.source_type_id else None
-    hashes_match = sha256_hex(entry.content) == entry.content_hash and (
-        entry.compute_hash(source_label(content_type)) == entry.entry_hash
+    recomputed = entry_hash(
+        seq=entry.seq,
+        kind=entry.kind,
+        source=source_label(content_type),
+        source_id=entry.source_id,
+        created_at=entry.created_at,
+        content_hash=entry.content_hash,
+        prev_hash=entry.prev_hash,
     )
-    if not hashes_match:
+    if sha256_hex(entry.content) != entry.content_hash or recomputed != entry.entry_hash:
         return Problem(entry.seq, _("Entry %(seq)s was edited: its hashes do not match it.") % {"seq": entry.seq})
     if content_type is None:
         return None
-    model = content_type.model_class()
-    what = _describe(model, entry.source_id)
-    row = sources.get((entry.source_type_id, entry.source_id))
-    if row is None:
+    current = contents.get((entry.source_type_id, entry.source_id))
+    if current is None:
         return Problem(
             entry.seq,
-            _("Entry %(seq)s: its source record (%(what)s) was deleted.") % {"seq": entry.seq, "what": what},
+            _("Entry %(seq)s: its source record (%(what)s) was deleted.")
+            % {"seq": entry.seq, "what": _describe(content_type.model_class(), entry.source_id)},
         )
-    stored = json.loads(entry.content)
-    current = record_content(row)
     # Only the columns that existed when the row was chained: a column added later is not part of the proof.
+    stored = json.loads(entry.content)
     if set(stored) - set(current) or canonical_json({key: current[key] for key in stored}) != entry.content:
         return Problem(
             entry.seq,
             _("Entry %(seq)s: its source record (%(what)s) was changed after it was chained.")
-            % {"seq": entry.seq, "what": what},
+            % {"seq": entry.seq, "what": _describe(content_type.model_class(), entry.source_id)},
         )
     return None
 
@@ -139,12 +172,16 @@ def verify_chain(*, anchor: tuple[int, str] | None = None, batch_size: int = 200
     expected_seq, prev_hash, checked = 1, GENESIS_HASH, 0
     last_seq = 0
     while True:
-        batch = list(AuditChainEntry.objects.filter(seq__gt=last_seq).order_by("seq")[:batch_size])
+        batch = list(
+            AuditChainEntry.objects.filter(seq__gt=last_seq)
+            .order_by("seq")
+            .values_list(*ENTRY_COLUMNS, named=True)[:batch_size]
+        )
         if not batch:
             break
-        sources = _load_sources(batch)
+        contents = _current_contents(batch)
         for entry in batch:
-            problem = _check_entry(entry, expected_seq, prev_hash, sources)
+            problem = _check_entry(entry, expected_seq, prev_hash, contents)
             if problem is not None:
                 return ChainReport(checked, expected_seq - 1, prev_hash, problem)
             prev_hash, expected_seq, checked = entry.entry_hash, expected_seq + 1, checked + 1
