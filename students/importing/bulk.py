@@ -89,9 +89,14 @@ def m2m_history(model, *, created: list[int], changed: list[int], actor) -> None
     if not m2m_fields or not (created or changed):
         return
     pk_name = model._meta.pk.attname
-    owners = dict(
-        history.objects.filter(**{f"{pk_name}__in": created}, history_type="+").values_list(pk_name, "history_id")
-    )
+    owners = {}
+    if created and use_copy():
+        # PostgreSQL copies each snapshot in one INSERT … SELECT: no rows travel, one array parameter.
+        _snapshot_created_in_sql(history, m2m_fields, pk_name, created)
+    elif created:
+        owners = dict(
+            history.objects.filter(**{f"{pk_name}__in": created}, history_type="+").values_list(pk_name, "history_id")
+        )
     if changed:
         tracked = [field.attname for field in history.tracked_fields]
         marks = {
@@ -102,6 +107,8 @@ def m2m_history(model, *, created: list[int], changed: list[int], actor) -> None
         }
         rows = [{**row, **marks} for row in model._base_manager.filter(pk__in=changed).values(*tracked)]
         owners.update(zip((row[pk_name] for row in rows), _insert(history, rows), strict=True))
+    if not owners:
+        return
     for field in m2m_fields:
         through = field.remote_field.through
         owner = get_m2m_field_name(field)
@@ -111,6 +118,25 @@ def m2m_history(model, *, created: list[int], changed: list[int], actor) -> None
             for row in through.objects.filter(**{f"{owner}_id__in": list(owners)}).values(*columns)
         ]
         _insert(getattr(history, field.name).model, snapshot)
+
+
+def _snapshot_created_in_sql(history, m2m_fields, pk_name: str, created: list[int]) -> None:
+    quote = connection.ops.quote_name
+    with connection.wrap_database_errors, connection.cursor() as cursor:
+        for field in m2m_fields:
+            through = field.remote_field.through
+            snapshot = getattr(history, field.name).model
+            owner_column = through._meta.get_field(get_m2m_field_name(field)).column
+            history_key = history._meta.get_field(pk_name).column
+            columns = [f.column for f in through._meta.concrete_fields]
+            cursor.execute(
+                f"INSERT INTO {quote(snapshot._meta.db_table)} ({', '.join(map(quote, columns))}, history_id) "  # noqa: S608 -- names from the models
+                f"SELECT {', '.join('t.' + quote(c) for c in columns)}, h.history_id "
+                f"FROM {quote(through._meta.db_table)} t JOIN {quote(history._meta.db_table)} h "
+                f"ON h.{quote(history_key)} = t.{quote(owner_column)} AND h.history_type = '+' "
+                f"WHERE t.{quote(owner_column)} = ANY(%s)",
+                [created],
+            )
 
 
 def _insert(model, records: list[dict]) -> list[int]:
