@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Pages for signed-in users carry personal data: Cache-Control no-store unless the view said otherwise.
     "audit.middleware.NoStoreForSignedInMiddleware",
+    "audit.middleware.LogRefusedAccessMiddleware",
     "inclusion_centre.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -77,6 +77,22 @@ def test_reads_of_the_assessment_and_the_conclusion_belong_to_the_students_file(
     assert reads == {"assessment": student.student, "conclusion": student.student}
 
 
+@pytest.mark.parametrize("name", ["outsider", "specialist", "administration", "other_student"])
+def test_a_refused_attempt_to_open_a_case_is_logged_and_answers_404(client, request, registered, student, name):
+    intruder = request.getfixturevalue(name)
+    response = read(client, intruder, case_url(registered))
+    assert response.status_code == 404
+    refused = AccessLog.objects.get(user=intruder)
+    assert (refused.action, refused.content_object, refused.student) == ("denied", registered, student.student)
+    assert refused.ip_address == "192.0.2.44"
+    assert verify_chain().ok
+
+
+def test_a_made_up_address_is_not_found_and_logs_nothing(client, outsider):
+    assert read(client, outsider, "/applications/00000000-0000-0000-0000-000000000000/").status_code == 404
+    assert not AccessLog.objects.exists()
+
+
 # --- The auditor's list ------------------------------------------------------------------------------------------
 
 
