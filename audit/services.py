@@ -1,7 +1,10 @@
 """Writes of the audit trail: status changes, access-log entries, and the hash chain over them."""
 
+import functools
+import ipaddress
 from collections.abc import Mapping
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import connection, models, transaction
@@ -97,10 +100,41 @@ def record_status_change(
     return change
 
 
+def _parse_address(text: str):
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+
+
+@functools.cache
+def _networks(configured: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(network.strip(), strict=False) for network in configured if network.strip())
+
+
+def _trusted(address) -> bool:
+    return any(address in network for network in _networks(tuple(settings.TRUSTED_PROXIES)))
+
+
 def _client_address(request) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a trusted proxy rewrites it, and a log that
-    # believes it can be made to blame someone else.
-    return request.META.get("REMOTE_ADDR") or None
+    """The address the request came from.
+
+    X-Forwarded-For is written by whoever sends the request, and a log that believes it can be made to blame
+    someone else: it is read only when the request arrives from one of settings.TRUSTED_PROXIES (the reverse
+    proxy of the deployment), and then only the addresses that proxies appended, from the right, up to the first
+    one that is not a trusted proxy: the client as the outermost trusted proxy saw it.
+    """
+    remote = request.META.get("REMOTE_ADDR") or None
+    address = _parse_address(remote) if remote else None
+    if address is None or not _trusted(address):
+        return remote
+    for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        forwarded = _parse_address(hop)
+        if forwarded is None:
+            break  # a malformed hop: trust nothing further left
+        if not _trusted(forwarded):
+            return str(forwarded)
+    return remote
 
 
 # Foreign keys followed, in this order, from a read object to the student whose file it belongs to.

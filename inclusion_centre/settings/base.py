@@ -267,5 +267,9 @@ HOLIDAYS = env.list(
 
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 
+# Addresses (or networks) of the reverse proxies in front of the app. Only requests from these have their
+# X-Forwarded-For believed, for the client address the access log records (audit.services._client_address).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+
 # Where people reach the app: absolute links in e-mails, which are sent from workers that have no request.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")

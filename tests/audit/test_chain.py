@@ -238,3 +238,23 @@ def test_rows_written_before_the_chain_existed_are_chained_by_the_migration(regi
     report = verify_chain()
     assert report.ok, report.problem
     assert report.checked == StatusChange.objects.count() + AccessLog.objects.count()
+
+
+@pytest.mark.parametrize(
+    ("remote", "forwarded", "recorded"),
+    [
+        ("10.0.0.2", "203.0.113.9", "203.0.113.9"),  # through the proxy
+        ("10.0.0.2", "198.51.100.1, 203.0.113.9, 10.0.0.7", "203.0.113.9"),  # a forged hop on the left is ignored
+        ("203.0.113.50", "198.51.100.1", "203.0.113.50"),  # not from the proxy: the header is not believed
+        ("10.0.0.2", "", "10.0.0.2"),  # from the proxy without the header
+        ("10.0.0.2", "not-an-address, 203.0.113.9", "203.0.113.9"),
+        ("10.0.0.2", "203.0.113.9, garbage", "10.0.0.2"),  # a malformed hop: nothing left of it is believed
+    ],
+)
+def test_the_client_address_is_taken_from_the_proxy_only_when_it_is_trusted(
+    rf, settings, centre_head, remote, forwarded, recorded
+):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    request = rf.get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    request.user = centre_head
+    assert log_access(request=request, action="view_case").ip_address == recorded
