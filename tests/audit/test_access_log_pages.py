@@ -24,7 +24,16 @@ pytestmark = pytest.mark.django_db
 ACCESS_LOG = "/audit/access/"
 EXPORT = "/audit/access/export.csv"
 MY_FILE = "/audit/my-file/"
-NOT_THE_AUDITOR = ["student", "representative", "specialist", "centre_head", "lecturer", "administration", "outsider"]
+NOT_THE_AUDITOR = [
+    "student",
+    "representative",
+    "specialist",
+    "centre_head",
+    "lecturer",
+    "administration",
+    "sysadmin",
+    "outsider",
+]
 
 
 def case_url(application):
@@ -215,7 +224,9 @@ def test_the_export_cannot_smuggle_a_formula_into_a_spreadsheet(client, rf, audi
 # --- The student's "who has opened my file" ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["specialist", "centre_head", "lecturer", "administration", "auditor", "outsider"])
+@pytest.mark.parametrize(
+    "name", ["specialist", "centre_head", "lecturer", "administration", "auditor", "sysadmin", "outsider"]
+)
 def test_people_with_no_file_of_their_own_have_no_such_page(client, request, name):
     client.force_login(request.getfixturevalue(name))
     assert client.get(MY_FILE).status_code == 404
@@ -295,7 +306,18 @@ def test_the_students_home_leads_to_who_has_opened_their_file(client, student):
 
 
 @pytest.mark.parametrize(
-    ("name", "status"), [("auditor", 200), ("centre_head", 200), ("student", 404), ("outsider", 404)]
+    ("name", "status"),
+    [
+        ("auditor", 200),
+        ("centre_head", 200),
+        ("student", 404),
+        ("representative", 404),
+        ("specialist", 404),
+        ("lecturer", 404),
+        ("administration", 404),
+        ("sysadmin", 404),
+        ("outsider", 404),
+    ],
 )
 def test_the_audit_page_opens_a_records_history_by_type_and_number(client, request, name, status, registered):
     client.force_login(request.getfixturevalue(name))
