@@ -347,3 +347,24 @@ def test_an_exported_and_a_viewed_log_keep_the_students_list_untouched(client, a
     client.force_login(student)
     readers = {entry.user for entry in client.get(MY_FILE).context["page"].object_list}
     assert auditor not in readers
+
+
+def test_the_students_list_is_paged_and_its_queries_do_not_grow(
+    client, rf, registered, centre_head, auditor, student, django_assert_max_num_queries
+):
+    def add(count):
+        for n in range(count):
+            request = rf.get("/x/")
+            request.user = centre_head if n % 2 else auditor
+            log_access(request=request, action="view_case", obj=registered)
+
+    client.force_login(student)
+    add(2)
+    client.get(MY_FILE)
+    with django_assert_max_num_queries(12) as few:
+        client.get(MY_FILE)
+    add(120)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(MY_FILE)
+    assert len(response.context["page"].object_list) == 50
+    assert response.context["page"].paginator.count == 122
