@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("students.urls")),
     path("", include("routes.urls")),
     path("", include("documents.urls")),
+    path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]

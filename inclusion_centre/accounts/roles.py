@@ -53,10 +53,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "documents.view_registereddocument",
         "documents.view_register",
         "documents.export_personal_file",
+        "audit.view_history",
     ],
     Role.LECTURER: [*_VIEW_REFERENCE],
     Role.ADMINISTRATION: [*_VIEW_REFERENCE, "routes.approve_route"],
-    Role.AUDITOR: ["documents.view_register"],
+    Role.AUDITOR: ["documents.view_register", "audit.view_history", "audit.view_accesslog", "audit.view_statuschange"],
     Role.SYSADMIN: [
         *_MANAGE_REFERENCE,
         "accounts.add_user",

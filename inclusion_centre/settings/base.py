@@ -49,6 +49,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Pages for signed-in users carry personal data: Cache-Control no-store unless the view said otherwise.
+    "audit.middleware.NoStoreForSignedInMiddleware",
+    "audit.middleware.LogRefusedAccessMiddleware",
     "inclusion_centre.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -298,6 +301,10 @@ HOLIDAYS = env.list(
 # --- Uploads -----------------------------------------------------------------------------------------------
 
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+
+# Addresses (or networks) of the reverse proxies in front of the app. Only requests from these have their
+# X-Forwarded-For believed, for the client address the access log records (audit.services._client_address).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 # Where people reach the app: absolute links in e-mails, which are sent from workers that have no request.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
