@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 ALLOWED_CONVERTERS = {"IntConverter", "UUIDConverter"}
 ALLOWED_NAMED = {
     ("kind", "SlugConverter"),
+    ("language", "SlugConverter"),  # a PDF's language code: kk or ru
     ("app_label", "SlugConverter"),
     ("model_name", "SlugConverter"),
     ("uidb64", "StringConverter"),
