@@ -1,0 +1,199 @@
+"""The whole lifecycle through the user interface only, in Chromium, with the axe scan on every page visited.
+
+A student applies with consent and a PDF → the centre head registers and assigns a specialist → the specialist
+records the assessment and drafts the conclusion → the centre head signs it → the specialist drafts a route with two
+course sections → one lecturer asks for changes, the specialist amends, both lecturers agree → the administration
+approves → the student opens the route in force, downloads its PDF and the verification page confirms it.
+Screenshots of each step go to tests/e2e/artifacts/ (git-ignored) for a person to look at.
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.factories import CourseFactory, EnrolmentFactory, TeachingAssignmentFactory, UserFactory, pdf_bytes
+
+pytestmark = pytest.mark.e2e
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+class Journey:
+    """The browser page plus a numbered screenshot and an axe scan at each step."""
+
+    def __init__(self, page, live_server, login, axe_check):
+        self.page, self.live_server, self._login, self._axe = page, live_server, login, axe_check
+        self.step = 0
+        ARTIFACTS.mkdir(exist_ok=True)
+
+    def as_user(self, user):
+        self.page.context.clear_cookies()
+        self._login(self.page, self.live_server, user)
+        self.page.context.add_cookies([{"name": "django_language", "value": "en", "url": self.live_server.url}])
+
+    def check(self, name: str):
+        self.page.wait_for_load_state()
+        self._axe(self.page)
+        self.step += 1
+        self.page.screenshot(path=str(ARTIFACTS / f"lifecycle-{self.step:02d}-{name}.png"), full_page=True)
+
+    def submit(self, form_selector: str, button: str = "button[type=submit]"):
+        self.page.locator(f"{form_selector} {button}").first.click()
+        self.page.wait_for_load_state()
+
+
+def test_the_whole_lifecycle_through_the_interface(
+    page, live_server, login, axe_check, tmp_path, student, specialist, centre_head, lecturer, administration, term
+):
+    second_lecturer = UserFactory(roles=["lecturer"], full_name="Бақытжан Омаров")
+    second_course = CourseFactory(name_en="Mathematics")
+    TeachingAssignmentFactory(lecturer=second_lecturer, course=second_course, term=term)
+    first_course = lecturer.teaching_assignments.get().course
+    for course in (first_course, second_course):
+        EnrolmentFactory(student=student.student, course=course, term=term)
+    scan = tmp_path / "mse-conclusion.pdf"
+    scan.write_bytes(pdf_bytes("MSE conclusion"))
+    journey = Journey(page, live_server, login, axe_check)
+
+    # 1. The student applies: the form, consent, a PDF, and sends it.
+    journey.as_user(student)
+    page.goto("/applications/new/")
+    journey.check("start")
+    journey.submit("main form")
+    expect(page).to_have_url(re.compile(r"/edit/$"))
+    application_url = page.url.removesuffix("edit/")
+    page.locator("input[name=categories]").first.check()
+    page.locator("#id_description").fill("I cannot read the board; I need large print.")
+    page.locator("input[name=contact_channel][value=email]").check()
+    journey.check("application-form")
+    journey.submit("main form")
+    expect(page).to_have_url(re.compile(r"/consent/$"))  # the form leads on to the consent
+    journey.check("consent")
+    page.locator("input[name=agree]").check()
+    journey.submit("main form")
+    page.goto(f"{application_url}documents/new/")
+    page.locator("input[name=kind][value=mse]").check()
+    page.set_input_files("input[name=file]", str(scan))
+    journey.check("upload")
+    journey.submit("main form")
+    page.goto(application_url)
+    journey.submit("form[action$='/submit/']")
+    expect(page.locator(".tag--submitted")).to_be_visible()
+    journey.check("submitted")
+
+    # 2. The centre head registers it and assigns the specialist.
+    journey.as_user(centre_head)
+    page.goto("/centre/inbox/")
+    journey.check("inbox")
+    page.goto(application_url)
+    journey.submit("form[action$='/register/']")
+    expect(page.locator("h1")).to_contain_text("ӨТ-")
+    page.select_option("#id_specialist", value=str(specialist.pk))
+    page.select_option("#id_area", value="cognitive")
+    journey.submit("form[action$='/assign/']")
+    expect(page.locator("main table").first).to_contain_text(specialist.full_name)
+    journey.check("assigned")
+
+    # 3. The specialist records the assessment and drafts the conclusion.
+    journey.as_user(specialist)
+    page.goto(application_url)
+    page.locator("a[href*='/assessments/']").first.click()
+    page.locator("#id_findings").fill("Reads slowly; large print and extra time help.")
+    page.locator("input[name=adaptations]").nth(0).check()  # a format of materials
+    page.locator("label", has_text="+25%").locator("input").check()  # extra time: a form of assessment
+    journey.check("assessment")
+    page.locator("button[name=action][value=finish]").click()
+    page.wait_for_load_state()
+    journey.submit("form[action$='/conclusion/']")
+    page.locator("#id_analysis").fill("The student needs materials in large print and extra time in assessments.")
+    page.locator("input[name=support_level][value='2']").check()
+    journey.check("conclusion-draft")
+    journey.submit("main form[action$='/conclusions/" + page.url.rstrip("/").rsplit("/", 1)[1] + "/']")
+
+    # 4. The centre head signs it.
+    conclusion_url = page.url
+    journey.as_user(centre_head)
+    page.goto(conclusion_url)
+    journey.submit("form[action$='/sign/']")
+    expect(page.locator("h1")).to_contain_text("ҚОР-")
+    journey.check("conclusion-signed")
+
+    # 5. The specialist drafts a route with two course sections and sends it.
+    journey.as_user(specialist)
+    page.goto(application_url)
+    page.select_option("#id_academic_year", value=term.academic_year)
+    journey.submit("form[action$='/route/']")
+    expect(page.locator("main section.card[id^=section-]")).to_have_count(2)
+    route_edit_url = page.url
+    page.locator("#id_goals").fill("Complete the term's courses with the adaptations agreed.")
+    journey.submit("form[action$='/edit/']")
+    journey.check("route-editor")
+    journey.submit("form[action$='/send/']")
+    expect(page.locator(".tag--route-in_agreement")).to_be_visible()
+    route_url = page.url
+
+    # 6. The first lecturer asks for changes.
+    journey.as_user(lecturer)
+    page.goto("/routes/agreements/")
+    journey.check("lecturer-list")
+    page.goto(route_url)
+    page.locator("input[name=decision][value=changes]").check()
+    page.locator("textarea[name=comment]").fill("Please allow an oral answer in the midterm.")
+    journey.check("lecturer-answer")
+    journey.submit("form[action*='/answer/']")
+    expect(page.locator(".tag--route-draft")).to_be_visible()
+
+    # 7. The specialist amends that section and sends again; only that lecturer is asked again.
+    journey.as_user(specialist)
+    page.goto(route_edit_url)
+    section = page.locator("main section.card[id^=section-]", has_text=first_course.code)
+    section.locator("textarea[name$=assessment_forms]").fill("Extra time (+25%); an oral answer in the midterm.")
+    section.locator("button[type=submit]").first.click()
+    page.wait_for_load_state()
+    journey.submit("form[action$='/send/']")
+    expect(page.locator(".tag--route-in_agreement")).to_be_visible()
+    journey.check("route-resent")
+
+    # 8. Both lecturers agree.
+    for person in (lecturer, second_lecturer):
+        journey.as_user(person)
+        page.goto(route_url)
+        page.locator("input[name=decision][value=agreed]").check()
+        journey.submit("form[action*='/answer/']")
+    expect(page.locator(".tag--route-in_approval")).to_be_visible()
+
+    # 9. The administration approves.
+    journey.as_user(administration)
+    page.goto("/routes/approvals/")
+    journey.check("approvals")
+    page.goto(route_url)
+    journey.submit("form[action$='/approve/']")
+    expect(page.locator(".tag--route-in_force")).to_be_visible()
+    journey.check("approved")
+
+    # 10. The student opens the route in force, downloads its PDF, and the verification page confirms it.
+    journey.as_user(student)
+    page.goto(application_url)
+    page.locator(f"main a[href='{route_url.replace(live_server.url, '')}']").first.click()
+    expect(page.locator("h1")).to_be_visible()
+    journey.check("student-route")
+    with page.expect_download() as download_info:
+        page.locator("a[href$='/kk.pdf']").first.click()
+    downloaded = tmp_path / "route.pdf"
+    download_info.value.save_as(downloaded)
+    assert downloaded.read_bytes().startswith(b"%PDF")
+
+    # The printed short link, read off the PDF as a person holding the paper would.
+    from tests.documents.conftest import pdf_text
+
+    link = re.search(r"/v/[A-Za-z0-9_-]{22}", pdf_text(downloaded.read_bytes()).replace(" ", ""))
+    assert link is not None
+    page.context.clear_cookies()  # the verification page is public
+    page.goto(link.group(0))
+    journey.check("verification")
+    page.set_input_files("input[type=file]", str(downloaded))
+    journey.submit("main form")
+    expect(page.locator(".notification--success")).to_be_visible()
+    journey.check("verified")
