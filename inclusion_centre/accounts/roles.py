@@ -50,6 +50,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "routes.sign_conclusion",
         "routes.view_route",
         "routes.manage_route",
+        "routes.view_teammeeting",
+        "routes.manage_teammeeting",
     ],
     Role.LECTURER: [*_VIEW_REFERENCE],
     Role.ADMINISTRATION: [*_VIEW_REFERENCE, "routes.approve_route"],
