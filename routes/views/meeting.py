@@ -168,7 +168,9 @@ def _part_response(request, pk, part: str, status: int, **bound):
             "item_form": bound.get("item_form") or AgendaItemForm(),
             "member_form": bound.get("member_form") or MemberAddForm(meeting=view.meeting),
         }
-        return render(request, f"routes/meetings/_{part}.html", context, status=status)
+        # A question may invite the student and the lecturers: the members' table comes along, swapped out of band.
+        template = "routes/meetings/_agenda_response.html" if part == "agenda" else "routes/meetings/_members.html"
+        return render(request, template, context, status=status)
     if status == 200:
         return redirect(f"{reverse('routes:meeting_edit', args=[pk])}#{part}")
     return _render_editor(request, view, status, **bound)

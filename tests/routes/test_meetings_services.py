@@ -59,12 +59,15 @@ def russian_catalogue():
         "Invitation to an interdisciplinary team meeting": "Приглашение на заседание междисциплинарной команды",
         "Interdisciplinary team meeting": "Заседание междисциплинарной команды",
     }
+    before = {msgid: catalog.get(msgid) for msgid in added}
     for msgid, text in added.items():
         catalog[msgid] = text
     yield added
-    for msgid in added:
-        # TranslationCatalog has no __delitem__ in every Django version: restore by re-setting the msgid.
-        catalog[msgid] = msgid
+    for msgid, text in before.items():
+        if text is None:
+            catalog._catalogs[0].pop(msgid, None)  # TranslationCatalog has no __delitem__
+        else:
+            catalog[msgid] = text
 
 
 # --- Planning and invitations -------------------------------------------------------------------------------

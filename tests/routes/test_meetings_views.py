@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from audit.models import AccessLog
 from routes import services
@@ -23,7 +23,11 @@ APPLICATION_MARKER = "MARKER-HEALTH"  # the application's description and its up
 
 @pytest.fixture(autouse=True)
 def _english(client, settings):
+    """Messages are asserted in English. The test client's requests leave their language active in this thread:
+    put the default back, so tests that run later in the same process read the default language."""
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
