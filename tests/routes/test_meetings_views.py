@@ -554,3 +554,66 @@ def test_removing_an_agenda_item_from_another_meeting_is_404(client, planned, ce
     client.force_login(centre_head)
     assert client.post(reverse("routes:meeting_item_remove", args=[other.pk, item.pk])).status_code == 404
     assert AgendaItem.objects.filter(pk=item.pk).exists()
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_who_may_open_and_post_the_protocol_being_written(client, request, stranger_lecturer, held, who):
+    client.force_login(request.getfixturevalue(who))
+    url = reverse("routes:meeting_protocol", args=[held.meeting_id])
+    response = client.get(url)
+    expected = {"secretary": 200, "centre_head": 302, "specialist": 302}.get(who, 404)
+    assert response.status_code == expected
+    if expected == 302:
+        assert response["Location"] == reverse("routes:protocol", args=[held.pk])
+    before = (held.revision, held.records.get().decision)
+    data = {"revision": held.revision, **{f"a{row.pk}-presence": "absent" for row in held.attendance.all()}}
+    posted = client.post(url, data)
+    assert posted.status_code == (422 if who == "secretary" else 404)  # the kind of decision is missing
+    sign = client.post(reverse("routes:protocol_sign", args=[held.pk]))
+    assert sign.status_code == (302 if who in {"secretary", "centre_head"} else 404)
+    held.refresh_from_db()
+    assert (held.revision, held.records.get().decision) == before
+    assert held.attendance.filter(presence="absent").count() == 0
+    signers = {held.chair_signed_by_id, held.secretary_signed_by_id} - {None}
+    assert signers == ({request.getfixturevalue(who).pk} if who in {"secretary", "centre_head"} else set())
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_who_may_correct_a_signed_protocol(client, request, stranger_lecturer, signed, who):
+    client.force_login(request.getfixturevalue(who))
+    url = reverse("routes:meeting_correct", args=[signed.meeting_id])
+    allowed = who in {"secretary", "centre_head"}
+    assert client.get(url).status_code == (200 if allowed else 404)
+    assert client.post(url, {"reason": "Қате"}).status_code == (302 if allowed else 404)
+    assert Protocol.objects.filter(meeting_id=signed.meeting_id).count() == (2 if allowed else 1)
+    signed.refresh_from_db()
+    assert signed.status == "signed"
+
+
+def test_answering_after_the_meeting_is_held_is_a_conflict(client, held, lecturer):
+    client.force_login(lecturer)
+    response = client.post(reverse("routes:meeting_rsvp", args=[held.meeting_id]), {"rsvp-answer": "confirmed"})
+    assert response.status_code == 409 and "cannot be answered any more" in response.content.decode()
+    assert held.meeting.members.get(user=lecturer).invitation == "invited"
+
+
+def test_editing_a_held_meeting_is_a_conflict(client, held, centre_head, secretary):
+    client.force_login(centre_head)
+    url = reverse("routes:meeting_edit", args=[held.meeting_id])
+    assert client.get(url)["Location"] == reverse("routes:meeting", args=[held.meeting_id])
+    response = client.post(url, {**_plan_data(centre_head, secretary), "revision": held.meeting.revision})
+    assert response.status_code == 409
+    case = held.records.get().item.application
+    item_add = client.post(
+        reverse("routes:meeting_item_add", args=[held.meeting_id]), {"item-application": case.pk, "item-topic": "other"}
+    )
+    assert item_add.status_code == 409
+    assert held.meeting.items.count() == 1
+
+
+@pytest.mark.parametrize("who", ["lecturer", "second_lecturer", "student", "representative"])
+def test_lists_and_home_carry_no_health_information(client, request, signed, who):
+    user = request.getfixturevalue(who)
+    for url in (reverse("routes:meetings") + "?tab=past", reverse("home")):
+        body = _page(client, user, url)
+        assert HEARD not in body and HEALTH not in body and APPLICATION_MARKER not in body
