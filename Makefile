@@ -57,8 +57,10 @@ format: $(INSTALLED)
 	$(VENV)/bin/ruff format .
 
 # Production-style serving, used by the container image (DJANGO_SETTINGS_MODULE=inclusion_centre.settings.production).
+# The access log keeps the path only: query strings (a search by name) and referrers may carry personal data.
+ACCESS_LOG_FORMAT := %(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms
 serve: $(INSTALLED)
-	$(PY) -m gunicorn inclusion_centre.wsgi --bind 0.0.0.0:$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
+	$(PY) -m gunicorn inclusion_centre.wsgi --bind 0.0.0.0:$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile - --access-logformat '$(ACCESS_LOG_FORMAT)'
 
 worker: $(INSTALLED)
 	$(PY) -m celery -A inclusion_centre worker --queues default,documents,notifications --loglevel INFO

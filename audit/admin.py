@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AccessLog, StatusChange
+from .models import AccessLog, AuditChainEntry, StatusChange
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -25,6 +25,13 @@ class StatusChangeAdmin(ReadOnlyAdmin):
 
 @admin.register(AccessLog)
 class AccessLogAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "user", "roles", "action", "content_type", "object_id", "ip_address"]
+    list_display = ["created_at", "user", "roles", "action", "content_type", "object_id", "student", "ip_address"]
     list_filter = ["action", "content_type"]
-    list_select_related = ["content_type", "user"]
+    list_select_related = ["content_type", "user", "student__user"]
+
+
+@admin.register(AuditChainEntry)
+class AuditChainEntryAdmin(ReadOnlyAdmin):
+    list_display = ["seq", "kind", "source_type", "source_id", "created_at", "entry_hash"]
+    list_filter = ["kind"]
+    list_select_related = ["source_type"]

@@ -27,6 +27,20 @@ def current_actor():
     return _acting_user.get()
 
 
+def acting_user():
+    """Who the running code acts for: the `acting_as` user, else the signed-in user of the current request.
+
+    For work handed to Celery: pass `acting_user().pk` with the task and `acting_as` it there, so the history rows
+    the worker writes name the person whose action caused them.
+    """
+    actor = _acting_user.get()
+    if actor is not None:
+        return actor
+    request = getattr(HistoricalRecords.context, "request", None)
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
 def history_user_getter(instance=None, request=None, **kwargs):
     actor = _acting_user.get()
     if actor is not None:

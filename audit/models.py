@@ -1,11 +1,15 @@
-"""The readable timeline of workflow moves, and the log of reads of sensitive records."""
+"""The readable timeline of workflow moves, the log of reads of sensitive records, and the hash chain over both."""
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from inclusion_centre.accounts.roles import STAFF_ROLES, Role
+
+from .canonical import entry_hash as compute_entry_hash
 from .history import tracked
 
 
@@ -48,6 +52,7 @@ class AccessLog(models.Model):
         DOWNLOAD_DOCUMENT = "download_document", _("Downloaded an uploaded document")
         DOWNLOAD_PDF = "download_pdf", _("Downloaded a PDF")
         EXPORT = "export", _("Exported data")
+        VIEW_HISTORY = "view_history", _("Read the history of changes")
         DENIED = "denied", _("Was refused access")
 
     user = models.ForeignKey(
@@ -65,6 +70,15 @@ class AccessLog(models.Model):
     )
     object_id = models.PositiveBigIntegerField(_("object id"), null=True, blank=True)
     content_object = GenericForeignKey("content_type", "object_id")
+    # Whose personal file was read, so the student can be shown who opened it (audit.services.log_access fills it).
+    student = models.ForeignKey(
+        "students.Student",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("whose file"),
+    )
     path = models.CharField(_("address"), max_length=300)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
@@ -75,7 +89,90 @@ class AccessLog(models.Model):
         verbose_name = _("access log entry")
         verbose_name_plural = _("access log")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["content_type", "object_id", "created_at"])]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "created_at"]),
+            models.Index(fields=["student", "created_at"], name="audit_access_student_idx"),
+            models.Index(fields=["user", "created_at"], name="audit_access_user_idx"),
+        ]
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.user} {self.action}"
+
+    @property
+    def role_labels(self) -> list[str]:
+        """The roles the user held at the time, by name in the reader's language."""
+        return [Role(code).label for code in self.roles.split(",") if code in Role.values]
+
+    @property
+    def staff_role_labels(self) -> list[str]:
+        """Only the staff roles: what a student is told about who read their file."""
+        return [Role(code).label for code in self.roles.split(",") if code in Role.values and Role(code) in STAFF_ROLES]
+
+    @property
+    def object_type_label(self) -> str:
+        if self.content_type_id is None:
+            return ""
+        model = self.content_type.model_class()
+        return capfirst(model._meta.verbose_name) if model is not None else self.content_type.model
+
+
+class AuditChainEntry(models.Model):
+    """One link of the tamper-evident chain over status changes, access-log entries and document registrations.
+
+    Append-only: written only by `audit.services.chain_append`, under a lock, so sequence numbers have no gaps and
+    every entry names the hash of the one before it. `content` is the canonical JSON of the source row (or of a
+    payload) at the time it was chained; `manage.py verify_audit` recomputes everything from the current rows.
+    Not tracked by django-simple-history: the chain proves its own integrity, and a history table would double
+    every write of the busiest table for nothing a verifier could use.
+    """
+
+    class Kind(models.TextChoices):
+        STATUS_CHANGE = "status_change", _("Status change")
+        ACCESS = "access", _("Access-log entry")
+        DOCUMENT_REGISTRATION = "document_registration", _("Document registration")
+        EVENT = "event", _("Other event")
+
+    seq = models.PositiveBigIntegerField(_("sequence number"), primary_key=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    source_type = models.ForeignKey(
+        ContentType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("type of the source record"),
+    )
+    source_id = models.PositiveBigIntegerField(_("id of the source record"), null=True, blank=True)
+    content = models.TextField(_("content (canonical JSON)"))
+    content_hash = models.CharField(_("SHA-256 of the content"), max_length=64)
+    prev_hash = models.CharField(_("hash of the previous entry"), max_length=64)
+    entry_hash = models.CharField(_("hash of this entry"), max_length=64)
+    created_at = models.DateTimeField(_("chained at"))
+
+    class Meta:
+        verbose_name = _("audit chain entry")
+        verbose_name_plural = _("audit chain")
+        ordering = ["seq"]
+        permissions = [("view_history", _("Can read the history of changes of any record"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_type", "source_id"],
+                condition=models.Q(source_id__isnull=False),
+                name="audit_chain_one_entry_per_source",
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.seq} {self.kind}"
+
+    def compute_hash(self, source_label: str) -> str:
+        """SHA-256 over the entry's own fields and the previous hash; `source_label` is "app_label.model" or ""."""
+        return compute_entry_hash(
+            seq=self.seq,
+            kind=self.kind,
+            source=source_label,
+            source_id=self.source_id,
+            created_at=self.created_at,
+            content_hash=self.content_hash,
+            prev_hash=self.prev_hash,
+        )

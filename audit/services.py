@@ -1,17 +1,94 @@
-"""Writes of the audit trail: status changes and access-log entries."""
+"""Writes of the audit trail: status changes, access-log entries, and the hash chain over them."""
 
+import functools
+import ipaddress
+from collections.abc import Mapping
+
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
+from django.db import connection, models, transaction
+from django.utils import timezone
 
+from .canonical import GENESIS_HASH, canonical_json, plain, record_content, sha256_hex, source_label
 from .history import acting_as
-from .models import AccessLog, StatusChange
+from .models import AccessLog, AuditChainEntry, StatusChange
+
+# Any fixed number: the key of the PostgreSQL advisory lock that makes appends to the chain one at a time.
+CHAIN_LOCK_KEY = 0x6175_6469_7463_6861  # "auditcha"
+
+
+def _lock_chain() -> None:
+    # pg_advisory_xact_lock waits for any other appending transaction to commit and is released with ours. The
+    # head is read by the next statement, which under READ COMMITTED sees what the previous holder committed.
+    # Other databases have no such lock: SQLite lets one writer at a time anyway, and on any database the unique
+    # sequence number refuses a second entry with the same number rather than letting the chain fork.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
+
+
+def chain_append(*, kind: str, obj_or_payload: models.Model | Mapping) -> AuditChainEntry:
+    """Append one entry to the tamper-evident audit chain and return it.
+
+    `kind` is an `AuditChainEntry.Kind` value; document registrations use `Kind.DOCUMENT_REGISTRATION`.
+    `obj_or_payload` is either
+      - a saved model instance (integer primary key): its current column values are chained, and
+        `manage.py verify_audit` later recomputes them from the row, so any edit or deletion of the row is found.
+        The row must not change afterwards; a model whose row may (a registered document that later records who
+        superseded it) defines `audit_chain_content()` returning a dict of the columns that are frozen. Each row
+        can be chained once; or
+      - a mapping of JSON-able values (str, numbers, dates, UUIDs, lists, dicts): facts to freeze that have no
+        row of their own. Only the entry's own hashes protect them.
+
+    Call it inside the transaction that writes the source row, as the last write if you can: the chain's lock
+    is held from here until that transaction commits, and every other audited event waits for it. Costs three
+    statements (lock, read of the head, insert). Raises TypeError for a value that cannot be chained and
+    ValueError for an unknown kind or an unsaved instance.
+
+        with transaction.atomic():
+            document = RegisteredDocument.objects.create(...)
+            chain_append(kind=AuditChainEntry.Kind.DOCUMENT_REGISTRATION, obj_or_payload=document)
+    """
+    if kind not in AuditChainEntry.Kind.values:
+        raise ValueError(f"Unknown kind of audit chain entry: {kind!r}")
+    source_type = source_id = None
+    if isinstance(obj_or_payload, models.Model):
+        if obj_or_payload.pk is None:
+            raise ValueError("Only saved rows can be chained.")
+        source_type = ContentType.objects.get_for_model(obj_or_payload)
+        source_id = obj_or_payload.pk
+        content = canonical_json(record_content(obj_or_payload))
+    elif isinstance(obj_or_payload, Mapping):
+        content = canonical_json(plain(obj_or_payload))
+    else:
+        raise TypeError("Chain a saved model instance or a mapping of values.")
+
+    # savepoint=False: no extra round trips inside the caller's transaction; a transaction of its own otherwise.
+    with transaction.atomic(savepoint=False):
+        _lock_chain()
+        head = AuditChainEntry.objects.order_by("-seq").values_list("seq", "entry_hash").first()
+        seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
+        entry = AuditChainEntry(
+            seq=seq,
+            kind=kind,
+            source_type=source_type,
+            source_id=source_id,
+            content=content,
+            content_hash=sha256_hex(content),
+            prev_hash=prev_hash,
+            created_at=timezone.now(),
+        )
+        entry.entry_hash = entry.compute_hash(source_label(source_type))
+        entry.save(force_insert=True)
+    return entry
 
 
 def record_status_change(
     *, obj: models.Model, from_status: str, to_status: str, actor, comment: str = ""
 ) -> StatusChange:
-    with acting_as(actor):
-        return StatusChange.objects.create(
+    with transaction.atomic(savepoint=False), acting_as(actor):
+        change = StatusChange.objects.create(
             content_type=ContentType.objects.get_for_model(obj),
             object_id=obj.pk,
             from_status=from_status,
@@ -19,24 +96,98 @@ def record_status_change(
             actor=actor,
             comment=comment,
         )
+        chain_append(kind=AuditChainEntry.Kind.STATUS_CHANGE, obj_or_payload=change)
+    return change
+
+
+def _parse_address(text: str):
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+
+
+@functools.cache
+def _networks(configured: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(network.strip(), strict=False) for network in configured if network.strip())
+
+
+def _trusted(address) -> bool:
+    return any(address in network for network in _networks(tuple(settings.TRUSTED_PROXIES)))
 
 
 def _client_address(request) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a trusted proxy rewrites it, and a log that
-    # believes it can be made to blame someone else.
-    return request.META.get("REMOTE_ADDR") or None
+    """The address the request came from.
+
+    X-Forwarded-For is written by whoever sends the request, and a log that believes it can be made to blame
+    someone else: it is read only when the request arrives from one of settings.TRUSTED_PROXIES (the reverse
+    proxy of the deployment), and then only the addresses that proxies appended, from the right, up to the first
+    one that is not a trusted proxy: the client as the outermost trusted proxy saw it.
+    """
+    remote = request.META.get("REMOTE_ADDR") or None
+    address = _parse_address(remote) if remote else None
+    if address is None or not _trusted(address):
+        return remote
+    for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        forwarded = _parse_address(hop)
+        if forwarded is None:
+            break  # a malformed hop: trust nothing further left
+        if not _trusted(forwarded):
+            return str(forwarded)
+    return remote
+
+
+# Foreign keys followed, in this order, from a read object to the student whose file it belongs to.
+_TOWARDS_STUDENT = ("student", "application", "assignment", "assessment", "conclusion", "route", "document")
+
+
+def subject_student_id(obj: models.Model | None, depth: int = 0) -> int | None:
+    """The id of the student whose personal file `obj` belongs to, or None.
+
+    A model says it itself with an `audit_subject_student_id` attribute (or property); otherwise the first of
+    the foreign keys in _TOWARDS_STUDENT that it has is followed (application → student, conclusion →
+    application → student, assessment → assignment → application → student …). Related rows already loaded
+    with select_related cost nothing; each one not loaded costs a query.
+    """
+    if obj is None or depth > 4:
+        return None
+    if hasattr(type(obj), "audit_subject_student_id"):
+        return obj.audit_subject_student_id
+    if obj._meta.label == "students.Student":
+        return obj.pk
+    for name in _TOWARDS_STUDENT:
+        try:
+            field = obj._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if not (field.many_to_one or field.one_to_one) or field.auto_created:
+            continue
+        if field.related_model._meta.label == "students.Student":
+            return getattr(obj, field.attname)
+        try:
+            return subject_student_id(getattr(obj, name), depth + 1)
+        except ObjectDoesNotExist:
+            return None
+    return None
 
 
 def log_access(*, request, action: str, obj: models.Model | None = None) -> AccessLog:
-    """Record that request.user read something sensitive (or was refused it)."""
+    """Record that request.user read something sensitive (or was refused it), and chain the entry.
+
+    Stores who, the roles they held at that moment, what (the object), whose file it belongs to (see
+    `subject_student_id`: the student is shown who opened their file), the path and the client address.
+    """
     user = request.user if request.user.is_authenticated else None
-    with acting_as(user):
-        return AccessLog.objects.create(
+    with transaction.atomic(savepoint=False), acting_as(user):
+        entry = AccessLog.objects.create(
             user=user,
             roles=",".join(sorted(user.role_names)) if user else "",
             action=action,
             content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
             object_id=obj.pk if obj is not None else None,
+            student_id=subject_student_id(obj),
             path=request.path[:300],
             ip_address=_client_address(request),
         )
+        chain_append(kind=AuditChainEntry.Kind.ACCESS, obj_or_payload=entry)
+    return entry

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import RegistrationCounter
+from .models import RegisteredDocument, RegistrationCounter
 
 
 @admin.register(RegistrationCounter)
@@ -10,6 +10,27 @@ class RegistrationCounterAdmin(SimpleHistoryAdmin):
 
     list_display = ["document_type", "year", "last_number"]
     list_filter = ["document_type", "year"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RegisteredDocument)
+class RegisteredDocumentAdmin(SimpleHistoryAdmin):
+    """Read-only, for operators: which documents are registered and whether their PDFs are stored yet. The student
+    and the files are left out: the register and the download view, which check who asks, show those."""
+
+    list_display = ["number", "document_type", "registered_on", "version", "status", "rendered_at"]
+    list_filter = ["document_type", "status"]
+    search_fields = ["number"]
+    fields = ["number", "document_type", "registered_on", "version", "status", "languages", "created_at", "rendered_at"]
+    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False

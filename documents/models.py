@@ -1,5 +1,11 @@
-"""Registered documents: for now the registration counters that number them."""
+"""Registered documents: the counters that number them, and the frozen documents with their stored PDFs."""
 
+import secrets
+import uuid
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -38,3 +44,128 @@ class RegistrationCounter(models.Model):
 
     def __str__(self):
         return f"{self.get_document_type_display()} {self.year}: {self.last_number}"
+
+
+def new_verification_token() -> str:
+    # 128 random bits: the printed link must not be guessable from the number or from other documents' links.
+    return secrets.token_urlsafe(16)
+
+
+def default_document_languages() -> list[str]:
+    return list(settings.DOCUMENT_LANGUAGES)
+
+
+class RegisteredDocument(models.Model):
+    """One registered version of a document, frozen: its PDFs are rendered once and never over.
+
+    The source (an application, a conclusion, later a route or a protocol) is linked generically; a later change
+    of the source that must be registered again is a new row with the next `version` and files of its own, and the
+    row it replaces becomes superseded. Who may read it is whoever may read the source (documents.forms_registry).
+    """
+
+    class Status(models.TextChoices):
+        IN_FORCE = "in_force", _("In force")
+        SUPERSEDED = "superseded", _("Superseded")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    public_id = models.UUIDField(_("public identifier"), default=uuid.uuid4, unique=True, editable=False)
+    document_type = models.CharField(_("document type"), max_length=32, choices=DocumentType.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("source type"))
+    object_id = models.PositiveBigIntegerField(_("source id"))
+    source = GenericForeignKey("content_type", "object_id")
+    student = models.ForeignKey(
+        "students.Student",
+        on_delete=models.PROTECT,
+        related_name="registered_documents",
+        verbose_name=_("student"),
+    )
+    number = models.CharField(_("registration number"), max_length=40)
+    registered_on = models.DateField(_("registered on"))
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.IN_FORCE, db_index=True
+    )
+    languages = models.JSONField(_("languages"), default=default_document_languages)
+    verification_token = models.CharField(
+        _("verification token"), max_length=32, unique=True, default=new_verification_token, editable=False
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("registered by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
+
+    history = tracked()
+
+    class Meta:
+        verbose_name = _("registered document")
+        verbose_name_plural = _("registered documents")
+        ordering = ["-registered_on", "-pk"]
+        permissions = [
+            ("view_register", _("Can see the register of documents")),
+            ("export_personal_file", _("Can export any student's personal file")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "version"], name="documents_registered_source_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["document_type", "number", "version"], name="documents_registered_number_version_unique"
+            ),
+        ]
+        # (content type, object id) lookups use the unique constraint's index.
+        indexes = [models.Index(fields=["student", "registered_on"])]
+
+    def __str__(self):
+        return f"{self.number} v{self.version}"
+
+    @property
+    def is_rendered(self) -> bool:
+        return self.rendered_at is not None
+
+    def verification_path(self) -> str:
+        from django.urls import reverse
+
+        return reverse("documents:verify", args=[self.verification_token])
+
+    def verification_url(self) -> str:
+        return settings.SITE_URL.rstrip("/") + self.verification_path()
+
+
+def _pdf_path(instance: "RegisteredFile", filename: str) -> str:
+    document = instance.document
+    return (
+        f"registered/{document.document_type}/{document.registered_on:%Y}/"
+        f"{document.public_id}/v{document.version}-{instance.language}-{uuid.uuid4().hex[:8]}.pdf"
+    )
+
+
+class RegisteredFile(models.Model):
+    """The stored PDF of a registered document in one language, with its SHA-256. Written once."""
+
+    document = models.ForeignKey(
+        RegisteredDocument, on_delete=models.PROTECT, related_name="files", verbose_name=_("document")
+    )
+    language = models.CharField(_("language"), max_length=5)
+    file = models.FileField(_("file"), upload_to=_pdf_path, max_length=200)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    rendered_at = models.DateTimeField(_("rendered at"), auto_now_add=True)
+
+    history = tracked()
+
+    class Meta:
+        verbose_name = _("stored PDF")
+        verbose_name_plural = _("stored PDFs")
+        ordering = ["document", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "language"], name="documents_file_one_per_language"),
+        ]
+
+    def __str__(self):
+        return f"{self.document} ({self.language})"

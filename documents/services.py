@@ -1,10 +1,25 @@
-"""Writes of the documents app."""
+"""Writes of the documents app: registration numbers, registered documents and their stored PDFs."""
+
+import datetime
+import hashlib
+import logging
+from functools import partial
 
 from django.conf import settings
-from django.db import transaction
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from .models import DocumentType, RegistrationCounter
+from audit.history import acting_as
+from audit.workflow import move
+
+from .forms_registry import form_for
+from .models import DocumentType, RegisteredDocument, RegisteredFile, RegistrationCounter
+from .workflow import ALLOWED as DOCUMENT_MOVES
 
 # Used for every document type that settings.DOCUMENT_NUMBER_FORMATS does not name.
 DEFAULT_NUMBER_FORMATS = {
@@ -48,3 +63,127 @@ def next_registration_number(*, document_type: str, year: int | None = None) -> 
 
     number_format = {**DEFAULT_NUMBER_FORMATS, **getattr(settings, "DOCUMENT_NUMBER_FORMATS", {})}[document_type]
     return counter.last_number, number_format.format(year=year, number=counter.last_number)
+
+
+# --- Registered documents -------------------------------------------------------------------------------------
+
+logger = logging.getLogger(__name__)
+
+
+def register_document(
+    *,
+    source: models.Model,
+    document_type: str,
+    student,
+    number: str,
+    registered_on: datetime.date,
+    actor,
+    version: int | None = None,
+) -> RegisteredDocument:
+    """Record that `source` is registered as `number` of `registered_on`, and queue its PDFs for after the commit.
+
+    Call it inside the transaction that registers the source (the application's registration, the conclusion's
+    signing): if that rolls back, no document is left and nothing is rendered. The version is the form's
+    (`FormSpec.version`, 1 for an application) unless given. Idempotent: the same source and version returns the
+    document already registered, unchanged and not rendered again. A new version supersedes the document of the
+    earlier versions of the same source and of the form's `previous` source.
+
+    Raises LookupError when the document type has no printed form yet (documents/forms_registry.py).
+    """
+    spec = form_for(document_type)
+    version = spec.version(source) if version is None else version
+    content_type = ContentType.objects.get_for_model(source)
+    same_source = Q(content_type=content_type, object_id=source.pk)
+    with transaction.atomic():
+        existing = RegisteredDocument.objects.filter(same_source, version=version).first()
+        if existing is not None:
+            return existing
+        with acting_as(actor):
+            document = RegisteredDocument.objects.create(
+                document_type=document_type,
+                content_type=content_type,
+                object_id=source.pk,
+                student=student,
+                number=number,
+                registered_on=registered_on,
+                version=version,
+                registered_by=actor,
+            )
+        replaced = same_source & Q(version__lt=version)
+        previous = spec.previous(source)
+        if previous is not None:
+            replaced |= Q(content_type=ContentType.objects.get_for_model(previous), object_id=previous.pk)
+        for old in RegisteredDocument.objects.filter(replaced, status=RegisteredDocument.Status.IN_FORCE):
+            document_change_status(
+                document=old,
+                to_status=RegisteredDocument.Status.SUPERSEDED,
+                actor=actor,
+                reason=gettext("Replaced by %(number)s, version %(version)s") % {"number": number, "version": version},
+            )
+        transaction.on_commit(partial(queue_render, document.pk))
+    return document
+
+
+def queue_render(document_id: int) -> None:
+    """Send the render to the `documents` queue. Runs after the commit, so it must not fail the request that
+    registered: if the broker cannot be reached, the periodic `render_pending_documents` queues it again."""
+    from .tasks import render_registered_pdf
+
+    try:
+        render_registered_pdf.delay(document_id)
+    except Exception:
+        logger.exception("Could not queue the render of registered document %s; the sweep will retry.", document_id)
+
+
+@transaction.atomic
+def document_change_status(
+    *, document: RegisteredDocument, to_status: str, actor, reason: str = ""
+) -> RegisteredDocument:
+    """Supersede or cancel a registered document (its files stay as they are). Cancelling needs a reason.
+
+    The caller checks that the actor may do it (a route's cancellation, a new version's registration). Raises
+    IllegalMove when the document is not in force any more, ValidationError for a cancellation without a reason.
+    """
+    if to_status == RegisteredDocument.Status.CANCELLED and not reason.strip():
+        raise ValidationError({"reason": gettext("Give the reason for cancelling the document.")}, code="no_reason")
+    return move(instance=document, to_status=to_status, allowed=DOCUMENT_MOVES, actor=actor, comment=reason)
+
+
+def render_document_files(*, document_id: int) -> int:
+    """Render and store the missing PDFs of a registered document, once each; returns how many were made now.
+
+    Each language is rendered under a lock of the document row and only when its file does not exist yet, so a
+    task that runs twice (a retry, a duplicate delivery) renders and stores nothing the second time, and a stored
+    file is never replaced. A document that no longer exists is skipped. History rows name the registering user.
+    """
+    from .rendering import render_pdf  # WeasyPrint loads only where documents are drawn: the worker
+
+    document = RegisteredDocument.objects.filter(pk=document_id).first()
+    if document is None:
+        return 0
+    made = 0
+    for language in document.languages:
+        with transaction.atomic():
+            locked = RegisteredDocument.objects.select_for_update().get(pk=document_id)
+            if RegisteredFile.objects.filter(document=locked, language=language).exists():
+                continue
+            pdf = render_pdf(document=locked, language=language)
+            stored = RegisteredFile(
+                document=locked, language=language, sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf)
+            )
+            with acting_as(locked.registered_by):
+                stored.file.save(f"{language}.pdf", ContentFile(pdf), save=False)
+                try:
+                    stored.save()
+                except Exception:
+                    stored.file.delete(save=False)  # no orphan file when the row cannot be written
+                    raise
+            made += 1
+    with transaction.atomic():
+        locked = RegisteredDocument.objects.select_for_update().get(pk=document_id)
+        stored_languages = set(locked.files.values_list("language", flat=True))
+        if locked.rendered_at is None and stored_languages >= set(locked.languages):
+            locked.rendered_at = timezone.now()
+            with acting_as(locked.registered_by):
+                locked.save(update_fields=["rendered_at"])
+    return made

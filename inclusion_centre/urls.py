@@ -15,5 +15,7 @@ urlpatterns = [
     path("accounts/", include("inclusion_centre.accounts.urls")),
     path("", include("students.urls")),
     path("", include("routes.urls")),
+    path("", include("documents.urls")),
+    path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]

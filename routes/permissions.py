@@ -125,3 +125,27 @@ def can_report_changed_needs(user: User, application: Application) -> bool:
     return application.status == Application.Status.CONCLUDED and application_permissions.is_applicant_side(
         user, application
     )
+
+
+def can_view_conclusion(user: User, conclusion) -> bool:
+    """The centre head and the assigned specialists read every version; the student side reads signed ones."""
+    from students import permissions as application_permissions
+
+    from .models import Conclusion
+
+    application = conclusion.application
+    if can_read_assessments(user, application):
+        return True
+    return conclusion.status == Conclusion.Status.SIGNED and application_permissions.is_applicant_side(
+        user, application
+    )
+
+
+def can_download_route(user: User, route) -> bool:
+    """The whole approved route as a PDF: the centre, the administration and the student side. Lecturers read
+    only their own sections on the route page, so they never get the whole document."""
+    from .models import Route
+
+    if route.status not in Route.APPROVED:
+        return False
+    return route_access(user, route) in {RouteAccess.WORKING, RouteAccess.ADMINISTRATION, RouteAccess.APPLICANT}

@@ -12,7 +12,6 @@ from audit.models import StatusChange
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.roles import Role
 from inclusion_centre.workdays import add_working_days
-from students import permissions as application_permissions
 from students.models import AcademicTerm, Application
 from students.selectors import assessment_due
 
@@ -221,12 +220,9 @@ def conclusion_for(user: User, pk: int) -> tuple[Conclusion, bool]:
     )
     if conclusion is None:
         raise Http404
-    application = conclusion.application
-    if permissions.can_read_assessments(user, application):
-        return conclusion, True
-    if conclusion.status == Conclusion.Status.SIGNED and application_permissions.is_applicant_side(user, application):
-        return conclusion, False
-    raise Http404
+    if not permissions.can_view_conclusion(user, conclusion):
+        raise Http404
+    return conclusion, permissions.can_read_assessments(user, conclusion.application)
 
 
 def adaptations_by_group(include: set[int] | None = None) -> list[tuple[str, list[Adaptation]]]:

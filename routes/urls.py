@@ -31,6 +31,9 @@ urlpatterns = [
     path("routes/<int:pk>/cancel/", views.route_cancel, name="route_cancel"),
     path("routes/<int:pk>/review/", views.route_review, name="route_review"),
     path("agreements/<int:pk>/answer/", views.agreement_answer, name="agreement_answer"),
+    # The centre's dashboard and the reports
+    path("centre/dashboard/", views.dashboard, name="dashboard"),
+    path("reports/", views.report, name="reports"),
     # Interdisciplinary team meetings and their protocols
     path("meetings/", views.meetings, name="meetings"),
     path("meetings/new/", views.meeting_new, name="meeting_new"),

@@ -410,6 +410,37 @@ def seed_applications(users: dict[Role, User], students: list[Student]) -> None:
         )
 
 
+def seed_registered_documents(head: User) -> None:
+    """A registered document for every registered application and signed conclusion that has none.
+
+    Registering and signing make them (documents.services.register_document), so this only fills in a database
+    seeded before registered documents existed; for the rest it finds each document and writes nothing.
+    """
+    from documents.models import DocumentType
+    from documents.services import register_document
+    from routes.models import Conclusion
+
+    for application in Application.objects.filter(registration_number__isnull=False).select_related("student"):
+        register_document(
+            source=application,
+            document_type=DocumentType.APPLICATION,
+            student=application.student,
+            number=application.registration_number,
+            registered_on=timezone.localdate(application.registered_at),
+            actor=head,
+        )
+    signed = Conclusion.objects.filter(status=Conclusion.Status.SIGNED).select_related("application__student")
+    for conclusion in signed.order_by("application_id", "version"):
+        register_document(
+            source=conclusion,
+            document_type=DocumentType.CONCLUSION,
+            student=conclusion.application.student,
+            number=conclusion.registration_number,
+            registered_on=timezone.localdate(conclusion.signed_at),
+            actor=head,
+        )
+
+
 def seed(actor: User | None = None) -> dict[Role, User]:
     users = seed_users()
     with acting_as(actor or users[Role.SYSADMIN]):
@@ -418,4 +449,5 @@ def seed(actor: User | None = None) -> dict[Role, User]:
     # Demo notifications are stored but not e-mailed: nobody reads the demo mailboxes.
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
         seed_applications(users, students)
+    seed_registered_documents(users[Role.CENTRE_HEAD])
     return users

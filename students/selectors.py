@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import get_objects_for_user
 
+from audit.middleware import AccessRefused
 from audit.models import StatusChange
 from inclusion_centre.accounts.models import User
 from inclusion_centre.workdays import add_working_days, latest_start_not_overdue
@@ -61,7 +62,7 @@ def application_for(user: User, public_id) -> tuple[Application, bool]:
         return application, True
     if permissions.can_view_status(user, application):
         return application, False
-    raise Http404
+    raise AccessRefused(application)  # a 404 like any other, and the attempt is logged
 
 
 def timeline(application: Application) -> list[StatusChange]:

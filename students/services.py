@@ -13,7 +13,7 @@ from audit.history import acting_as
 from audit.services import record_status_change
 from audit.workflow import move
 from documents.models import DocumentType
-from documents.services import next_registration_number
+from documents.services import next_registration_number, register_document
 from documents.uploads import check_upload
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.notifications import notify
@@ -254,6 +254,14 @@ def application_register(*, application: Application, actor: User) -> Applicatio
         locked.registered_at = timezone.now()
 
     moved = move(instance=application, to_status=S.REGISTERED, allowed=ALLOWED, actor=actor, before_save=number)
+    register_document(
+        source=moved,
+        document_type=DocumentType.APPLICATION,
+        student=moved.student,
+        number=moved.registration_number,
+        registered_on=timezone.localdate(moved.registered_at),
+        actor=actor,
+    )
     _notify_all(
         _applicant_side(moved),
         application=moved,

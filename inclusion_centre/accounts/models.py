@@ -57,7 +57,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     notify_by_email = models.BooleanField(_("send notifications by e-mail"), default=True)
 
-    history = tracked(excluded_fields=["password", "last_login"])
+    # Roles (groups) and direct permissions are who may see what: their changes are kept with who made them.
+    history = tracked(excluded_fields=["password", "last_login"], m2m_fields=["groups", "user_permissions"])
 
     objects = UserManager()
 

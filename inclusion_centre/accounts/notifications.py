@@ -27,7 +27,7 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 from simple_history.utils import bulk_update_with_history
 
-from audit.history import acting_as
+from audit.history import acting_as, acting_user
 
 from .models import Notification, User
 from .tasks import send_notification_email
@@ -94,7 +94,8 @@ def notify(
         # get_or_create inserts in a savepoint and, if a concurrent call took the key first, returns its row.
         notification, created = Notification.objects.get_or_create(dedup_key=dedup_key, defaults=fields)
     if created and email_wanted:
-        send_notification_email.delay_on_commit(notification.pk)
+        actor = acting_user()
+        send_notification_email.delay_on_commit(notification.pk, actor.pk if actor is not None else None)
     return notification
 
 

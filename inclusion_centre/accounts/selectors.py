@@ -1,5 +1,6 @@
 """Reads about the signed-in user: what their home page shows."""
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -96,6 +97,7 @@ def home_sections_for(user: User) -> list[HomeSection]:
             if student_selectors.students_for_new_application(user).exists():
                 section.links.append((reverse("students:application_start"), _("Start a new application")))
             section.links.append((reverse("students:my_applications"), _("All applications")))
+            section.links.append((reverse("audit:my_file"), _("Who has opened my file")))
         elif role == Role.CENTRE_HEAD:
             counts = student_selectors.inbox_counts(user)
             inbox = reverse("students:inbox")
@@ -115,6 +117,8 @@ def home_sections_for(user: User) -> list[HomeSection]:
                     )
                 )
             section.links.append((inbox, _("Open the inbox")))
+            section.links.append((reverse("routes:dashboard"), _("Open the dashboard")))
+            section.links.append((reverse("routes:reports"), _("Reports")))
         elif role == Role.SPECIALIST:
             from routes.selectors import assignments_of
 
@@ -165,6 +169,21 @@ def home_sections_for(user: User) -> list[HomeSection]:
                     )
                 )
             section.links.append((reverse("routes:approvals"), _("All routes to approve")))
+            section.links.append((reverse("routes:reports"), _("Reports")))
+        elif role == Role.AUDITOR:
+            from audit.models import AccessLog
+
+            today = timezone.localdate()
+            start = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+            section.items.append(
+                HomeItem(
+                    text=_("Reads of personal data today: %(count)s")
+                    % {"count": AccessLog.objects.filter(created_at__gte=start).count()},
+                    url=f"{reverse('audit:access_log')}?date_from={today:%Y-%m-%d}",
+                )
+            )
+            section.links.append((reverse("audit:access_log"), _("Open the access log")))
+            section.links.append((reverse("audit:index"), _("Open the history of a record")))
         elif role == Role.SYSADMIN:
             section.links.append(("/admin/", _("Open the administration site")))
             section.links.append((reverse("students:reference_import"), _("Import reference data")))

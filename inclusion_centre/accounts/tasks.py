@@ -12,15 +12,18 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from .models import Notification
+from audit.history import acting_as
+
+from .models import Notification, User
 
 
 @shared_task(autoretry_for=(OSError, smtplib.SMTPException), retry_backoff=True, max_retries=5)
-def send_notification_email(notification_id: int) -> bool:
+def send_notification_email(notification_id: int, actor_id: int | None = None) -> bool:
     """E-mail one notification to its recipient; returns whether an e-mail left now.
 
     Safe to run twice: the row is locked and `emailed_at` checked first, so a retried or duplicated task sends
-    nothing more. A failure to reach the mail server rolls back and Celery retries with back-off.
+    nothing more. A failure to reach the mail server rolls back and Celery retries with back-off. `actor_id` is
+    the user whose action caused the notification: the history row of "e-mailed at" names them.
 
     The subject is the stored one, which callers keep neutral: subjects travel in mail headers and server logs,
     so they never carry names or other personal data; those stay in the body.
@@ -56,7 +59,10 @@ def send_notification_email(notification_id: int) -> bool:
         else:
             send_mail(subject=subject, message=text, from_email=None, recipient_list=[recipient.email])
         notification.emailed_at = timezone.now()
-        notification.save(update_fields=["emailed_at"])
+        notification._change_reason = "e-mail sent"
+        actor = User.objects.filter(pk=actor_id).first() if actor_id is not None else None
+        with acting_as(actor):
+            notification.save(update_fields=["emailed_at"])
     return True
 
 

@@ -49,6 +49,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Pages for signed-in users carry personal data: Cache-Control no-store unless the view said otherwise.
+    "audit.middleware.NoStoreForSignedInMiddleware",
+    "audit.middleware.LogRefusedAccessMiddleware",
     "inclusion_centre.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -115,11 +118,14 @@ CELERY_TASK_TIME_LIMIT = 5 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_TIMEZONE = "Asia/Almaty"
 CELERY_BEAT_SCHEDULE: dict = {
-    # Reminders of overdue agreements and approvals; a second run the same day sends nothing new.
-    "remind-overdue-route-steps": {
-        "task": "routes.tasks.notify_overdue_route_steps",
+    # Each person's digest of what they owe, and overdue steps escalated to the centre head; a second run the
+    # same day sends nothing new.
+    "daily-digests": {
+        "task": "routes.tasks.notify_daily_digests",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Registered documents whose render was never queued (the broker was down at the time) or kept failing.
+    "documents-render-pending": {"task": "documents.tasks.render_pending_documents", "schedule": 10 * 60},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")
@@ -191,6 +197,8 @@ INSTITUTION_NAME = {
     "en": env("INSTITUTION_NAME_EN", default="A. Kussainov Eurasian Humanities Institute"),
 }
 INSTITUTION_NAME["ky"] = env("INSTITUTION_NAME_KY", default=INSTITUTION_NAME["ru"])
+# The emblem in the header of every printed document (SVG or PNG); a neutral placeholder ships with the code.
+INSTITUTION_LOGO = Path(env("INSTITUTION_LOGO", default=str(BASE_DIR / "static" / "img" / "institution-logo.svg")))
 
 # --- Static and private files ------------------------------------------------------------------------------
 
@@ -223,7 +231,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "celery.app.trace": {"level": "WARNING"}, "kombu": {"level": "ERROR"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "celery.app.trace": {"level": "WARNING"},
+        "kombu": {"level": "ERROR"},
+        "weasyprint": {"level": "WARNING"},  # it logs every step of every render at INFO
+    },
 }
 
 SIMPLE_HISTORY_REVERT_DISABLED = True
@@ -239,6 +252,16 @@ DOCUMENT_NUMBER_FORMATS = {
     "protocol": "ХТ-{year}/{number:04d}",
 }
 
+# Printed forms of registered documents (documents/): every registered document is stored in each of these
+# languages, as PDF/A-3a (archival, tagged) with the fonts below embedded. The fonts must carry every Kazakh letter.
+DOCUMENT_LANGUAGES = ["kk", "ru"]
+DOCUMENT_PDF_VARIANT = env("DOCUMENT_PDF_VARIANT", default="pdf/a-3a")
+DOCUMENT_FONTS_DIR = BASE_DIR / "static" / "fonts"
+# The public verification page (/v/<token>): largest PDF a visitor may upload to compare, and uploads per address
+# per hour.
+DOCUMENT_VERIFY_MAX_BYTES = env.int("DOCUMENT_VERIFY_MAX_BYTES", default=20 * 1024 * 1024)
+DOCUMENT_VERIFY_UPLOADS_PER_HOUR = env.int("DOCUMENT_VERIFY_UPLOADS_PER_HOUR", default=30)
+
 # --- Deadlines ---------------------------------------------------------------------------------------------
 
 # Working days each waiting step may take (the regulation fixes none; these are the centre's defaults).
@@ -247,7 +270,13 @@ DEADLINE_WORKING_DAYS = {
     "assess_application": env.int("DEADLINE_ASSESS_APPLICATION_DAYS", default=10),
     "agree_route": env.int("DEADLINE_AGREE_ROUTE_DAYS", default=5),
     "approve_route": env.int("DEADLINE_APPROVE_ROUTE_DAYS", default=5),
+    "sign_conclusion": env.int("DEADLINE_SIGN_CONCLUSION_DAYS", default=3),
+    "draft_route": env.int("DEADLINE_DRAFT_ROUTE_DAYS", default=10),
 }
+# Days before a step's due date from which it appears in its owner's daily digest.
+REMIND_DAYS_BEFORE = env.int("REMIND_DAYS_BEFORE", default=2)
+# Reports never show a group smaller than this to anyone outside the centre (small groups identify people).
+REPORT_MIN_GROUP_SIZE = env.int("REPORT_MIN_GROUP_SIZE", default=5)
 # Public holidays (ISO dates) that are not working days; the defaults are Kazakhstan's for 2026.
 HOLIDAYS = env.list(
     "HOLIDAYS",
@@ -272,6 +301,10 @@ HOLIDAYS = env.list(
 # --- Uploads -----------------------------------------------------------------------------------------------
 
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+
+# Addresses (or networks) of the reverse proxies in front of the app. Only requests from these have their
+# X-Forwarded-For believed, for the client address the access log records (audit.services._client_address).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 # Where people reach the app: absolute links in e-mails, which are sent from workers that have no request.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")

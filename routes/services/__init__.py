@@ -10,6 +10,7 @@ from .assessment import (
     conclusion_sign,
     conclusion_update,
 )
+from .digest import send_daily_digests
 from .meeting import (
     agenda_item_add,
     agenda_item_remove,
@@ -30,7 +31,6 @@ from .route import (
     changed_needs_report,
     measure_add,
     measure_remove,
-    remind_overdue_route_steps,
     route_approve,
     route_cancel,
     route_draft,
@@ -69,7 +69,6 @@ __all__ = [
     "protocol_correct",
     "protocol_save",
     "protocol_sign",
-    "remind_overdue_route_steps",
     "route_approve",
     "route_cancel",
     "route_draft",
@@ -81,4 +80,5 @@ __all__ = [
     "section_add",
     "section_remove",
     "section_update",
+    "send_daily_digests",
 ]

@@ -11,7 +11,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from audit.history import acting_as
 from audit.workflow import IllegalMove, move
 from documents.models import DocumentType
-from documents.services import next_registration_number
+from documents.services import next_registration_number, register_document
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.notifications import notify
 from inclusion_centre.accounts.roles import Role
@@ -263,6 +263,14 @@ def conclusion_sign(*, conclusion: Conclusion, actor: User) -> Conclusion:
     locked.signed_at = timezone.now()
     with acting_as(actor):
         locked.save()
+    register_document(
+        source=locked,
+        document_type=DocumentType.CONCLUSION,
+        student=locked.application.student,
+        number=locked.registration_number,
+        registered_on=timezone.localdate(locked.signed_at),
+        actor=actor,
+    )
     application = locked.application
     if application.status == S.UNDER_ASSESSMENT:
         application = move(instance=application, to_status=S.CONCLUDED, allowed=APPLICATION_MOVES, actor=actor)

@@ -22,7 +22,7 @@ from audit.history import acting_as
 from audit.services import record_status_change
 from audit.workflow import IllegalMove, move
 from documents.models import DocumentType
-from documents.services import next_registration_number
+from documents.services import next_registration_number, register_document
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.notifications import notify
 from inclusion_centre.accounts.roles import Role
@@ -681,6 +681,14 @@ def route_approve(*, route: Route, actor: User) -> Route:
         obj.approved_at = timezone.now()
 
     moved = move(instance=locked, to_status=R.IN_FORCE, allowed=ALLOWED, actor=actor, before_save=register)
+    register_document(
+        source=moved,
+        document_type=DocumentType.ROUTE,
+        student=moved.application.student,
+        number=moved.registration_number,
+        registered_on=timezone.localdate(moved.approved_at),
+        actor=actor,
+    )
     if moved.previous_id:
         previous = Route.objects.select_for_update().get(pk=moved.previous_id)
         if previous.status in {R.IN_FORCE, R.UNDER_REVIEW}:
@@ -743,6 +751,24 @@ def route_return(*, route: Route, actor: User, reason: str) -> Route:
     return moved
 
 
+def _cancel_registered_document(route: Route, actor: User, reason: str) -> None:
+    """A cancelled route's registered PDF says so on the verification page."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from documents.models import RegisteredDocument
+    from documents.services import document_change_status
+
+    documents = RegisteredDocument.objects.filter(
+        content_type=ContentType.objects.get_for_model(Route),
+        object_id=route.pk,
+        status=RegisteredDocument.Status.IN_FORCE,
+    )
+    for document in documents:
+        document_change_status(
+            document=document, to_status=RegisteredDocument.Status.CANCELLED, actor=actor, reason=reason
+        )
+
+
 # --- Life of the route --------------------------------------------------------------------------------------
 
 
@@ -765,6 +791,8 @@ def route_cancel(*, route: Route, actor: User, reason: str) -> Route:
     with acting_as(actor):
         for agreement in Agreement.objects.filter(route=moved, status=A.PENDING):
             _withdraw(agreement, _("the route was cancelled"))
+    if moved.registration_number:
+        _cancel_registered_document(moved, actor, reason.strip())
     if moved.previous_id:
         previous = Route.objects.get(pk=moved.previous_id)
         if previous.status == R.UNDER_REVIEW:
@@ -897,61 +925,3 @@ def case_close(*, application: Application, actor: User, reason: str) -> Applica
             context={"reason": reason.strip()},
         )
     return moved
-
-
-def remind_overdue_route_steps(*, today: datetime.date | None = None) -> int:
-    """Remind lecturers of overdue agreements and administration of overdue approvals, once a day each.
-
-    The centre head is told of each overdue step too. Returns how many reminders were due; a second run on the
-    same day stores none (the dedup keys carry the date).
-    """
-    today = today or timezone.localdate()
-    sent = 0
-    heads = _centre_heads()
-    overdue = (
-        Agreement.objects.filter(status=A.PENDING, due_on__lt=today, route__status=R.IN_AGREEMENT)
-        .select_related("lecturer", "section__course", "route")
-        .order_by("pk")
-    )
-    for agreement in overdue:
-        context = {"course": str(agreement.section.course), "due": agreement.due_on.strftime("%d.%m.%Y")}
-        for recipient, kind in [
-            (agreement.lecturer, "agreement_overdue"),
-            *((h, "agreement_overdue_head") for h in heads),
-        ]:
-            with transaction.atomic():
-                notify(
-                    recipient=recipient,
-                    kind=kind,
-                    subject=gettext_noop("A route agreement is overdue"),
-                    body=gettext_noop("The agreement of the route section for %(course)s was due on %(due)s."),
-                    url=_route_url(agreement.route),
-                    dedup_key=f"{kind}:{agreement.pk}:{today.isoformat()}:{recipient.pk}",
-                    context=context,
-                )
-            sent += 1
-    days = settings.DEADLINE_WORKING_DAYS["approve_route"]
-    approvers = list(
-        User.objects.filter(
-            groups__permissions__codename="approve_route",
-            groups__permissions__content_type__app_label="routes",
-            is_active=True,
-        ).distinct()
-    )
-    for route in Route.objects.filter(status=R.IN_APPROVAL, sent_for_approval_at__isnull=False).order_by("pk"):
-        due = add_working_days(timezone.localdate(route.sent_for_approval_at), days)
-        if due >= today:
-            continue
-        for recipient in [*approvers, *heads]:
-            with transaction.atomic():
-                notify(
-                    recipient=recipient,
-                    kind="approval_overdue",
-                    subject=gettext_noop("A route approval is overdue"),
-                    body=gettext_noop("An individual educational route was due for approval on %(due)s."),
-                    url=_route_url(route),
-                    dedup_key=f"approval_overdue:{route.pk}:{today.isoformat()}:{recipient.pk}",
-                    context={"due": due.strftime("%d.%m.%Y")},
-                )
-            sent += 1
-    return sent

@@ -19,6 +19,7 @@ from .meeting import (
     protocol,
     protocol_sign,
 )
+from .reports import dashboard, report
 from .route import (
     agreement_answer,
     agreements,
@@ -52,6 +53,7 @@ __all__ = [
     "conclusion",
     "conclusion_draft",
     "conclusion_sign",
+    "dashboard",
     "measure_add",
     "measure_remove",
     "meeting",
@@ -69,6 +71,7 @@ __all__ = [
     "meetings",
     "protocol",
     "protocol_sign",
+    "report",
     "route",
     "route_approve",
     "route_cancel",

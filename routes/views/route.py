@@ -141,6 +141,7 @@ def _route_context(request, item: Route, access: str, **overrides) -> dict:
         and item.status == Route.Status.IN_APPROVAL
         and user.has_perm("routes.approve_route"),
         "reviews": list(item.reviews.select_related("reviewed_by")) if working else [],
+        "can_download": permissions.can_download_route(user, item),
         "meeting_decisions": selectors_meetings.route_decisions(item),
         "problems": [],
     }

@@ -9,7 +9,7 @@ Updates are few and keep using bulk_update_with_history.
 
 from django.db import connection
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history, get_m2m_field_name
 
 CHANGE_REASON = "reference import"
 # Rows per statement for the ORM path.
@@ -74,6 +74,88 @@ def _copy_with_history(model, rows: list[dict], *, actor) -> list[int]:
         }
         history_fields = [f for f in history._meta.concrete_fields if not f.primary_key]
         _copy(cursor, history._meta.db_table, history_fields, [{**record, **marks} for record in records])
+    return ids
+
+
+def m2m_history(model, *, created: list[int], changed: list[int], actor) -> None:
+    """Keep the tracked many-to-many fields' history for rows whose through-table rows were written in bulk.
+
+    bulk_create on a through table sends no m2m_changed signal, so simple-history writes nothing. Rows this
+    import `created` get the snapshot on their "+" history row (they were created with it); rows it `changed`
+    get a "~" history row with the snapshot, as simple-history itself writes on m2m_changed.
+    """
+    history = model.history.model
+    m2m_fields = history._history_m2m_fields
+    if not m2m_fields or not (created or changed):
+        return
+    pk_name = model._meta.pk.attname
+    owners = {}
+    if created and use_copy():
+        # PostgreSQL copies each snapshot in one INSERT … SELECT: no rows travel, one array parameter.
+        _snapshot_created_in_sql(history, m2m_fields, pk_name, created)
+    elif created:
+        owners = dict(
+            history.objects.filter(**{f"{pk_name}__in": created}, history_type="+").values_list(pk_name, "history_id")
+        )
+    if changed:
+        tracked = [field.attname for field in history.tracked_fields]
+        marks = {
+            "history_date": timezone.now(),
+            "history_type": "~",
+            "history_user_id": actor.pk if actor is not None else None,
+            "history_change_reason": CHANGE_REASON,
+        }
+        rows = [{**row, **marks} for row in model._base_manager.filter(pk__in=changed).values(*tracked)]
+        owners.update(zip((row[pk_name] for row in rows), _insert(history, rows), strict=True))
+    if not owners:
+        return
+    for field in m2m_fields:
+        through = field.remote_field.through
+        owner = get_m2m_field_name(field)
+        columns = [f.attname for f in through._meta.concrete_fields]
+        snapshot = [
+            {**row, "history_id": owners[row[f"{owner}_id"]]}
+            for row in through.objects.filter(**{f"{owner}_id__in": list(owners)}).values(*columns)
+        ]
+        _insert(getattr(history, field.name).model, snapshot)
+
+
+def _snapshot_created_in_sql(history, m2m_fields, pk_name: str, created: list[int]) -> None:
+    quote = connection.ops.quote_name
+    with connection.wrap_database_errors, connection.cursor() as cursor:
+        for field in m2m_fields:
+            through = field.remote_field.through
+            snapshot = getattr(history, field.name).model
+            owner_column = through._meta.get_field(get_m2m_field_name(field)).column
+            history_key = history._meta.get_field(pk_name).column
+            columns = [f.column for f in through._meta.concrete_fields]
+            cursor.execute(
+                f"INSERT INTO {quote(snapshot._meta.db_table)} ({', '.join(map(quote, columns))}, history_id) "  # noqa: S608 -- names from the models
+                f"SELECT {', '.join('t.' + quote(c) for c in columns)}, h.history_id "
+                f"FROM {quote(through._meta.db_table)} t JOIN {quote(history._meta.db_table)} h "
+                f"ON h.{quote(history_key)} = t.{quote(owner_column)} AND h.history_type = '+' "
+                f"WHERE t.{quote(owner_column)} = ANY(%s)",
+                [created],
+            )
+
+
+def _insert(model, records: list[dict]) -> list[int]:
+    """Insert rows that carry every column but the primary key; return their new primary keys in order."""
+    if not records:
+        return []
+    meta = model._meta
+    if not use_copy():
+        objs = model.objects.bulk_create([model(**record) for record in records], batch_size=DB_BATCH)
+        return [obj.pk for obj in objs]
+    with connection.wrap_database_errors, connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(records)],
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+        for pk, record in zip(ids, records, strict=True):
+            record[meta.pk.attname] = pk
+        _copy(cursor, meta.db_table, meta.concrete_fields, records)
     return ids
 
 

@@ -315,9 +315,11 @@ class People(Importer):
         self.memberships = User.groups.through
         self.role_holders = set(self.memberships.objects.filter(group=self.group).values_list("user_id", flat=True))
 
-    def grant_role(self, user_ids: list[int]) -> None:
-        rows = [self.memberships(user_id=user_id, group_id=self.group.pk) for user_id in user_ids]
+    def grant_role(self, new_ids: list[int], existing_ids: list[int]) -> None:
+        rows = [self.memberships(user_id=user_id, group_id=self.group.pk) for user_id in [*new_ids, *existing_ids]]
         self.memberships.objects.bulk_create(rows, batch_size=bulk.DB_BATCH, ignore_conflicts=True)
+        # Roles are kept in the users' history: a new account is created with its role, an existing one gains it.
+        bulk.m2m_history(User, created=new_ids, changed=existing_ids, actor=self.actor)
 
     def language(self, c: RowCheck) -> str:
         return c.choice("preferred_language", LANGUAGES, default=User.Language.KAZAKH)
@@ -360,7 +362,7 @@ class Lecturers(People):
             for name, value in plan.values.items():
                 setattr(plan.obj, name, value)
         bulk.update(User, [plan.obj for plan in changed if plan.values], ["full_name"], actor=self.actor)
-        self.grant_role(new_ids + [plan.obj.pk for plan in changed if plan.extra["add_role"]])
+        self.grant_role(new_ids, [plan.obj.pk for plan in changed if plan.extra["add_role"]])
 
     def missing(self):
         return sorted(
@@ -479,7 +481,7 @@ class Students(People):
                 fields.update(account)
                 renamed.append(plan.extra["user"])
         bulk.update(User, renamed, fields, actor=self.actor)
-        self.grant_role([*new_ids, *(plan.extra["user"].pk for plan in plans if plan.extra.get("add_role"))])
+        self.grant_role(new_ids, [plan.extra["user"].pk for plan in plans if plan.extra.get("add_role")])
 
         new_students, changed, fields = [], [], set()
         for plan in plans:

@@ -276,18 +276,6 @@ def test_completing_a_route_at_review(in_force, specialist):
     assert in_force.status == R.COMPLETED
 
 
-def test_overdue_steps_are_reminded_once_a_day(route, specialist, lecturer, centre_head):
-    sent = send(route, specialist)
-    due = agreement_of(sent, lecturer).due_on
-    later = due + datetime.timedelta(days=3)
-    services.remind_overdue_route_steps(today=later)
-    services.remind_overdue_route_steps(today=later)
-    assert Notification.objects.filter(kind="agreement_overdue", recipient=lecturer).count() == 1
-    assert Notification.objects.filter(kind="agreement_overdue_head", recipient=centre_head).count() == 2  # 2 sections
-    services.remind_overdue_route_steps(today=later + datetime.timedelta(days=1))
-    assert Notification.objects.filter(kind="agreement_overdue", recipient=lecturer).count() == 2
-
-
 def test_withdrawn_consent_stops_sending(route, specialist, student):
     from students import services as application_services
 
@@ -296,14 +284,3 @@ def test_withdrawn_consent_stops_sending(route, specialist, student):
         send(route, specialist)
     route.refresh_from_db()
     assert route.status == R.DRAFT
-
-
-def test_the_daily_reminder_is_scheduled_and_runs(settings, route, specialist, lecturer):
-    from routes.tasks import notify_overdue_route_steps
-
-    entry = settings.CELERY_BEAT_SCHEDULE["remind-overdue-route-steps"]
-    assert entry["task"] == notify_overdue_route_steps.name
-    send(route, specialist)
-    Agreement.objects.update(due_on=datetime.date(2020, 1, 1))
-    assert notify_overdue_route_steps.delay().get() >= 2
-    assert Notification.objects.filter(kind="agreement_overdue", recipient=lecturer).count() == 1

@@ -356,3 +356,33 @@ def test_list_pages_keep_their_query_count_as_routes_grow(client, term, administ
         body = client.get(reverse("routes:approvals")).content.decode()
     assert body.count('href="/routes/') >= 12
     assert len(many) == len(few)
+
+
+def test_the_route_page_costs_the_same_for_2_and_8_sections(client, route, specialist, term, lecturer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import CourseFactory
+
+    client.force_login(specialist)
+    url = reverse("routes:route", args=[route.pk])
+    client.get(url)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    few = count()
+    for _ in range(6):
+        route.refresh_from_db()
+        services.section_add(
+            route=route, actor=specialist, revision=route.revision, course=CourseFactory(), term=term, lecturer=lecturer
+        )
+    route.refresh_from_db()
+    assert route.sections.count() == 8
+    assert count() == few
+    editor = reverse("routes:route_edit", args=[route.pk])
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(editor).status_code == 200
+    assert len(queries) <= 30

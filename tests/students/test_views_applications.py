@@ -330,9 +330,9 @@ def test_case_page_query_count_does_not_grow_with_documents(client, submitted, s
             kind="other",
         )
     client.force_login(student)
-    # Session, user, roles, the case and its lists, the assessment section, permission checks, the access-log
-    # write: none per document.
-    with django_assert_max_num_queries(23):
+    # Session, user, roles, the case and its lists, the assessment and route sections, the registered-documents
+    # block, permission checks, the access-log write and its link in the audit chain: none per document.
+    with django_assert_max_num_queries(40):
         response = client.get(url("application_detail", submitted))
     assert response.status_code == 200
     assert response.content.decode().count("/documents/") >= 9

@@ -1,4 +1,4 @@
-"""Gives the centre head the power to plan and manage every interdisciplinary team meeting."""
+"""Gives the centre head and the auditor the register of documents, and the centre head the personal-file export."""
 
 from django.db import migrations
 
@@ -11,8 +11,8 @@ def sync(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0007_notification_calendar"),
-        ("routes", "0004_meetings"),
+        ("accounts", "0005_roles_routes"),
+        ("documents", "0002_registered_documents"),
     ]
 
     operations = [migrations.RunPython(sync, migrations.RunPython.noop)]

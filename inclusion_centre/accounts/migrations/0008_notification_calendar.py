@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0006_roles_routes_approval'),
+        ('accounts', '0007_roles_sync'),
     ]
 
     operations = [

@@ -1,4 +1,4 @@
-"""Gives the centre head and the administration their permissions on individual educational routes."""
+"""Gives the centre head the power to plan and manage every interdisciplinary team meeting."""
 
 from django.db import migrations
 
@@ -11,8 +11,8 @@ def sync(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0005_roles_routes"),
-        ("routes", "0003_routes"),
+        ("accounts", "0008_notification_calendar"),
+        ("routes", "0004_meetings"),
     ]
 
     operations = [migrations.RunPython(sync, migrations.RunPython.noop)]

@@ -1,0 +1,281 @@
+"""Reads of the audit trail for its pages: readable history diffs and the access log, filtered to who may see them."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.contrib.auth.models import Group
+from django.core.paginator import Page, Paginator
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from simple_history.utils import get_m2m_reverse_field_name
+
+from inclusion_centre.accounts.models import User
+from inclusion_centre.accounts.roles import STAFF_ROLES, Role
+
+from .models import AccessLog
+
+# The project's own apps: the models whose history the audit pages show and whose history a test requires.
+PROJECT_APPS = ("accounts", "students", "routes", "documents", "audit")
+
+HISTORY_PER_PAGE = 20
+ACCESS_LOG_PER_PAGE = 50
+
+
+def can_view_history(user: User) -> bool:
+    return user.has_perm("audit.view_history")
+
+
+def can_view_access_log(user: User) -> bool:
+    return user.has_perm("audit.view_accesslog")
+
+
+def tracked_models() -> list[type[models.Model]]:
+    """Every model of the project's apps that keeps history, in app order."""
+    return [
+        model
+        for label in PROJECT_APPS
+        for model in apps.get_app_config(label).get_models()
+        if hasattr(model._meta, "simple_history_manager_attribute")
+    ]
+
+
+def tracked_model(app_label: str, model_name: str) -> type[models.Model]:
+    """The tracked model named in a URL; Http404 for anything else."""
+    if app_label not in PROJECT_APPS:
+        raise Http404
+    try:
+        model = apps.get_model(app_label, model_name)
+    except LookupError as missing:
+        raise Http404 from missing
+    if not hasattr(model._meta, "simple_history_manager_attribute"):
+        raise Http404
+    return model
+
+
+# --- History diffs ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class FieldChange:
+    label: str
+    before: str | None = None
+    after: str | None = None
+
+
+@dataclass
+class HistoryChange:
+    """One historical record as the page shows it: who did what when, and each changed field."""
+
+    record: models.Model
+    kind: str
+    fields: list[FieldChange] = field(default_factory=list)
+
+    @property
+    def kind_label(self) -> str:
+        return {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}[self.kind]
+
+
+@dataclass
+class History:
+    model: type[models.Model]
+    object_id: int
+    title: str
+    latest: models.Model  # the newest historical record: what the object is (or was, when deleted)
+    page: Page
+    changes: list[HistoryChange]
+
+    @property
+    def type_label(self) -> str:
+        return capfirst(self.model._meta.verbose_name)
+
+
+def _label_of(obj) -> str:
+    # Roles are groups named by their code; show the role's name in the reader's language.
+    if isinstance(obj, Group) and obj.name in Role.values:
+        return str(Role(obj.name).label)
+    return str(obj)
+
+
+def _related_labels(wanted: dict[type[models.Model], set]) -> dict[tuple, str]:
+    """str() of each referenced row, one query per related model; rows' own foreign keys are joined, since their
+    str() often names one (a student is their user's name)."""
+    labels = {}
+    for model, ids in wanted.items():
+        ids.discard(None)
+        if not ids:
+            continue
+        joins = [f.name for f in model._meta.concrete_fields if f.is_relation and (f.many_to_one or f.one_to_one)]
+        for pk, obj in model._base_manager.select_related(*joins).in_bulk(list(ids)).items():
+            labels[(model, pk)] = _label_of(obj)
+    return labels
+
+
+def _plain_fields(model: type[models.Model], history_model) -> list[models.Field]:
+    """The fields a reader sees in a diff: tracked, editable, not the primary key, not many-to-many."""
+    return [
+        model._meta.get_field(f.name)
+        for f in history_model.tracked_fields
+        if f.editable and not f.primary_key and f.name != "id"
+    ]
+
+
+def _m2m_snapshots(history_model, records: list) -> tuple[dict, dict]:
+    """For each tracked many-to-many field: {history_id: sorted related ids}, and the related models to label.
+
+    One query per field for the whole page, where diff_against() would make two per field and record."""
+    snapshots, wanted = {}, {}
+    ids = [record.history_id for record in records]
+    for m2m_field in history_model._history_m2m_fields:
+        m2m_model = getattr(history_model, m2m_field.name).model
+        target = get_m2m_reverse_field_name(m2m_field)
+        per_record: dict[int, list] = {history_id: [] for history_id in ids}
+        for history_id, related_id in m2m_model.objects.filter(history_id__in=ids).values_list(
+            "history_id", f"{target}_id"
+        ):
+            per_record[history_id].append(related_id)
+        snapshots[m2m_field] = {key: sorted(value) for key, value in per_record.items()}
+        wanted.setdefault(m2m_field.related_model, set()).update(i for value in per_record.values() for i in value)
+    return snapshots, wanted
+
+
+def _display(model_field: models.Field, value, labels: dict) -> str | None:
+    """A value as the reader understands it: the related row's name, a choice's label, a local date."""
+    if value is None or value == "":
+        return None
+    if model_field.is_relation:
+        label = labels.get((model_field.related_model, value))
+        return label if label is not None else _("%(id)s (deleted)") % {"id": value}
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, datetime.datetime):
+        return date_format(timezone.localtime(value) if timezone.is_aware(value) else value, "d.m.Y H:i:s")
+    if isinstance(value, datetime.date):
+        return date_format(value, "d.m.Y")
+    return str(value)
+
+
+def history_of(user: User, *, app_label: str, model_name: str, pk: int, page_number=None) -> History:
+    """The history of one object, newest first, a page at a time, each change as readable field diffs.
+
+    Only for holders of audit.view_history (the centre head, the auditor); Http404 for anyone else, for a model
+    without history and for an object that never had any. A bounded number of queries whatever the page holds:
+    the count, the records with their users, one per tracked many-to-many field and one per related model shown.
+    Field diffs come from simple-history's diff_against(); many-to-many snapshots are read for the whole page.
+    """
+    if not can_view_history(user):
+        raise Http404
+    model = tracked_model(app_label, model_name)
+    history_model = model.history.model
+    records = history_model.objects.filter(**{model._meta.pk.attname: pk}).order_by("-history_date", "-history_id")
+    paginator = Paginator(records, HISTORY_PER_PAGE)
+    if paginator.count == 0:
+        raise Http404
+    page = paginator.get_page(page_number)
+    start = (page.number - 1) * HISTORY_PER_PAGE
+    # One more than the page shows: the record the oldest one on the page is compared with.
+    rows = list(records.select_related("history_user")[start : start + HISTORY_PER_PAGE + 1])
+    shown = rows[:HISTORY_PER_PAGE]
+
+    plain_fields = _plain_fields(model, history_model)
+    m2m_names = [f.name for f in history_model._history_m2m_fields]
+    snapshots, wanted = _m2m_snapshots(history_model, rows)
+    raw: list[tuple[HistoryChange, list[tuple[models.Field, object, object]]]] = []
+    for index, record in enumerate(shown):
+        previous = rows[index + 1] if index + 1 < len(rows) else None
+        change = HistoryChange(record=record, kind=record.history_type)
+        pairs = []
+        if record.history_type == "+" or previous is None:
+            for model_field in plain_fields:
+                pairs.append((model_field, None, getattr(record, model_field.attname)))
+            for m2m_field in history_model._history_m2m_fields:
+                pairs.append((m2m_field, None, snapshots[m2m_field][record.history_id]))
+        elif record.history_type == "~":
+            delta = record.diff_against(previous, excluded_fields=m2m_names)
+            for item in delta.changes:
+                pairs.append((model._meta.get_field(item.field), item.old, item.new))
+            for m2m_field in history_model._history_m2m_fields:
+                before, after = snapshots[m2m_field][previous.history_id], snapshots[m2m_field][record.history_id]
+                if before != after:
+                    pairs.append((m2m_field, before, after))
+        for model_field, before, after in pairs:
+            if model_field.is_relation and not model_field.many_to_many:
+                wanted.setdefault(model_field.related_model, set()).update({before, after})
+        raw.append((change, pairs))
+
+    labels = _related_labels(wanted)
+    changes = []
+    for change, pairs in raw:
+        for model_field, before, after in pairs:
+            if model_field.many_to_many:
+                before_shown = ", ".join(sorted(_display(model_field, i, labels) for i in before or [])) or None
+                after_shown = ", ".join(sorted(_display(model_field, i, labels) for i in after or [])) or None
+            else:
+                before_shown = _display(model_field, before, labels)
+                after_shown = _display(model_field, after, labels)
+            if before_shown is None and after_shown is None:
+                continue  # an empty field of a new record says nothing
+            change.fields.append(FieldChange(capfirst(model_field.verbose_name), before_shown, after_shown))
+        changes.append(change)
+
+    latest = rows[0] if page.number == 1 else records.first()
+    title = _("%(type)s no. %(id)s") % {"type": capfirst(model._meta.verbose_name), "id": pk}
+    return History(model=model, object_id=pk, title=title, latest=latest, page=page, changes=changes)
+
+
+# --- The access log --------------------------------------------------------------------------------------------
+
+
+def access_log_for(user: User) -> QuerySet[AccessLog]:
+    """Every access-log entry, newest first, for the auditor; Http404 for anyone without audit.view_accesslog."""
+    if not can_view_access_log(user):
+        raise Http404
+    return AccessLog.objects.select_related("user", "content_type", "student__user").order_by("-created_at", "-pk")
+
+
+def staff_users() -> QuerySet[User]:
+    """People whose reads the auditor looks into: holders of a staff role."""
+    return User.objects.filter(groups__name__in=[role.value for role in STAFF_ROLES]).distinct().order_by("full_name")
+
+
+@dataclass
+class FileAccesses:
+    """What a student (or their representative) is shown of the reads of their personal file."""
+
+    entries: QuerySet[AccessLog]
+    several_students: bool
+
+
+def accesses_to_my_file(user: User) -> FileAccesses:
+    """Reads by others of the files of the students `user` is or represents, newest first.
+
+    The student's own reads and their representatives' are left out: the page answers "who else has opened my
+    file". Http404 for a user who is no student and represents none.
+    """
+    from students.models import Representation, Student  # students builds on audit, not the other way round
+
+    student_ids = list(
+        Student.objects.filter(Q(user=user) | Q(representations__representative=user))
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    if not student_ids:
+        raise Http404
+    applicant_side = set(Student.objects.filter(pk__in=student_ids).values_list("user_id", flat=True))
+    applicant_side |= set(
+        Representation.objects.filter(student_id__in=student_ids).values_list("representative_id", flat=True)
+    )
+    entries = (
+        AccessLog.objects.filter(student_id__in=student_ids, user__isnull=False)
+        .exclude(user_id__in=applicant_side)
+        .select_related("user", "content_type", "student__user")
+        .order_by("-created_at", "-pk")
+    )
+    return FileAccesses(entries=entries, several_students=len(student_ids) > 1)

@@ -1,0 +1,138 @@
+"""The audit pages: history of any record (centre head, auditor), the access log (auditor), and "who has opened my
+file" (student, representative). All read-only: nothing here has a form that writes."""
+
+import csv
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from . import selectors
+from .filters import AccessLogFilter
+from .forms import HistoryLookupForm
+from .models import AccessLog
+from .services import log_access
+
+INVALID = 422
+# A spreadsheet treats a cell that starts with one of these as a formula (CSV injection, OWASP).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@login_required
+@require_GET
+def index(request):
+    """The auditor's and the centre head's way in: open the history of a record by type and number."""
+    may_history = selectors.can_view_history(request.user)
+    if not (may_history or selectors.can_view_access_log(request.user)):
+        raise Http404
+    form = HistoryLookupForm(request.GET or None) if may_history else None
+    if form is not None and form.is_valid():
+        app_label, model_name = form.cleaned_data["record_type"].split(".")
+        return redirect("audit:history", app_label, model_name, form.cleaned_data["record_id"])
+    context = {"form": form, "may_access_log": selectors.can_view_access_log(request.user)}
+    return render(request, "audit/index.html", context, status=INVALID if form is not None and form.errors else 200)
+
+
+@login_required
+@require_GET
+def history(request, app_label, model_name, pk):
+    found = selectors.history_of(
+        request.user, app_label=app_label, model_name=model_name, pk=pk, page_number=request.GET.get("page")
+    )
+    # Reading a record's history is reading the record: the student sees it among who opened their file.
+    log_access(request=request, action=AccessLog.Action.VIEW_HISTORY, obj=found.latest.instance)
+    return render(request, "audit/history.html", {"history": found, "page": found.page})
+
+
+def _filtered_log(request) -> tuple[AccessLogFilter, object]:
+    queryset = selectors.access_log_for(request.user)
+    applied = AccessLogFilter(request.GET, queryset=queryset)
+    return applied, (applied.qs if applied.is_valid() else queryset.none())
+
+
+@login_required
+@require_GET
+def access_log(request):
+    applied, results = _filtered_log(request)
+    page = Paginator(results, selectors.ACCESS_LOG_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": applied,
+        "page": page,
+        "query": query.urlencode(),
+        "may_history": selectors.can_view_history(request.user),
+    }
+    return render(request, "audit/access_log.html", context, status=200 if applied.is_valid() else INVALID)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+@login_required
+@require_GET
+def access_log_export(request):
+    """The filtered access log as CSV (UTF-8 with BOM, for spreadsheets). The export itself is logged."""
+    applied, results = _filtered_log(request)
+    if not applied.is_valid():
+        return access_log(request)
+    log_access(request=request, action=AccessLog.Action.EXPORT)
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield "\ufeff" + writer.writerow(
+            [
+                _("When"),
+                _("Who"),
+                _("E-mail address"),
+                _("Roles at the time"),
+                _("What they did"),
+                _("Type of record"),
+                _("Record number"),
+                _("Whose file"),
+                _("Address"),
+                _("IP address"),
+            ]
+        )
+        for entry in results.iterator(chunk_size=2000):
+            yield writer.writerow(
+                [
+                    _cell(timezone.localtime(entry.created_at).isoformat(timespec="seconds")),
+                    _cell(entry.user.full_name if entry.user else ""),
+                    _cell(entry.user.email if entry.user else ""),
+                    _cell(", ".join(str(label) for label in entry.role_labels)),
+                    _cell(entry.get_action_display()),
+                    _cell(entry.object_type_label),
+                    _cell(entry.object_id),
+                    _cell(entry.student.user.full_name if entry.student else ""),
+                    _cell(entry.path),
+                    _cell(entry.ip_address),
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="access-log-{timezone.localdate():%Y%m%d}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def my_file(request):
+    """Who has opened my file: staff names, their roles and when, never their addresses."""
+    accesses = selectors.accesses_to_my_file(request.user)
+    page = Paginator(accesses.entries, selectors.ACCESS_LOG_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request, "audit/my_file.html", {"page": page, "several_students": accesses.several_students, "query": ""}
+    )

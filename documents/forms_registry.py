@@ -1,0 +1,103 @@
+"""The printed forms of registered documents: for each document type, its template and how to fill it.
+
+Everything else (numbering, storing the PDF once with its SHA-256, versions, the verification page, the register,
+the personal file, downloads) is generic and works for any type described here. The application and the
+conclusion are described in `documents/pdf_forms.py`, which `DocumentsConfig.ready()` imports.
+
+How to add a form (the route, the protocol):
+
+1. Write `templates/documents/pdf/<type>.html`. It extends `documents/pdf/base.html` and fills
+   `{% block content %}`; the base draws the institution's header, the title, number and date, the approval
+   block (from the context's `approvals`) and the footer with the QR code and the verification link. It is
+   rendered once per language inside `translation.override(language)`, so `{% translate %}` and the models'
+   `.name` give the Kazakh or the Russian text.
+2. Describe it, in `documents/pdf_forms.py` next to the others (or in your app's `AppConfig.ready()`):
+
+       register_form(FormSpec(
+           document_type=DocumentType.ROUTE,
+           template="documents/pdf/route.html",
+           context=route_context,                  # (route) -> dict with the content and "approvals"
+           can_view=permissions.can_view_route,    # (user, route) -> bool: who may download its PDF
+           previous=lambda route: route.previous_version,  # its registered document becomes superseded
+           version=lambda route: route.version,
+           source_url=lambda route: reverse("routes:route", args=[route.pk]),
+           samples=lambda: Route.objects.filter(status=Route.Status.IN_FORCE).order_by("-pk")[:1],
+       ))
+
+   `approvals` is a list of `Approval`: for a route, one per lecturer agreement of each course section (name,
+   position, date, "agreed" or "changes requested"), then the administration's approval.
+3. Call `documents.services.register_document(...)` in the service that registers the source (approval,
+   signing), inside its transaction: the PDF is rendered on the `documents` queue after the commit.
+"""
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.db import models
+
+
+@dataclass(frozen=True)
+class Approval:
+    """One line of the approval block: a signature, an agreement or an approval and its outcome."""
+
+    role: str
+    name: str
+    position: str
+    date: datetime.date | datetime.datetime | None
+    outcome: str
+    comment: str = ""
+
+
+def _no_previous(source: models.Model) -> models.Model | None:
+    return None
+
+
+def _first_version(source: models.Model) -> int:
+    return 1
+
+
+def _no_samples() -> Iterable[models.Model]:
+    return []
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    document_type: str
+    template: str
+    # (source) -> the template's context: the content, and "approvals" (a list of Approval). Runs in the language
+    # being rendered, so lazy and localized values come out in that language.
+    context: Callable[[models.Model], dict]
+    # (user, source) -> whether the user may download the PDFs: the same people who may read the source.
+    can_view: Callable[[object, models.Model], bool]
+    # (source) -> the page of the source in the app, for links from the register; None when there is none.
+    source_url: Callable[[models.Model], str] | None = None
+    # (source) -> the earlier source whose registered document this one replaces (an earlier version).
+    previous: Callable[[models.Model], models.Model | None] = _no_previous
+    # (source) -> the version number the registered document carries.
+    version: Callable[[models.Model], int] = _first_version
+    # () -> sources to render as samples (render_sample_documents, bench/): registered ones from the demo data.
+    samples: Callable[[], Iterable[models.Model]] = _no_samples
+    # Model-level permission that lets a user open any source of this type (the register links to it for them).
+    staff_permission: str = ""
+
+
+_FORMS: dict[str, FormSpec] = {}
+
+
+def register_form(spec: FormSpec) -> FormSpec:
+    """Add (or replace) the form of a document type."""
+    _FORMS[spec.document_type] = spec
+    return spec
+
+
+def form_for(document_type: str) -> FormSpec:
+    """The form of `document_type`; raises LookupError for a type that has none yet."""
+    try:
+        return _FORMS[document_type]
+    except KeyError:
+        raise LookupError(f"No printed form is registered for document type {document_type!r}.") from None
+
+
+def registered_forms() -> list[FormSpec]:
+    return list(_FORMS.values())

@@ -1,0 +1,26 @@
+"""Who may do what with registered documents. Reading a document's PDF follows its source: whoever may read the
+application (or the conclusion …) may download its registered PDF, nobody else."""
+
+from inclusion_centre.accounts.models import User
+from students.models import Student
+
+from .forms_registry import form_for
+from .models import RegisteredDocument
+
+
+def can_download(user: User, document: RegisteredDocument) -> bool:
+    if not user.is_authenticated:
+        return False
+    return form_for(document.document_type).can_view(user, document.source)
+
+
+def can_view_register(user: User) -> bool:
+    """The register lists every registered document with the student's name: the centre head and the auditor."""
+    return user.is_authenticated and user.has_perm("documents.view_register")
+
+
+def can_export_personal_file(user: User, student: Student) -> bool:
+    """The centre head for any student; a student for their own file."""
+    if not user.is_authenticated:
+        return False
+    return student.user_id == user.pk or user.has_perm("documents.export_personal_file")

@@ -1,0 +1,113 @@
+"""HTML → PDF/A with WeasyPrint: the bundled fonts embedded, nothing fetched from the network.
+
+`render_pdf` draws a registered document in one language; it reads, never writes. Storing the result once is
+`services.render_document_files`.
+"""
+
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+import segno
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, path2url
+
+from .forms_registry import form_for
+from .models import RegisteredDocument
+
+FONT_FILES = {"regular": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf"}
+
+
+class LocalOnlyFetcher(URLFetcher):
+    """Fetches `data:` URIs and files inside the allowed folders, nothing else.
+
+    A template that names a web address (a font, an image) fails loudly instead of reaching the network, and a
+    missing font stops the render instead of leaving a PDF without Kazakh letters.
+    """
+
+    def __init__(self, roots: list[Path]):
+        super().__init__(allowed_protocols={"file", "data"}, fail_on_errors=True)
+        self._roots = [root.resolve() for root in roots]
+
+    def fetch(self, url, headers=None):
+        if url.lower().startswith("file:"):
+            path = Path(url2pathname(urlsplit(url).path)).resolve()
+            if not any(path.is_relative_to(root) for root in self._roots):
+                raise ValueError(f"{path} is outside the folders a document may use")
+        return super().fetch(url, headers)
+
+
+def _fetcher() -> LocalOnlyFetcher:
+    return LocalOnlyFetcher([Path(settings.DOCUMENT_FONTS_DIR), Path(settings.INSTITUTION_LOGO).parent])
+
+
+def font_urls() -> dict[str, str]:
+    return {weight: path2url(str(Path(settings.DOCUMENT_FONTS_DIR) / name)) for weight, name in FONT_FILES.items()}
+
+
+def logo_url() -> str:
+    return path2url(str(Path(settings.INSTITUTION_LOGO).resolve()))
+
+
+def qr_data_uri(url: str) -> str:
+    """The link as a QR code, an SVG data URI (vector: sharp in print at any size)."""
+    return segno.make(url, error="m", micro=False).svg_data_uri(scale=4, border=0)
+
+
+def institution_name(language: str) -> str:
+    return settings.INSTITUTION_NAME.get(language) or settings.INSTITUTION_NAME["kk"]
+
+
+_local = threading.local()
+
+
+def _font_config() -> FontConfiguration:
+    # Loading the @font-face fonts into a configuration costs ~50 ms; a configuration keeps the faces it has
+    # loaded, so each thread (a worker process has one) reuses its own.
+    if not hasattr(_local, "font_config"):
+        _local.font_config = FontConfiguration()
+    return _local.font_config
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Render trusted HTML (our templates) to archival, tagged PDF bytes (settings.DOCUMENT_PDF_VARIANT)."""
+    return HTML(string=html, base_url=str(settings.DOCUMENT_FONTS_DIR), url_fetcher=_fetcher()).write_pdf(
+        pdf_variant=settings.DOCUMENT_PDF_VARIANT,
+        font_config=_font_config(),
+        # Exact, not approximate: the stored bytes are what the verification page compares against.
+        optimize_images=False,
+    )
+
+
+def common_context(language: str) -> dict:
+    """What every PDF template of the project gets: fonts, header, language."""
+    return {
+        "language": language,
+        "fonts": font_urls(),
+        "institution_name": institution_name(language),
+        "logo_url": logo_url(),
+    }
+
+
+def render_html(*, document: RegisteredDocument, language: str) -> str:
+    spec = form_for(document.document_type)
+    with translation.override(language):
+        context = {
+            **common_context(language),
+            **spec.context(document.source),
+            "document": document,
+            "title": document.get_document_type_display(),
+            "verification_url": document.verification_url(),
+            "qr_code": qr_data_uri(document.verification_url()),
+        }
+        return render_to_string(spec.template, context)
+
+
+def render_pdf(*, document: RegisteredDocument, language: str) -> bytes:
+    """The PDF of `document` in `language` (kk or ru), as bytes. Raises LookupError for a type without a form."""
+    return html_to_pdf(render_html(document=document, language=language))

@@ -1,0 +1,113 @@
+"""Every read of registered documents a page, an export or a task needs."""
+
+import datetime
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from inclusion_centre.accounts.models import User
+from students.models import Student, SupportingDocument
+
+from . import permissions
+from .forms_registry import form_for, registered_forms
+from .models import RegisteredDocument, RegisteredFile
+
+
+def _with_files(queryset: QuerySet) -> QuerySet:
+    return queryset.prefetch_related(Prefetch("files", queryset=RegisteredFile.objects.order_by("language")))
+
+
+def documents_of_source(source: models.Model) -> list[RegisteredDocument]:
+    """The registered documents of `source`, newest version first, with their stored files (two queries)."""
+    content_type = ContentType.objects.get_for_model(source)
+    return list(
+        _with_files(RegisteredDocument.objects.filter(content_type=content_type, object_id=source.pk)).order_by(
+            "-version"
+        )
+    )
+
+
+def documents_waiting_for_render(*, registered_before: datetime.datetime) -> QuerySet:
+    """Documents registered before the cutoff whose PDFs are not all stored yet."""
+    return RegisteredDocument.objects.filter(rendered_at__isnull=True, created_at__lt=registered_before).order_by("pk")
+
+
+def document_by_public_id(public_id) -> RegisteredDocument:
+    """The document with its student and files; raises Http404 when there is none. Check permissions.can_download."""
+    document = (
+        _with_files(RegisteredDocument.objects.select_related("student__user", "content_type"))
+        .filter(public_id=public_id)
+        .first()
+    )
+    if document is None:
+        raise Http404
+    return document
+
+
+def document_for_verification(token: str) -> RegisteredDocument:
+    """The document a printed link points to (files included); raises Http404 for an unknown token."""
+    document = _with_files(RegisteredDocument.objects.all()).filter(verification_token=token).first()
+    if document is None:
+        raise Http404
+    return document
+
+
+def stored_file_matching(document: RegisteredDocument, sha256: str) -> RegisteredFile | None:
+    """The stored file of `document` whose bytes have this SHA-256, if any."""
+    return next((stored for stored in document.files.all() if stored.sha256 == sha256), None)
+
+
+def register(user: User) -> QuerySet:
+    """Every registered document, newest first, with what the register shows; Http404 for anyone but the centre
+    head and the auditor."""
+    if not permissions.can_view_register(user):
+        raise Http404
+    return (
+        _with_files(RegisteredDocument.objects.select_related("student__user", "content_type"))
+        .prefetch_related("source")  # one query per document type, for the links to the sources
+        .order_by("-registered_on", "-pk")
+    )
+
+
+def source_links(user: User) -> dict:
+    """For each document type whose sources the user may open by their role: source -> its page's address.
+
+    Only model-level permissions are asked (cached per request), so linking every row of a list costs no query.
+    """
+    return {
+        spec.document_type: spec.source_url
+        for spec in registered_forms()
+        if spec.source_url is not None and spec.staff_permission and user.has_perm(spec.staff_permission)
+    }
+
+
+def personal_file(user: User, student_id: int) -> tuple[Student, list[RegisteredDocument], list[SupportingDocument]]:
+    """One student's registered documents (every version) and uploaded documents; Http404 unless the user may
+    export that student's personal file."""
+    student = Student.objects.select_related("user").filter(pk=student_id).first()
+    if student is None or not permissions.can_export_personal_file(user, student):
+        raise Http404
+    documents = list(_with_files(student.registered_documents.all()).order_by("registered_on", "pk"))
+    uploads = list(
+        SupportingDocument.objects.filter(application__student=student)
+        .select_related("application")
+        .order_by("uploaded_at", "pk")
+    )
+    return student, documents, uploads
+
+
+def sample_document(document_type: str) -> RegisteredDocument | None:
+    """A registered document of this type from the form's samples (render_sample_documents, bench/), or None when
+    the type has no form yet or nothing of it is registered."""
+    try:
+        spec = form_for(document_type)
+    except LookupError:
+        return None
+    for source in spec.samples():
+        content_type = ContentType.objects.get_for_model(source)
+        found = RegisteredDocument.objects.filter(content_type=content_type, object_id=source.pk).first()
+        if found is not None:
+            return found
+    return None

@@ -1,0 +1,176 @@
+import hashlib
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.files.uploadhandler import FileUploadHandler
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from audit.models import AccessLog
+from audit.services import log_access
+
+from . import exports, permissions, selectors
+from .filters import RegisterFilter
+from .forms import VerifyUploadForm
+
+INVALID, TOO_LARGE, TOO_MANY = 422, 413, 429
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+@never_cache
+@require_GET
+def download(request, public_id, language):
+    document = selectors.document_by_public_id(public_id)
+    if not permissions.can_download(request.user, document):
+        log_access(request=request, action=AccessLog.Action.DENIED, obj=document)
+        raise Http404
+    if language not in document.languages:
+        raise Http404
+    stored = next((f for f in document.files.all() if f.language == language), None)
+    if stored is None:
+        # Registered, but the worker has not stored its PDF yet: say so, and let the browser try again soon.
+        response = render(request, "documents/being_prepared.html", {"document": document}, status=202)
+        response["Retry-After"] = "10"
+        return response
+    log_access(request=request, action=AccessLog.Action.DOWNLOAD_PDF, obj=document)
+    filename = f"{document.number}_v{document.version}_{language}.pdf".replace("/", "-")
+    response = FileResponse(
+        stored.file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
+    )
+    return _private(response)
+
+
+# --- Public verification ----------------------------------------------------------------------------------------
+
+
+class _RefuseLargeBody(FileUploadHandler):
+    """Refuses a request body larger than the verification limit before any of it is read."""
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        # Allow for the multipart framing around the file.
+        if content_length > settings.DOCUMENT_VERIFY_MAX_BYTES + 64 * 1024:
+            self.request.verify_upload_too_large = True
+            return MultiValueDict(), MultiValueDict()
+        return None
+
+    def receive_data_chunk(self, raw_data, start):
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+def _over_rate_limit(request) -> bool:
+    key = f"documents:verify:{request.META.get('REMOTE_ADDR', '')}"
+    cache.add(key, 0, timeout=60 * 60)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=60 * 60)
+        count = 1
+    return count > settings.DOCUMENT_VERIFY_UPLOADS_PER_HOUR
+
+
+# No CSRF token on this form: it is public, changes nothing, and the size check above must run before anything
+# (the CSRF check included) reads the body.
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def verify(request, token):
+    """The public page a printed QR code opens: type, number, date, status and hashes, no personal data."""
+    document = selectors.document_for_verification(token)
+    status = 200
+    result = None
+    problem = ""
+    form = VerifyUploadForm()
+    if request.method == "POST":
+        if _over_rate_limit(request):
+            problem, status = _("Too many files were checked from your address. Try again in an hour."), TOO_MANY
+        else:
+            request.upload_handlers.insert(0, _RefuseLargeBody(request))
+            form = VerifyUploadForm(request.POST, request.FILES)  # reading POST runs the handler above
+            too_large = _("The file is too large: the limit is %(limit)s.") % {
+                "limit": filesizeformat(settings.DOCUMENT_VERIFY_MAX_BYTES)
+            }
+            if getattr(request, "verify_upload_too_large", False):
+                form, problem, status = VerifyUploadForm(), too_large, TOO_LARGE
+            elif not form.is_valid():
+                status = INVALID
+            elif form.cleaned_data["file"].size > settings.DOCUMENT_VERIFY_MAX_BYTES:
+                form, problem, status = VerifyUploadForm(), too_large, TOO_LARGE
+            else:
+                digest = hashlib.sha256()
+                for chunk in form.cleaned_data["file"].chunks():
+                    digest.update(chunk)
+                sha256 = digest.hexdigest()
+                result = {"sha256": sha256, "match": selectors.stored_file_matching(document, sha256)}
+    context = {"document": document, "form": form, "result": result, "problem": problem}
+    response = render(request, "documents/verify.html", context, status=status)
+    response["Referrer-Policy"] = "no-referrer"  # the token is in the address: do not pass it on
+    return response
+
+
+# --- The register and the personal file ---------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+@require_GET
+def register(request):
+    queryset = selectors.register(request.user)
+    applied = RegisterFilter(request.GET, queryset=queryset)
+    results = applied.qs if applied.is_valid() else queryset.none()
+    page = Paginator(results, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    links = selectors.source_links(request.user)
+    rows = []
+    for document in page:
+        link = links.get(document.document_type)
+        rows.append((document, link(document.source) if link is not None and document.source is not None else ""))
+    context = {"filter": applied, "page": page, "rows": rows, "query": query.urlencode()}
+    return render(request, "documents/register.html", context, status=200 if applied.is_valid() else INVALID)
+
+
+@login_required
+@never_cache
+@require_GET
+def register_export(request):
+    queryset = selectors.register(request.user)
+    applied = RegisterFilter(request.GET, queryset=queryset)
+    if not applied.is_valid():
+        raise Http404
+    log_access(request=request, action=AccessLog.Action.EXPORT)
+    content = exports.register_xlsx(applied.qs)
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="register-{timezone.localdate():%Y-%m-%d}.xlsx"'
+    return _private(response)
+
+
+@login_required
+@never_cache
+@require_GET
+def personal_file(request, student_id):
+    student, documents, uploads = selectors.personal_file(request.user, student_id)
+    archive = exports.personal_file_zip(student, documents, uploads, language=(get_language() or "kk")[:2])
+    log_access(request=request, action=AccessLog.Action.EXPORT, obj=student)
+    filename = f"personal-file-{student.external_id}-{timezone.localdate():%Y-%m-%d}.zip"
+    response = FileResponse(archive, as_attachment=True, filename=filename, content_type="application/zip")
+    return _private(response)

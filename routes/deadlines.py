@@ -1,0 +1,207 @@
+"""Every step that waits on a person, with who owes it and by when: the source of due dates, digests and the
+dashboard's overdue list.
+
+Each kind of step is read with one query (plus one for the role members a step is owed by), so the cost does not
+grow with the number of open steps. Due dates are working days from the step's start (settings.DEADLINE_WORKING_DAYS,
+settings.HOLIDAYS); a review is due on the date the route names.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from inclusion_centre.accounts.models import User
+from inclusion_centre.accounts.roles import Role
+from inclusion_centre.workdays import add_working_days
+from students.models import Application
+
+from .models import Agreement, Assessment, Conclusion, Route
+
+
+@dataclass
+class Step:
+    kind: str
+    label: Promise  # what is to be done, e.g. "Register the application"
+    subject: str  # which case, for the people who may see it (a registration number or a student's name)
+    url: str
+    due: datetime.date
+    owners: list[User] = field(default_factory=list)
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        return self.due < today
+
+
+KINDS = {
+    "register": _("Register the application"),
+    "assess": _("Finish the assessment"),
+    "sign_conclusion": _("Sign the conclusion"),
+    "draft_route": _("Draft the route and send it for agreement"),
+    "agree": _("Agree the route section"),
+    "approve": _("Approve the route"),
+    "review": _("Review the route"),
+}
+
+
+def _days(name: str) -> int:
+    return settings.DEADLINE_WORKING_DAYS[name]
+
+
+def _local(moment: datetime.datetime) -> datetime.date:
+    return timezone.localdate(moment)
+
+
+def _members(role: Role) -> list[User]:
+    return list(User.objects.filter(groups__name=role.value, is_active=True).order_by("full_name"))
+
+
+def _case(application: Application) -> str:
+    return application.registration_number or application.student.user.full_name
+
+
+def open_steps() -> list[Step]:
+    """Every step now waiting on someone, soonest due first."""
+    heads = _members(Role.CENTRE_HEAD)
+    approvers = list(
+        User.objects.filter(
+            Q(groups__permissions__codename="approve_route", groups__permissions__content_type__app_label="routes"),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("full_name")
+    )
+    steps: list[Step] = []
+
+    for application in Application.objects.filter(status=Application.Status.SUBMITTED).select_related("student__user"):
+        steps.append(
+            Step(
+                "register",
+                KINDS["register"],
+                _case(application),
+                reverse("students:application_detail", args=[application.public_id]),
+                add_working_days(_local(application.submitted_at), _days("register_application")),
+                heads,
+            )
+        )
+
+    for assessment in Assessment.objects.filter(
+        status=Assessment.Status.DRAFT,
+        assignment__ended_at__isnull=True,
+        assignment__application__status=Application.Status.UNDER_ASSESSMENT,
+    ).select_related("assignment__specialist", "assignment__application__student__user"):
+        application = assessment.assignment.application
+        steps.append(
+            Step(
+                "assess",
+                KINDS["assess"],
+                _case(application),
+                reverse("routes:assessment", args=[assessment.assignment_id]),
+                add_working_days(_local(application.registered_at), _days("assess_application")),
+                [assessment.assignment.specialist],
+            )
+        )
+
+    for conclusion in Conclusion.objects.filter(status=Conclusion.Status.DRAFT).select_related(
+        "application__student__user"
+    ):
+        steps.append(
+            Step(
+                "sign_conclusion",
+                KINDS["sign_conclusion"],
+                _case(conclusion.application),
+                reverse("routes:conclusion", args=[conclusion.pk]),
+                add_working_days(_local(conclusion.created_at), _days("sign_conclusion")),
+                heads,
+            )
+        )
+
+    # A concluded case whose route is not yet with the lecturers: drafted by the specialists assigned to it.
+    unsent = Route.objects.filter(application=OuterRef("pk")).exclude(status=Route.Status.DRAFT)
+    for application in (
+        Application.objects.filter(status=Application.Status.CONCLUDED)
+        .exclude(Exists(unsent))
+        .select_related("student__user")
+        .prefetch_related("assignments__specialist", "conclusions")
+    ):
+        signed = [c.signed_at for c in application.conclusions.all() if c.signed_at]
+        if not signed:
+            continue
+        owners = [a.specialist for a in application.assignments.all() if a.ended_at is None]
+        steps.append(
+            Step(
+                "draft_route",
+                KINDS["draft_route"],
+                _case(application),
+                reverse("students:application_detail", args=[application.public_id]),
+                add_working_days(_local(max(signed)), _days("draft_route")),
+                owners or heads,
+            )
+        )
+
+    for agreement in Agreement.objects.filter(
+        status=Agreement.Status.PENDING, route__status=Route.Status.IN_AGREEMENT
+    ).select_related("lecturer", "section__course", "route__application__student__user"):
+        steps.append(
+            Step(
+                "agree",
+                KINDS["agree"],
+                f"{agreement.route.application.student.user.full_name}, {agreement.section.course}",
+                reverse("routes:route", args=[agreement.route_id]),
+                agreement.due_on,
+                [agreement.lecturer],
+            )
+        )
+
+    for route in Route.objects.filter(status=Route.Status.IN_APPROVAL).select_related("application__student__user"):
+        steps.append(
+            Step(
+                "approve",
+                KINDS["approve"],
+                route.application.student.user.full_name,
+                reverse("routes:route", args=[route.pk]),
+                add_working_days(_local(route.sent_for_approval_at or route.updated_at), _days("approve_route")),
+                approvers,
+            )
+        )
+
+    for route in (
+        Route.objects.filter(status=Route.Status.IN_FORCE)
+        .exclude(first_review_on__isnull=True)
+        .select_related("application__student__user")
+        .prefetch_related("application__assignments__specialist", "reviews")
+    ):
+        due = _next_review(route)
+        if due is None:
+            continue
+        owners = [a.specialist for a in route.application.assignments.all() if a.ended_at is None]
+        steps.append(
+            Step(
+                "review",
+                KINDS["review"],
+                route.registration_number or _case(route.application),
+                reverse("routes:route", args=[route.pk]),
+                due,
+                owners or heads,
+            )
+        )
+    return sorted(steps, key=lambda step: (step.due, step.kind, step.subject))
+
+
+def _next_review(route: Route) -> datetime.date | None:
+    """The review date still to be answered: each recorded review answers the next date in order."""
+    dates = [day for day in (route.first_review_on, route.second_review_on) if day is not None]
+    answered = len(route.reviews.all())
+    return dates[answered] if answered < len(dates) else None
+
+
+def steps_by_owner(steps: list[Step]) -> dict[int, tuple[User, list[Step]]]:
+    owed: dict[int, tuple[User, list[Step]]] = {}
+    for step in steps:
+        for owner in step.owners:
+            owed.setdefault(owner.pk, (owner, []))[1].append(step)
+    return owed

@@ -1,0 +1,126 @@
+"""The centre head's dashboard and the reports, with XLSX and CSV export."""
+
+import csv
+import io
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from audit.models import AccessLog
+from audit.services import log_access
+from students.models import AcademicTerm, Faculty
+
+from .. import reports
+from ..deadlines import open_steps
+
+
+@login_required
+@never_cache
+@require_GET
+def dashboard(request):
+    if not reports.can_see_dashboard(request.user):
+        raise Http404
+    today = timezone.localdate()
+    term = reports.last_term(today)
+    since, until = (term.starts_on, min(term.ends_on, today)) if term else (today.replace(month=1, day=1), today)
+    tables = [
+        reports.cases_by_state(),
+        reports.routes_by_state(),
+        reports.workload(),
+        reports.median_days(since, until),
+    ]
+    overdue = [step for step in open_steps() if step.is_overdue(today)]
+    context = {
+        "charts": [(table, reports.chart_rows(table)) for table in tables],
+        "overdue": overdue,
+        "reviews": reports.reviews_due(today),
+        "term": term,
+        "since": since,
+        "until": until,
+        "today": today,
+    }
+    return render(request, "routes/dashboard.html", context)
+
+
+class ReportFilterForm(forms.Form):
+    term = forms.ModelChoiceField(
+        queryset=AcademicTerm.objects.all(), required=False, label=_("Term"), empty_label=_("All terms")
+    )
+    faculty = forms.ModelChoiceField(
+        queryset=Faculty.objects.all(), required=False, label=_("Faculty"), empty_label=_("All faculties")
+    )
+    format = forms.ChoiceField(
+        choices=[("", "HTML"), ("xlsx", "XLSX"), ("csv", "CSV")], required=False, widget=forms.HiddenInput
+    )
+
+
+@login_required
+@never_cache
+@require_GET
+def report(request):
+    if not reports.can_see_reports(request.user):
+        raise Http404
+    form = ReportFilterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "routes/reports.html", {"form": form, "charts": []}, status=422)
+    filters = reports.ReportFilters(term=form.cleaned_data["term"], faculty=form.cleaned_data["faculty"])
+    tables = reports.report_tables(filters)
+    small_groups = reports.sees_small_groups(request.user)
+    if not small_groups:
+        tables = reports.suppress_small_groups(tables)
+    export = form.cleaned_data["format"]
+    if export:
+        log_access(request=request, action=AccessLog.Action.EXPORT)
+        return _xlsx(tables) if export == "xlsx" else _csv(tables)
+    query = request.GET.urlencode()
+    context = {
+        "form": form,
+        "charts": [(table, reports.chart_rows(table) if table.chart else []) for table in tables],
+        "small_groups": small_groups,
+        "threshold": settings.REPORT_MIN_GROUP_SIZE,
+        "query": query,
+    }
+    return render(request, "routes/reports.html", context)
+
+
+def _export_name(extension: str) -> str:
+    return f"inclusion-report-{timezone.localdate().isoformat()}.{extension}"
+
+
+def _csv(tables) -> HttpResponse:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for table in tables:
+        writer.writerow([str(table.title)])
+        writer.writerow([str(column) for column in table.columns])
+        writer.writerows([[str(value) for value in row] for row in table.rows])
+        writer.writerow([])
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_export_name("csv")}"'
+    return response
+
+
+def _xlsx(tables) -> HttpResponse:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for table in tables:
+        sheet = workbook.create_sheet(title=str(table.title)[:31].replace("/", "-"))
+        sheet.append([str(column) for column in table.columns])
+        for row in table.rows:
+            sheet.append([value if isinstance(value, int | float) else str(value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_export_name("xlsx")}"'
+    return response
