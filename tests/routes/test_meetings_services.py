@@ -435,3 +435,17 @@ def test_consent_withdrawn_keeps_a_case_off_the_agenda(planned, centre_head, in_
             meeting=planned, actor=centre_head, application=in_force.application, route=None, topic="other"
         )
     assert "application" in refused.value.message_dict
+
+
+def test_a_protocol_waiting_for_a_signature_is_a_step_with_a_deadline(held, centre_head, secretary):
+    from routes.deadlines import open_steps
+
+    services.protocol_sign(protocol=held, actor=secretary)
+    steps = [step for step in open_steps() if step.kind == "sign_protocol"]
+    assert len(steps) == 1
+    assert steps[0].owners == [centre_head]  # the secretary has signed; the chair still owes it
+    assert steps[0].url.endswith(f"/protocols/{held.pk}/")
+    assert (
+        HEARD not in steps[0].subject
+        and held.records.get().item.application.student.user.full_name not in steps[0].subject
+    )
