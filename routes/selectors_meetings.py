@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.middleware import AccessRefused
 from audit.models import StatusChange
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.roles import Role
@@ -111,14 +112,15 @@ def _visible_items(user: User, items: list[AgendaItem], access: str) -> list[Age
 
 
 def meeting_for(user: User, pk: int) -> MeetingView:
-    """The meeting and how much of it `user` sees; Http404 for anyone who is not a member (or the centre head)."""
+    """The meeting and how much of it `user` sees; Http404 for anyone who is not a member (or the centre head),
+    logged as a refused attempt."""
     meeting = _meeting_queryset().filter(pk=pk).first()
     if meeting is None:
         raise Http404
     member = permissions.membership(user, meeting)
     access = permissions.meeting_access(user, meeting, member)
     if access is None:
-        raise Http404
+        raise AccessRefused(meeting)  # a 404 like any other, and the attempt is logged
     return MeetingView(meeting, access, member, _visible_items(user, list(meeting.items.all()), access))
 
 
@@ -148,7 +150,7 @@ def protocol_for(user: User, pk: int) -> tuple[Protocol, MeetingView]:
     view = meeting_for(user, meeting_id)
     protocol = next((p for p in protocols_seen(view) if p.pk == pk), None)
     if protocol is None:
-        raise Http404
+        raise AccessRefused(Protocol.objects.get(pk=pk))
     return protocol, view
 
 

@@ -78,6 +78,8 @@ def test_who_opens_the_meeting_page(client, request, planned, stranger_lecturer,
     user = request.getfixturevalue(who)
     response = _get(client, user, reverse("routes:meeting", args=[planned.pk]))
     assert response.status_code == (200 if who in MEMBERS else 404)
+    if who not in MEMBERS:
+        assert AccessLog.objects.filter(user=user, object_id=planned.pk, action="denied").exists()
     if who in MEMBERS:
         assert AccessLog.objects.filter(user=user, object_id=planned.pk, action="view_case").exists()
         assert "no-store" in response["Cache-Control"] or response["Cache-Control"].startswith("max-age=0")
