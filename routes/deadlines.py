@@ -21,7 +21,7 @@ from inclusion_centre.accounts.roles import Role
 from inclusion_centre.workdays import add_working_days
 from students.models import Application
 
-from .models import Agreement, Assessment, Conclusion, Route
+from .models import Agreement, Assessment, Conclusion, Protocol, Route
 
 
 @dataclass
@@ -45,6 +45,7 @@ KINDS = {
     "agree": _("Agree the route section"),
     "approve": _("Approve the route"),
     "review": _("Review the route"),
+    "sign_protocol": _("Sign the protocol of the team meeting"),
 }
 
 
@@ -186,6 +187,31 @@ def open_steps() -> list[Step]:
                 route.registration_number or _case(route.application),
                 reverse("routes:route", args=[route.pk]),
                 due,
+                owners or heads,
+            )
+        )
+
+    # A protocol is signed by the chair and the secretary; each owes their own signature. The subject names the
+    # meeting, not the students discussed: the dashboard and the digests reach people outside the meeting.
+    for protocol in Protocol.objects.filter(status=Protocol.Status.DRAFT).select_related(
+        "meeting__chair", "meeting__secretary"
+    ):
+        meeting = protocol.meeting
+        owners = [
+            user
+            for user, signed in (
+                (meeting.chair, protocol.chair_signed_at),
+                (meeting.secretary, protocol.secretary_signed_at),
+            )
+            if signed is None and user.is_active
+        ]
+        steps.append(
+            Step(
+                "sign_protocol",
+                KINDS["sign_protocol"],
+                str(meeting),
+                reverse("routes:protocol", args=[protocol.pk]),
+                add_working_days(_local(protocol.created_at), _days("sign_protocol")),
                 owners or heads,
             )
         )

@@ -155,6 +155,7 @@ def seed_routes(users: dict[Role, User], concluded: dict[str, Application]) -> N
     if "closed" in concluded:
         route = in_force(concluded["closed"])
         services.case_close(application=route.application, actor=head, reason="Студент оқуын бітірді.")
+    seed_meetings(users)
 
 
 def students_for_routes(students: list[Student]) -> dict[str, Student]:
@@ -175,3 +176,159 @@ def students_for_routes(students: list[Student]) -> dict[str, Student]:
             strict=True,
         )
     )
+
+
+# --- Interdisciplinary team meetings ------------------------------------------------------------------------
+
+
+def _when(days: int, hour: int, minutes: int = 90):
+    import datetime
+
+    from django.utils import timezone
+
+    day = timezone.localdate() + datetime.timedelta(days=days)
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 0)))
+    return start, start + datetime.timedelta(minutes=minutes)
+
+
+def _plan(head: User, secretary: User, *, days: int, hour: int, place: str, link: str = "", members=()):
+    """Plan through the service (a plan is always for the future), then move it to its demo date."""
+    from .models import TeamMeeting
+
+    starts, ends = _when(max(days, 1), hour)
+    meeting = services.meeting_plan(
+        actor=head,
+        starts_at=starts,
+        ends_at=ends,
+        place=place,
+        online_link=link,
+        chair=head,
+        secretary=secretary,
+        members=list(members),
+    )
+    if days < 1:
+        starts, ends = _when(days, hour)
+        TeamMeeting.objects.filter(pk=meeting.pk).update(starts_at=starts, ends_at=ends)
+        meeting.refresh_from_db()
+    return meeting
+
+
+def _write(protocol, secretary: User, decisions: dict[str, str], *, votes_against: int = 0, dissent: str = ""):
+    """The secretary records everyone present (guests who declined as absent) and a decision per question."""
+    attendance = {}
+    voters = 0
+    for row in protocol.attendance.select_related("member"):
+        present = row.member.invitation != "declined"
+        attendance[row.pk] = {
+            "presence": "present" if present else "absent_reason",
+            "reason": "" if present else (row.member.answer_comment or "Ауырып қалды"),
+        }
+        voters += int(present and row.member.votes)
+    records = {}
+    for record in protocol.records.select_related("item__route"):
+        route = record.item.route
+        measures = list(route.measures.all()) if route is not None and record.item.topic == "measures" else []
+        records[record.pk] = {
+            "heard": "Психолог студенттің қажеттіліктері мен бағалау нәтижелерін баяндады.",
+            "decision": decisions.get(record.item.topic, "Ақпарат назарға алынсын."),
+            "outcome": "approve_measures" if measures else "other",
+            "measures": measures,
+            "votes_for": voters - votes_against,
+            "votes_against": votes_against,
+            "votes_abstained": 0,
+            "dissent": dissent,
+        }
+    return services.protocol_save(
+        protocol=protocol, actor=secretary, revision=protocol.revision, attendance=attendance, records=records
+    )
+
+
+def seed_meetings(users: dict[Role, User]) -> None:
+    """A meeting in every state: planned (answers confirmed, declined, none), held with its protocol being
+    written, signed, corrected (the first version superseded), and cancelled. Runs once: skipped when any exist."""
+    from .models import TeamMeeting
+
+    if TeamMeeting.objects.exists():
+        return
+    head, secretary, lecturer = users[Role.CENTRE_HEAD], users[Role.SPECIALIST], users[Role.LECTURER]
+    in_force = list(Route.objects.filter(status=R.IN_FORCE).select_related("application").order_by("pk"))
+    revising = Route.objects.filter(status=R.IN_AGREEMENT, previous__isnull=False).first()
+    draft = Route.objects.filter(status=R.DRAFT, version=1).first()
+    demo_case = Application.objects.filter(student__user=users[Role.STUDENT]).first()
+    if len(in_force) < 2 or draft is None or demo_case is None:
+        return
+    approve = {"measures": "Маршруттағы психологиялық-педагогикалық қолдау шаралары бекітілсін."}
+
+    # Signed three weeks ago: the measures of a route in force approved, the student and lecturers present.
+    signed = _plan(head, secretary, days=-21, hour=10, place="Бас ғимарат, 204")
+    services.agenda_item_add(
+        meeting=signed,
+        actor=head,
+        application=None,
+        route=in_force[0],
+        topic="measures",
+        note="Студенттің көру қабілеті төмендеген; материалдардың форматын қайта қарау керек.",
+        invite_student=True,
+        invite_lecturers=True,
+    )
+    for member in signed.members.select_related("user"):
+        services.meeting_rsvp(meeting=signed, actor=member.user, answer="confirmed")
+    protocol = services.meeting_hold(meeting=signed, actor=secretary)
+    _write(protocol, secretary, approve)
+    services.protocol_sign(protocol=protocol, actor=secretary)
+    services.protocol_sign(protocol=protocol, actor=head)
+
+    # Signed two weeks ago, then corrected: the vote was recorded wrongly; version 1 is superseded.
+    corrected = _plan(head, secretary, days=-14, hour=15, place="", link="https://meet.demo.edu.kz/ortalyk")
+    services.agenda_item_add(
+        meeting=corrected, actor=head, application=None, route=in_force[1], topic="measures", invite_lecturers=True
+    )
+    protocol = services.meeting_hold(meeting=corrected, actor=secretary)
+    _write(protocol, secretary, approve, votes_against=1, dissent="Қолдау шараларының жиілігі жеткіліксіз.")
+    services.protocol_sign(protocol=protocol, actor=head)
+    services.protocol_sign(protocol=protocol, actor=secretary)
+    correction = services.protocol_correct(
+        meeting=corrected, actor=secretary, reason="Дауыс беру нәтижесі қате жазылған: қарсы дауыс болған жоқ."
+    )
+    _write(correction, secretary, approve)
+    services.protocol_sign(protocol=correction, actor=secretary)
+    services.protocol_sign(protocol=correction, actor=head)
+
+    # Held today: the protocol is written, the secretary has signed, the chair has not yet.
+    held = _plan(head, secretary, days=0, hour=9, place="Бас ғимарат, 204")
+    if revising is not None:
+        services.agenda_item_add(
+            meeting=held, actor=head, application=None, route=revising, topic="changed_needs", invite_lecturers=True
+        )
+    services.agenda_item_add(meeting=held, actor=head, application=None, route=draft, topic="measures")
+    protocol = services.meeting_hold(meeting=held, actor=secretary)
+    _write(protocol, secretary, {**approve, "changed_needs": "Маршруттың жаңа нұсқасы дайындалсын."})
+    services.protocol_sign(protocol=protocol, actor=secretary)
+
+    # Planned next week: the demo student is invited about their case; the answers differ.
+    planned = _plan(
+        head,
+        secretary,
+        days=7,
+        hour=14,
+        place="Бас ғимарат, 204",
+        link="https://meet.demo.edu.kz/ortalyk",
+        members=[lecturer],
+    )
+    services.agenda_item_add(
+        meeting=planned,
+        actor=head,
+        application=demo_case,
+        route=None,
+        topic="conclusion",
+        note="Бағалау аяқталғанға дейін студентпен кездесу.",
+        invite_student=True,
+    )
+    services.agenda_item_add(meeting=planned, actor=head, application=None, route=draft, topic="measures")
+    services.meeting_rsvp(meeting=planned, actor=secretary, answer="confirmed")
+    services.meeting_rsvp(meeting=planned, actor=lecturer, answer="declined", comment="Осы уақытта дәрісім бар.")
+
+    # Cancelled: planned, then called off.
+    cancelled = _plan(head, secretary, days=3, hour=11, place="Бас ғимарат, 310")
+    services.agenda_item_add(meeting=cancelled, actor=head, application=None, route=draft, topic="measures")
+    services.meeting_cancel(meeting=cancelled, actor=head, reason="Маршрут жобасы әлі дайын емес.")

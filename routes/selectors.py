@@ -160,6 +160,7 @@ def _route_part(user: User, application: Application) -> dict:
     """The route block of the case page: the versions this user may open and what they may do."""
     from .forms import RouteStartForm
     from .models import ChangedNeedsReport
+    from .selectors_meetings import meetings_on_case
 
     can_draft = permissions.can_draft_route(user, application)
     routes = routes_on_case(user, application)
@@ -170,6 +171,7 @@ def _route_part(user: User, application: Application) -> dict:
         "route_start_form": RouteStartForm(years=academic_years()) if can_draft and not routes else None,
         "can_report_changed_needs": permissions.can_report_changed_needs(user, application),
         "can_close_case": permissions.can_close_case(user, application),
+        "meetings": meetings_on_case(user, application),
         "changed_needs": list(
             ChangedNeedsReport.objects.filter(application=application).select_related("reported_by", "review")
         )

@@ -34,4 +34,22 @@ urlpatterns = [
     # The centre's dashboard and the reports
     path("centre/dashboard/", views.dashboard, name="dashboard"),
     path("reports/", views.report, name="reports"),
+    # Interdisciplinary team meetings and their protocols
+    path("meetings/", views.meetings, name="meetings"),
+    path("meetings/new/", views.meeting_new, name="meeting_new"),
+    path("meetings/<int:pk>/", views.meeting, name="meeting"),
+    path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
+    path("meetings/<int:pk>/items/add/", views.meeting_item_add, name="meeting_item_add"),
+    path("meetings/<int:pk>/items/<int:item_pk>/remove/", views.meeting_item_remove, name="meeting_item_remove"),
+    path("meetings/<int:pk>/members/add/", views.meeting_member_add, name="meeting_member_add"),
+    path(
+        "meetings/<int:pk>/members/<int:member_pk>/remove/", views.meeting_member_remove, name="meeting_member_remove"
+    ),
+    path("meetings/<int:pk>/answer/", views.meeting_rsvp, name="meeting_rsvp"),
+    path("meetings/<int:pk>/cancel/", views.meeting_cancel, name="meeting_cancel"),
+    path("meetings/<int:pk>/hold/", views.meeting_hold, name="meeting_hold"),
+    path("meetings/<int:pk>/protocol/", views.meeting_protocol, name="meeting_protocol"),
+    path("meetings/<int:pk>/correct/", views.meeting_correct, name="meeting_correct"),
+    path("protocols/<int:pk>/", views.protocol, name="protocol"),
+    path("protocols/<int:pk>/sign/", views.protocol_sign, name="protocol_sign"),
 ]

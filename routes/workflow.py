@@ -1,6 +1,6 @@
 """Allowed moves of a route (DOMAIN.md, "States"). A request for changes or a return goes back to draft."""
 
-from .models import Route
+from .models import Protocol, Route, TeamMeeting
 
 R = Route.Status
 
@@ -14,4 +14,24 @@ ALLOWED: dict[str, set[str]] = {
     R.SUPERSEDED: set(),
     R.COMPLETED: set(),
     R.CANCELLED: set(),
+}
+
+# --- Interdisciplinary team meetings ------------------------------------------------------------------------
+
+M = TeamMeeting.Status
+
+MEETING_ALLOWED: dict[str, set[str]] = {
+    M.PLANNED: {M.HELD, M.CANCELLED},
+    M.HELD: {M.SIGNED},
+    # A correction of the protocol is a new protocol version; the meeting stays signed.
+    M.SIGNED: set(),
+    M.CANCELLED: set(),
+}
+
+P = Protocol.Status
+
+PROTOCOL_ALLOWED: dict[str, set[str]] = {
+    P.DRAFT: {P.SIGNED},
+    P.SIGNED: {P.SUPERSEDED},
+    P.SUPERSEDED: set(),
 }

@@ -152,6 +152,8 @@ class Notification(models.Model):
     # NULL for notifications that may repeat; a key such as "application_submitted:42:7" otherwise, so the same
     # event (a retried task, a double click) cannot notify the same person twice.
     dedup_key = models.CharField(_("deduplication key"), max_length=200, null=True, blank=True, unique=True)
+    # An iCalendar text (RFC 5545) e-mailed as an .ics attachment, e.g. a team meeting invitation; blank for most.
+    calendar = models.TextField(_("calendar attachment (iCalendar)"), blank=True)
 
     history = tracked()
 

@@ -54,6 +54,7 @@ def notify(
     url: str = "",
     dedup_key: str | None = None,
     context: dict | None = None,
+    calendar: str = "",
 ) -> Notification:
     """Store a notification for `recipient`, rendered in their language, and e-mail it after commit if they want.
 
@@ -65,7 +66,8 @@ def notify(
     With a `dedup_key` that already exists, the existing notification is returned and nothing new is created or
     sent; the key is global, so include the recipient in it. Must run inside the caller's transaction: the
     e-mail is queued with on_commit, so nothing leaves if the caller rolls back. Raises ValueError for a `url`
-    that is not a local path.
+    that is not a local path. `calendar` is an iCalendar text the e-mail carries as an .ics attachment; the
+    caller renders it in the recipient's language, with no personal data in its summary.
     """
     if url and not _is_local_path(url):
         raise ValueError(f"Notification links must be paths inside the app, not {url!r}.")
@@ -84,6 +86,7 @@ def notify(
         "body": rendered_body,
         "url": url,
         "email_wanted": email_wanted,
+        "calendar": calendar,
     }
     if dedup_key is None:
         notification, created = Notification.objects.create(**fields), True

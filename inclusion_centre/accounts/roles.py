@@ -54,6 +54,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "documents.view_register",
         "documents.export_personal_file",
         "audit.view_history",
+        "routes.view_teammeeting",
+        "routes.manage_teammeeting",
     ],
     Role.LECTURER: [*_VIEW_REFERENCE],
     Role.ADMINISTRATION: [*_VIEW_REFERENCE, "routes.approve_route"],

@@ -188,4 +188,18 @@ def home_sections_for(user: User) -> list[HomeSection]:
             section.links.append(("/admin/", _("Open the administration site")))
             section.links.append((reverse("students:reference_import"), _("Import reference data")))
         sections.append(section)
+    _add_meetings(user, sections)
     return sections
+
+
+def _add_meetings(user: User, sections: list[HomeSection]) -> None:
+    """The next team meetings and the protocols waiting for the user's signature, in one section only (the
+    first of centre head, specialist, lecturer, student, representative that the user holds)."""
+    from routes.selectors_meetings import HOME_ROLES, meeting_home_items
+
+    target = next((s for role in HOME_ROLES for s in sections if s.role == role), None)
+    if target is None:
+        return
+    items, links = meeting_home_items(user)
+    target.items.extend(HomeItem(text=text, url=url) for text, url in items)
+    target.links.extend(links)

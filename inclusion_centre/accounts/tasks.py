@@ -1,10 +1,12 @@
 """Background work of the accounts app. The settings route `*.tasks.send_*` to the notifications queue."""
 
+import re
 import smtplib
+from email.mime.text import MIMEText
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -48,15 +50,27 @@ def send_notification_email(notification_id: int, actor_id: int | None = None) -
                 )
                 % {"link": site + reverse("accounts:account")}
             )
-        send_mail(
-            subject=f"{settings.EMAIL_SUBJECT_PREFIX}{notification.subject}",
-            message="\n\n".join(part for part in parts if part) + "\n",
-            from_email=None,
-            recipient_list=[recipient.email],
-        )
+        subject = f"{settings.EMAIL_SUBJECT_PREFIX}{notification.subject}"
+        text = "\n\n".join(part for part in parts if part) + "\n"
+        if notification.calendar:
+            message = EmailMessage(subject=subject, body=text, to=[recipient.email])
+            message.attach(_calendar_part(notification.calendar))
+            message.send()
+        else:
+            send_mail(subject=subject, message=text, from_email=None, recipient_list=[recipient.email])
         notification.emailed_at = timezone.now()
         notification._change_reason = "e-mail sent"
         actor = User.objects.filter(pk=actor_id).first() if actor_id is not None else None
         with acting_as(actor):
             notification.save(update_fields=["emailed_at"])
     return True
+
+
+def _calendar_part(calendar: str) -> MIMEText:
+    """The .ics attachment. Calendar programs read the METHOD (REQUEST, CANCEL) from the part's content type too."""
+    found = re.search(r"^METHOD:([A-Z-]+)\r?$", calendar, re.MULTILINE)
+    part = MIMEText(calendar, "calendar", "utf-8")
+    if found:
+        part.set_param("method", found.group(1))
+    part.add_header("Content-Disposition", "attachment", filename="invitation.ics")
+    return part

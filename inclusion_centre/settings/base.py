@@ -272,6 +272,7 @@ DEADLINE_WORKING_DAYS = {
     "approve_route": env.int("DEADLINE_APPROVE_ROUTE_DAYS", default=5),
     "sign_conclusion": env.int("DEADLINE_SIGN_CONCLUSION_DAYS", default=3),
     "draft_route": env.int("DEADLINE_DRAFT_ROUTE_DAYS", default=10),
+    "sign_protocol": env.int("DEADLINE_SIGN_PROTOCOL_DAYS", default=3),
 }
 # Days before a step's due date from which it appears in its owner's daily digest.
 REMIND_DAYS_BEFORE = env.int("REMIND_DAYS_BEFORE", default=2)

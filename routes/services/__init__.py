@@ -1,4 +1,5 @@
-"""Every write of the routes app: the assessment and conclusion, and the individual educational route."""
+"""Every write of the routes app: the assessment and conclusion, the individual educational route, and the
+interdisciplinary team meetings with their protocols."""
 
 from .assessment import (
     assessment_finish,
@@ -10,6 +11,20 @@ from .assessment import (
     conclusion_update,
 )
 from .digest import send_daily_digests
+from .meeting import (
+    agenda_item_add,
+    agenda_item_remove,
+    meeting_cancel,
+    meeting_hold,
+    meeting_member_add,
+    meeting_member_remove,
+    meeting_plan,
+    meeting_rsvp,
+    meeting_update,
+    protocol_correct,
+    protocol_save,
+    protocol_sign,
+)
 from .route import (
     agreement_answer,
     case_close,
@@ -30,6 +45,8 @@ from .route import (
 )
 
 __all__ = [
+    "agenda_item_add",
+    "agenda_item_remove",
     "agreement_answer",
     "assessment_finish",
     "assessment_save",
@@ -42,6 +59,16 @@ __all__ = [
     "conclusion_update",
     "measure_add",
     "measure_remove",
+    "meeting_cancel",
+    "meeting_hold",
+    "meeting_member_add",
+    "meeting_member_remove",
+    "meeting_plan",
+    "meeting_rsvp",
+    "meeting_update",
+    "protocol_correct",
+    "protocol_save",
+    "protocol_sign",
     "route_approve",
     "route_cancel",
     "route_draft",

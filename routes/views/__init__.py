@@ -1,6 +1,24 @@
-"""Pages of the routes app: the assessment and conclusion, and the individual educational route."""
+"""Pages of the routes app: the assessment and conclusion, the individual educational route, and the
+interdisciplinary team meetings."""
 
 from .assessment import assessment, assign, conclusion, conclusion_draft, conclusion_sign, unassign
+from .meeting import (
+    meeting,
+    meeting_cancel,
+    meeting_correct,
+    meeting_edit,
+    meeting_hold,
+    meeting_item_add,
+    meeting_item_remove,
+    meeting_member_add,
+    meeting_member_remove,
+    meeting_new,
+    meeting_protocol,
+    meeting_rsvp,
+    meetings,
+    protocol,
+    protocol_sign,
+)
 from .reports import dashboard, report
 from .route import (
     agreement_answer,
@@ -38,6 +56,21 @@ __all__ = [
     "dashboard",
     "measure_add",
     "measure_remove",
+    "meeting",
+    "meeting_cancel",
+    "meeting_correct",
+    "meeting_edit",
+    "meeting_hold",
+    "meeting_item_add",
+    "meeting_item_remove",
+    "meeting_member_add",
+    "meeting_member_remove",
+    "meeting_new",
+    "meeting_protocol",
+    "meeting_rsvp",
+    "meetings",
+    "protocol",
+    "protocol_sign",
     "report",
     "route",
     "route_approve",

@@ -82,3 +82,102 @@ def in_approval(route, specialist, lecturer, second_lecturer):
 @pytest.fixture
 def in_force(in_approval, administration):
     return services.route_approve(route=in_approval, actor=administration)
+
+
+# --- Interdisciplinary team meetings ------------------------------------------------------------------------
+
+HEARD = "MARKER-HEARD"  # planted in what was heard and in the agenda note: health information, centre staff only
+
+
+@pytest.fixture
+def secretary(db):
+    return UserFactory(roles=["specialist"], full_name="Хатшы Маманова")
+
+
+def tomorrow_at(hour: int, minute: int = 0):
+    import datetime
+
+    from django.utils import timezone
+
+    day = timezone.localdate() + datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+@pytest.fixture
+def planned(in_force, centre_head, secretary, specialist, representative):
+    """Tomorrow 10:00–11:30; the centre head chairs, the secretary writes; on the agenda the route in force, with
+    the student, their representative and both lecturers invited."""
+    meeting = services.meeting_plan(
+        actor=centre_head,
+        starts_at=tomorrow_at(10),
+        ends_at=tomorrow_at(11, 30),
+        place="Бас ғимарат, 204",
+        online_link="",
+        chair=centre_head,
+        secretary=secretary,
+        members=[specialist],
+    )
+    services.agenda_item_add(
+        meeting=meeting,
+        actor=centre_head,
+        application=None,
+        route=in_force,
+        topic="measures",
+        note=f"Көру қабілеті нашарлаған. {HEARD}",
+        invite_student=True,
+        invite_lecturers=True,
+    )
+    meeting.refresh_from_db()
+    return meeting
+
+
+def into_the_past(meeting):
+    """The meeting took place an hour ago (a plan cannot be made in the past)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from routes.models import TeamMeeting
+
+    start = timezone.now() - datetime.timedelta(hours=1)
+    TeamMeeting.objects.filter(pk=meeting.pk).update(starts_at=start, ends_at=start + datetime.timedelta(minutes=45))
+    meeting.refresh_from_db()
+    return meeting
+
+
+def protocol_data(protocol, *, decision="Қолдау шараларын бекіту.", outcome="approve_measures", votes=(3, 0, 0)):
+    """What a secretary records: everyone present, each question decided with every measure of its route."""
+    attendance = {row.pk: {"presence": "present", "reason": ""} for row in protocol.attendance.all()}
+    records = {}
+    for record in protocol.records.select_related("item__route"):
+        measures = list(record.item.route.measures.all()) if record.item.route_id else []
+        records[record.pk] = {
+            "heard": f"Психолог баяндады. {HEARD}",
+            "decision": decision,
+            "outcome": outcome if record.item.route_id else "other",
+            "measures": measures if record.item.route_id else [],
+            "votes_for": votes[0],
+            "votes_against": votes[1],
+            "votes_abstained": votes[2],
+            "dissent": "",
+        }
+    return attendance, records
+
+
+@pytest.fixture
+def held(planned, secretary):
+    """Held, the protocol written (not signed)."""
+    into_the_past(planned)
+    protocol = services.meeting_hold(meeting=planned, actor=secretary)
+    attendance, records = protocol_data(protocol)
+    services.protocol_save(
+        protocol=protocol, actor=secretary, revision=protocol.revision, attendance=attendance, records=records
+    )
+    protocol.refresh_from_db()
+    return protocol
+
+
+@pytest.fixture
+def signed(held, centre_head, secretary):
+    services.protocol_sign(protocol=held, actor=secretary)
+    return services.protocol_sign(protocol=held, actor=centre_head)
