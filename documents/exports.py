@@ -45,7 +45,7 @@ def register_xlsx(documents) -> bytes:
                     document.number,
                     str(document.get_document_type_display()),
                     document.registered_on,
-                    document.student.user.full_name,
+                    document.student.user.full_name if document.student_id else "",
                     str(document.get_status_display()),
                     document.version,
                     ", ".join(stored.language for stored in document.files.all()) or _("being prepared"),

@@ -73,11 +73,14 @@ class RegisteredDocument(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("source type"))
     object_id = models.PositiveBigIntegerField(_("source id"))
     source = GenericForeignKey("content_type", "object_id")
+    # Empty for a document about several students (a team meeting's protocol): it belongs to no one personal file.
     student = models.ForeignKey(
         "students.Student",
         on_delete=models.PROTECT,
         related_name="registered_documents",
         verbose_name=_("student"),
+        null=True,
+        blank=True,
     )
     number = models.CharField(_("registration number"), max_length=40)
     registered_on = models.DateField(_("registered on"))

@@ -359,3 +359,88 @@ register_form(
         staff_permission="routes.manage_route",
     )
 )
+
+
+# --- Protocol of the interdisciplinary team meeting ---------------------------------------------------------
+
+
+def protocol_context(protocol) -> dict:
+    from routes.models import Attendance, Protocol, ProtocolItem
+
+    protocol = (
+        Protocol.objects.select_related(
+            "meeting__chair__staff_profile",
+            "meeting__secretary__staff_profile",
+            "chair_signed_by__staff_profile",
+            "secretary_signed_by__staff_profile",
+            "previous",
+        )
+        .prefetch_related(
+            Prefetch(
+                "attendance",
+                queryset=Attendance.objects.select_related("member__user__staff_profile").order_by(
+                    "member__user__full_name"
+                ),
+            ),
+            Prefetch(
+                "records",
+                queryset=ProtocolItem.objects.select_related(
+                    "item__application__student__user", "item__route"
+                ).order_by("item__order", "pk"),
+            ),
+        )
+        .get(pk=protocol.pk)
+    )
+    meeting = protocol.meeting
+    approvals = []
+    for role, person, moment in (
+        (_("Chair"), protocol.chair_signed_by, protocol.chair_signed_at),
+        (_("Secretary"), protocol.secretary_signed_by, protocol.secretary_signed_at),
+    ):
+        if person is not None:
+            approvals.append(
+                Approval(
+                    role=role, name=person.full_name, position=position_of(person), date=moment, outcome=_("Signed")
+                )
+            )
+    return {
+        "protocol": protocol,
+        "meeting": meeting,
+        "attendance": list(protocol.attendance.all()),
+        "records": list(protocol.records.all()),
+        "approvals": approvals,
+    }
+
+
+def _can_view_protocol(user, protocol) -> bool:
+    """The whole protocol, with what was heard, is the centre's: others read their part on the protocol page."""
+    from routes import permissions_meetings
+
+    meeting = protocol.meeting
+    access = permissions_meetings.meeting_access(user, meeting, permissions_meetings.membership(user, meeting))
+    return access in permissions_meetings.CENTRE_LEVEL and protocol.registration_number is not None
+
+
+def _protocol_samples():
+    from routes.models import Protocol
+
+    return (
+        Protocol.objects.filter(registration_number__isnull=False)
+        .annotate(record_count=Count("records"))
+        .order_by("-record_count", "pk")[:1]
+    )
+
+
+register_form(
+    FormSpec(
+        document_type=DocumentType.PROTOCOL,
+        template="documents/pdf/protocol.html",
+        context=protocol_context,
+        can_view=_can_view_protocol,
+        source_url=lambda protocol: reverse("routes:protocol", args=[protocol.pk]),
+        previous=lambda protocol: protocol.previous,
+        version=lambda protocol: protocol.version,
+        samples=_protocol_samples,
+        staff_permission="routes.manage_teammeeting",
+    )
+)

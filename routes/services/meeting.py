@@ -22,7 +22,7 @@ from audit.history import acting_as
 from audit.services import record_status_change
 from audit.workflow import IllegalMove, move
 from documents.models import DocumentType
-from documents.services import next_registration_number
+from documents.services import next_registration_number, register_document
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.notifications import notify
 from students.models import Application
@@ -698,6 +698,14 @@ def _register(meeting: TeamMeeting, protocol: Protocol, actor: User) -> Protocol
             record.save(update_fields=["measures_snapshot"])
     registered = move(
         instance=protocol, to_status=P.SIGNED, allowed=PROTOCOL_ALLOWED, actor=actor, before_save=register
+    )
+    register_document(
+        source=registered,
+        document_type=DocumentType.PROTOCOL,
+        student=None,  # a protocol discusses several students: it belongs to no one personal file
+        number=registered.registration_number,
+        registered_on=timezone.localdate(registered.registered_at),
+        actor=actor,
     )
     if meeting.status == M.HELD:
         move(instance=meeting, to_status=M.SIGNED, allowed=MEETING_ALLOWED, actor=actor)
