@@ -56,7 +56,9 @@ def test_only_the_centre_downloads_the_whole_protocol(client, request, rendered,
 def test_a_correction_supersedes_the_registered_protocol(
     rendered, centre_head, secretary, django_capture_on_commit_callbacks
 ):
-    correction = services.protocol_correct(meeting=rendered.meeting, actor=centre_head, reason="Дауыс саны қате жазылған")
+    correction = services.protocol_correct(
+        meeting=rendered.meeting, actor=centre_head, reason="Дауыс саны қате жазылған"
+    )
     services.protocol_sign(protocol=correction, actor=secretary)
     with django_capture_on_commit_callbacks(execute=True):
         services.protocol_sign(protocol=correction, actor=centre_head)
