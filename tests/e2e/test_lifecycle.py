@@ -3,16 +3,19 @@
 A student applies with consent and a PDF → the centre head registers and assigns a specialist → the specialist
 records the assessment and drafts the conclusion → the centre head signs it → the specialist drafts a route with two
 course sections → one lecturer asks for changes, the specialist amends, both lecturers agree → the administration
-approves → the student opens the route in force, downloads its PDF and the verification page confirms it.
-Screenshots of each step go to tests/e2e/artifacts/ (git-ignored) for a person to look at.
+approves → the team meeting's protocol is signed → the student opens the route in force, downloads its PDF and the
+verification page confirms it. Screenshots of each step go to tests/e2e/artifacts/ (git-ignored).
 """
 
+import datetime
 import re
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from routes.models import Protocol, ProtocolItem, TeamMeeting
 from tests.factories import CourseFactory, EnrolmentFactory, TeachingAssignmentFactory, UserFactory, pdf_bytes
 
 pytestmark = pytest.mark.e2e
@@ -40,8 +43,17 @@ class Journey:
         self.page.screenshot(path=str(ARTIFACTS / f"lifecycle-{self.step:02d}-{name}.png"), full_page=True)
 
     def submit(self, form_selector: str, button: str = "button[type=submit]"):
-        self.page.locator(f"{form_selector} {button}").first.click()
+        """Press the form's button with the keyboard (Enter on the focused button), as a keyboard user would."""
+        self.page.locator(f"{form_selector} {button}").first.press("Enter")
         self.page.wait_for_load_state()
+
+    def until(self, condition, what: str):
+        """Wait (up to 10 s) until the server has recorded what the last click asked for."""
+        for _ in range(100):
+            if condition():
+                return
+            self.page.wait_for_timeout(100)
+        pytest.fail(f"the server never recorded: {what}")
 
 
 def test_the_whole_lifecycle_through_the_interface(
@@ -127,6 +139,10 @@ def test_the_whole_lifecycle_through_the_interface(
     journey.submit("form[action$='/route/']")
     expect(page.locator("main section.card[id^=section-]")).to_have_count(2)
     route_edit_url = page.url
+    page.locator("#id_measure-who").fill("Tutor")
+    page.locator("#id_measure-what").fill("A weekly meeting to plan the study week")
+    page.locator("form[action$='/measures/add/'] button[type=submit]").click()
+    expect(page.locator("#measures table")).to_contain_text("A weekly meeting")
     page.locator("#id_goals").fill("Complete the term's courses with the adaptations agreed.")
     journey.submit("form[action$='/edit/']")
     journey.check("route-editor")
@@ -173,7 +189,56 @@ def test_the_whole_lifecycle_through_the_interface(
     expect(page.locator(".tag--route-in_force")).to_be_visible()
     journey.check("approved")
 
-    # 10. The student opens the route in force, downloads its PDF, and the verification page confirms it.
+    # 10. The team meets about the route: the centre head plans, the secretary records, chair and secretary sign.
+    secretary = UserFactory(roles=["specialist"], full_name="Хатшы Маманова")
+    journey.as_user(centre_head)
+    page.goto("/meetings/new/")
+    day = timezone.localdate() + datetime.timedelta(days=1)
+    page.locator("#id_date").fill(day.isoformat())
+    page.locator("#id_starts").fill("10:00")
+    page.locator("#id_ends").fill("11:00")
+    page.locator("#id_place").fill("Room 204")
+    page.select_option("#id_chair", value=str(centre_head.pk))
+    page.select_option("#id_secretary", value=str(secretary.pk))
+    page.locator(f"input[name=members][value='{specialist.pk}']").check()
+    journey.submit("main form")
+    meeting = TeamMeeting.objects.get()
+    route_id = route_url.rstrip("/").rsplit("/", 1)[1]
+    page.select_option("#id_item-route", value=route_id)
+    page.select_option("#id_item-topic", value="measures")
+    page.locator("form[action$='/items/add/'] button[type=submit]").click()
+    expect(page.locator("#agenda table")).to_contain_text(student.full_name)
+    journey.check("meeting-planned")
+    # The day of the meeting comes.
+    start = timezone.now() - datetime.timedelta(hours=1)
+    TeamMeeting.objects.filter(pk=meeting.pk).update(starts_at=start, ends_at=start + datetime.timedelta(hours=1))
+    journey.as_user(secretary)
+    page.goto(f"/meetings/{meeting.pk}/")
+    journey.submit("form[action$='/hold/']")
+    protocol = Protocol.objects.get(meeting=meeting)
+    record = protocol.records.get()
+    for row in protocol.attendance.all():
+        page.select_option(f"#id_a{row.pk}-presence", value="present")
+    page.locator(f"#id_r{record.pk}-heard").fill("The specialist presented the route.")
+    page.locator(f"#id_r{record.pk}-decision").fill("Approve the support measures of the route.")
+    page.locator(f"input[name=r{record.pk}-outcome][value=approve_measures]").check()
+    page.locator(f"input[name=r{record.pk}-measures]").first.check()
+    page.locator(f"#id_r{record.pk}-votes_for").fill("3")
+    journey.check("protocol-draft")
+    journey.submit("main form[action$='/protocol/']")
+    journey.until(lambda: ProtocolItem.objects.get(pk=record.pk).decision, "the protocol's decision")
+    journey.submit("form[action$='/sign/']")
+    journey.until(
+        lambda: Protocol.objects.get(pk=protocol.pk).secretary_signed_at is not None, "the secretary's signature"
+    )
+    journey.as_user(centre_head)
+    page.goto(f"/protocols/{protocol.pk}/")
+    journey.submit("form[action$='/sign/']")
+    expect(page.locator(".tag--protocol-signed")).to_be_visible()
+    expect(page.locator("h1")).to_contain_text("ХТ-")
+    journey.check("protocol-signed")
+
+    # 11. The student opens the route in force, downloads its PDF, and the verification page confirms it.
     journey.as_user(student)
     page.goto(application_url)
     page.locator(f"main a[href='{route_url.replace(live_server.url, '')}']").first.click()
