@@ -9,34 +9,19 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.models import AccessLog
 from audit.services import log_access
-from audit.workflow import IllegalMove
 from students import selectors as application_selectors
 
 from .. import permissions, selectors, services
 from ..forms import AssessmentForm, AssignForm, ConclusionForm
 from ..models import Assignment
-
-INVALID, CONFLICT = 422, 409
-
-
-def _post(request):
-    return request.POST if request.method == "POST" else None
+from .common import INVALID
+from .common import add_errors as _add_errors
+from .common import post_data as _post
+from .common import status_for as _status_for
 
 
 def _to_case(application):
     return redirect("students:application_detail", public_id=application.public_id)
-
-
-def _status_for(error: ValidationError) -> int:
-    return CONFLICT if isinstance(error, IllegalMove) else INVALID
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required

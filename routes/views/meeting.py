@@ -33,7 +33,10 @@ from ..forms_meetings import (
     votes_ok,
 )
 from ..models import Attendance, TeamMeeting
-from .route import CONFLICT, INVALID, _add_errors, _reason_page, _status_for
+from .common import CONFLICT, INVALID
+from .common import add_errors as _add_errors
+from .common import status_for as _status_for
+from .route import _reason_page
 
 M = TeamMeeting.Status
 

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.models import AccessLog
 from audit.services import log_access
-from audit.workflow import IllegalMove
 from students import selectors as application_selectors
 
 from .. import permissions, selectors, selectors_meetings, services
@@ -34,25 +33,12 @@ from ..forms import (
     SectionForm,
 )
 from ..models import Agreement, Route
+from .common import CONFLICT, INVALID
+from .common import add_errors as _add_errors
+from .common import post_data as _post
+from .common import status_for as _status_for
 
-INVALID, CONFLICT = 422, 409
 WORKING = permissions.RouteAccess.WORKING
-
-
-def _post(request):
-    return request.POST if request.method == "POST" else None
-
-
-def _status_for(error: ValidationError) -> int:
-    return CONFLICT if isinstance(error, IllegalMove) else INVALID
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _working_route(request, pk) -> Route:

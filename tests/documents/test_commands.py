@@ -48,13 +48,13 @@ def test_render_sample_documents_writes_every_form_in_both_languages(demo, tmp_p
     out = io.StringIO()
     call_command("render_sample_documents", str(tmp_path / "samples"), stdout=out)
     written = sorted(path.name for path in (tmp_path / "samples").iterdir())
-    forms = ["application", "conclusion", "route"]
+    forms = ["application", "conclusion", "protocol", "route"]
     assert written == [f"{form}-{language}.pdf" for form in forms for language in ("kk", "ru")]
     for language in ("kk", "ru"):
         content = (tmp_path / "samples" / f"application-{language}.pdf").read_bytes()
         assert PdfReader(io.BytesIO(content)).trailer["/Root"]["/Lang"] == language
         assert settings.INSTITUTION_NAME[language] in pdf_text(content)
-    assert "6 PDFs written" in out.getvalue()
+    assert "8 PDFs written" in out.getvalue()
     # Samples are drawn, not stored: nothing registered was given a file.
     assert not RegisteredDocument.objects.filter(files__isnull=False).exists()
 
