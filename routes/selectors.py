@@ -101,7 +101,18 @@ def route_next_step(application: Application):
     R = Route.Status
     route = Route.objects.filter(application=application).exclude(status=R.CANCELLED).order_by("-version").first()
     if route is None:
-        return NextStep(_("A specialist drafts the individual educational route."))
+        signed = (
+            Conclusion.objects.filter(application=application, status=Conclusion.Status.SIGNED)
+            .order_by("-signed_at")
+            .values_list("signed_at", flat=True)
+            .first()
+        )
+        due = (
+            add_working_days(timezone.localdate(signed), settings.DEADLINE_WORKING_DAYS["draft_route"])
+            if signed
+            else None
+        )
+        return NextStep(_("A specialist drafts the individual educational route."), due)
     if route.status == R.DRAFT:
         return NextStep(_("Specialists are preparing the individual educational route."))
     if route.status == R.IN_AGREEMENT:
@@ -396,3 +407,12 @@ def courses_without_lecturer(route) -> list:
 
 def academic_years() -> list[str]:
     return list(AcademicTerm.objects.order_by("-academic_year").values_list("academic_year", flat=True).distinct())
+
+
+def conclusion_sign_due(conclusion) -> datetime.date | None:
+    """When the centre head is due to sign a draft conclusion (None once it is signed)."""
+    if conclusion.status != Conclusion.Status.DRAFT:
+        return None
+    return add_working_days(
+        timezone.localdate(conclusion.created_at), settings.DEADLINE_WORKING_DAYS["sign_conclusion"]
+    )

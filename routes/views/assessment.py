@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -178,6 +179,8 @@ def conclusion(request, pk):
         "editable": editable,
         "form": form,
         "can_sign": editable and permissions.is_centre_head(request.user),
+        "sign_due": selectors.conclusion_sign_due(item) if working else None,
+        "today": timezone.localdate(),
         "problems": [],
     }
     return render(request, "routes/conclusion.html", context, status=status)

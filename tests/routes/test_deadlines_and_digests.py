@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 
 from inclusion_centre.accounts.models import Notification
@@ -86,3 +87,20 @@ def test_the_digest_is_scheduled_daily(settings):
 
     assert settings.CELERY_BEAT_SCHEDULE["daily-digests"]["task"] == notify_daily_digests.name
     assert notify_daily_digests.delay().get() == 0  # nothing waits on anyone
+
+
+def test_due_dates_show_where_the_steps_appear(client, settings, concluded, specialist, centre_head, student):
+    """The signing of a draft conclusion and the drafting of the route show their due dates on their pages."""
+    from routes.models import Conclusion
+    from routes.selectors import conclusion_sign_due
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    case = reverse("students:application_detail", args=[concluded.public_id])
+    client.force_login(student)
+    step = next(s for s in deadlines.open_steps() if s.kind == "draft_route")
+    assert f"Expected by {step.due:%d.%m.%Y}" in client.get(case).content.decode()
+    draft = services.conclusion_draft(application=concluded, actor=specialist)
+    assert draft.status == Conclusion.Status.DRAFT
+    client.force_login(centre_head)
+    page = client.get(reverse("routes:conclusion", args=[draft.pk])).content.decode()
+    assert f"{conclusion_sign_due(draft):%d.%m.%Y}" in page and "Due by" in page
