@@ -3,6 +3,7 @@ answers 404 to anyone who is not a member (or the centre head), checks the actio
 and shows the outcome: 422 with the message next to the field for bad input, 409 for a move that no longer applies.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -17,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.models import AccessLog
 from audit.services import log_access
+from inclusion_centre.workdays import add_working_days
 
 from .. import permissions_meetings as permissions
 from .. import selectors_meetings as selectors
@@ -32,7 +35,7 @@ from ..forms_meetings import (
     RsvpForm,
     votes_ok,
 )
-from ..models import Attendance, TeamMeeting
+from ..models import Attendance, Protocol, TeamMeeting
 from .common import CONFLICT, INVALID
 from .common import add_errors as _add_errors
 from .common import status_for as _status_for
@@ -371,6 +374,12 @@ def _protocol_context(request, protocol, view, **overrides) -> dict:
         "older": next((p for p in selectors.protocols_seen(view) if p.pk == protocol.previous_id), None),
         "can_sign": permissions.can_sign(request.user, view.meeting, protocol),
         "can_write": permissions.can_write_protocol(request.user, view.meeting, protocol),
+        "sign_due": add_working_days(
+            timezone.localdate(protocol.created_at), settings.DEADLINE_WORKING_DAYS["sign_protocol"]
+        )
+        if protocol.status == Protocol.Status.DRAFT
+        else None,
+        "today": timezone.localdate(),
         "problems": [],
     }
     context.update(overrides)

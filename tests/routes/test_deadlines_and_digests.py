@@ -104,3 +104,11 @@ def test_due_dates_show_where_the_steps_appear(client, settings, concluded, spec
     client.force_login(centre_head)
     page = client.get(reverse("routes:conclusion", args=[draft.pk])).content.decode()
     assert f"{conclusion_sign_due(draft):%d.%m.%Y}" in page and "Due by" in page
+
+
+def test_a_protocol_waiting_for_signatures_shows_when_it_is_due(client, settings, held, centre_head):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    step = next(s for s in deadlines.open_steps() if s.kind == "sign_protocol")
+    client.force_login(centre_head)
+    page = client.get(reverse("routes:protocol", args=[held.pk])).content.decode()
+    assert "Due by" in page and f"{step.due:%d.%m.%Y}" in page
