@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -121,9 +122,12 @@ def _index_csv(rows: list[IndexRow]) -> bytes:
 def _index_pdf(student, rows: list[IndexRow], language: str) -> bytes:
     from .rendering import common_context, html_to_pdf  # WeasyPrint loads only when an archive is made
 
+    made_at = timezone.now()
+    with translation.override(language):
+        footer = f"{_('Personal file: index')} · {date_format(timezone.localtime(made_at), 'd.m.Y H:i')}"
     html = render_to_string(
         "documents/pdf/personal_file_index.html",
-        {**common_context(language), "student": student, "rows": rows, "made_at": timezone.now()},
+        {**common_context(language), "student": student, "rows": rows, "made_at": made_at, "footer": footer},
     )
     return html_to_pdf(html)
 

@@ -243,6 +243,50 @@ def _write(protocol, secretary: User, decisions: dict[str, str], *, votes_agains
     )
 
 
+REVIEW_QUESTIONS = 20
+
+
+def _semester_review(head: User, secretary: User) -> None:
+    """A meeting that goes through every open case, each on several questions, until there are twenty."""
+    from .models import AgendaItem
+    from .services.meeting import CASE_STATUSES
+
+    cases = list(
+        Application.objects.filter(status__in=CASE_STATUSES, consent__withdrawn_at__isnull=True)
+        .prefetch_related("routes")
+        .order_by("pk")
+    )
+    if not cases:
+        return
+    meeting = _plan(head, secretary, days=-28, hour=10, place="Бас ғимарат, 204")
+    topics = [AgendaItem.Topic.CONCLUSION, AgendaItem.Topic.ROUTE_REVIEW, AgendaItem.Topic.OTHER]
+    for number in range(REVIEW_QUESTIONS):
+        case = cases[number % len(cases)]
+        route = next((r for r in case.routes.all() if r.status != Route.Status.CANCELLED), None)
+        topic = topics[(number // len(cases)) % len(topics)]
+        if route is not None and number < len(cases):
+            topic = AgendaItem.Topic.MEASURES
+        services.agenda_item_add(
+            meeting=meeting,
+            actor=head,
+            application=case,
+            route=route if topic in (AgendaItem.Topic.MEASURES, AgendaItem.Topic.ROUTE_REVIEW) else None,
+            topic=topic,
+        )
+    protocol = services.meeting_hold(meeting=meeting, actor=secretary)
+    _write(
+        protocol,
+        secretary,
+        {
+            AgendaItem.Topic.MEASURES: "Маршруттағы психологиялық-педагогикалық қолдау шаралары бекітілсін.",
+            AgendaItem.Topic.ROUTE_REVIEW: "Маршрут өзгеріссіз жалғассын; келесі қарау семестр соңында.",
+            AgendaItem.Topic.CONCLUSION: "Қорытындыдағы ұсыныстар күшінде қалсын.",
+        },
+    )
+    services.protocol_sign(protocol=protocol, actor=secretary)
+    services.protocol_sign(protocol=protocol, actor=head)
+
+
 def seed_meetings(users: dict[Role, User]) -> None:
     """A meeting in every state: planned (answers confirmed, declined, none), held with its protocol being
     written, signed, corrected (the first version superseded), and cancelled. Runs once: skipped when any exist."""
@@ -277,6 +321,10 @@ def seed_meetings(users: dict[Role, User]) -> None:
     _write(protocol, secretary, approve)
     services.protocol_sign(protocol=protocol, actor=secretary)
     services.protocol_sign(protocol=protocol, actor=head)
+
+    # Signed four weeks ago: the start-of-term review, twenty questions over the open cases (the size of a
+    # protocol that bench/render_documents.py renders, and the largest sample of the printed protocol).
+    _semester_review(head, secretary)
 
     # Signed two weeks ago, then corrected: the vote was recorded wrongly; version 1 is superseded.
     corrected = _plan(head, secretary, days=-14, hour=15, place="", link="https://meet.demo.edu.kz/ortalyk")

@@ -3,6 +3,7 @@ that the source's own page includes (templates/documents/_registered_block.html)
 that the reader may see the source, which is the same right as downloading its PDFs."""
 
 from django import template
+from django.utils.safestring import mark_safe
 
 from documents import permissions, selectors
 
@@ -17,3 +18,11 @@ def registered_documents(source):
 @register.simple_tag(takes_context=True)
 def may_export_personal_file(context, student) -> bool:
     return permissions.can_export_personal_file(context["request"].user, student)
+
+
+@register.filter
+def css_string(value) -> str:
+    """`value` as the inside of a double-quoted CSS string in a `<style>` element: quotes, backslashes, line breaks
+    and the characters that could close the element become CSS escapes."""
+    text = str(value)
+    return mark_safe("".join(f"\\{ord(char):X} " if char in '\\"<>&\n\r' else char for char in text))
