@@ -31,6 +31,32 @@ class LanguagePreferenceForm(forms.ModelForm):
         }
 
 
+class DisplayPreferenceForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["large_text", "high_contrast"]
+        help_texts = {
+            "large_text": _("Makes all text on every page bigger."),
+            "high_contrast": _("Black text on white, with strong borders and links."),
+        }
+
+    # A checkbox sends "on" when ticked and nothing when not; anything else did not come from this form, and
+    # Django's BooleanField would quietly read it as "yes".
+    KNOWN = {"on", "true", "1", "", "off", "false", "0"}
+
+    def _clean_checkbox(self, name: str) -> bool:
+        raw = self.data.get(self.add_prefix(name))
+        if raw is not None and raw.lower() not in self.KNOWN:
+            raise forms.ValidationError(_("Tick the box to turn this on, or leave it empty to turn it off."))
+        return self.cleaned_data[name]
+
+    def clean_large_text(self):
+        return self._clean_checkbox("large_text")
+
+    def clean_high_contrast(self):
+        return self._clean_checkbox("high_contrast")
+
+
 class AnyPasswordResetForm(PasswordResetForm):
     """Also sends the link to active accounts without a usable password: accounts created by the reference import
     (or by the centre) get their first password this way. Django's own form skips them."""

@@ -56,6 +56,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     notify_by_email = models.BooleanField(_("send notifications by e-mail"), default=True)
+    # Display preferences, remembered per user and applied as classes on <html> (see base.html, app.css).
+    large_text = models.BooleanField(_("large text"), default=False)
+    high_contrast = models.BooleanField(_("high contrast"), default=False)
 
     # Roles (groups) and direct permissions are who may see what: their changes are kept with who made them.
     history = tracked(excluded_fields=["password", "last_login"], m2m_fields=["groups", "user_permissions"])

@@ -17,6 +17,15 @@ def user_set_language(*, user: User, language: str, actor: User | None = None) -
     return user
 
 
+def user_set_display(*, user: User, large_text: bool, high_contrast: bool, actor: User | None = None) -> User:
+    """Save the user's display preferences (large text, high contrast); they apply on every page from then on."""
+    with acting_as(actor or user):
+        user.large_text = large_text
+        user.high_contrast = high_contrast
+        user.save(update_fields=["large_text", "high_contrast"])
+    return user
+
+
 @transaction.atomic
 def user_grant_role(*, user: User, role: Role) -> None:
     user.groups.add(Group.objects.get(name=role.value))

@@ -10,10 +10,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from inclusion_centre.forms import InvalidFormStatusMixin
 
-from .forms import AnyPasswordResetForm, EmailAuthenticationForm, LanguagePreferenceForm
+from .forms import AnyPasswordResetForm, DisplayPreferenceForm, EmailAuthenticationForm, LanguagePreferenceForm
 from .models import Notification
 from .notifications import mark_all_read, mark_read, notifications_for, user_set_notify_by_email
-from .services import user_set_language
+from .services import user_set_display, user_set_language
 
 NOTIFICATIONS_PER_PAGE = 20
 
@@ -44,9 +44,27 @@ class PasswordResetConfirmView(InvalidFormStatusMixin, auth_views.PasswordResetC
 
 @login_required
 def account(request):
-    form = LanguagePreferenceForm(request.POST or None, instance=request.user)
+    # Two forms on one page; the display form's button names itself, so each POST binds only its own form.
+    posted_display = request.method == "POST" and "display" in request.POST
+    posted_language = request.method == "POST" and not posted_display
+    form = LanguagePreferenceForm(request.POST if posted_language else None, instance=request.user)
+    display_form = DisplayPreferenceForm(
+        request.POST if posted_display else None, instance=request.user, prefix="display"
+    )
     status = 200
-    if request.method == "POST":
+    if posted_display:
+        if display_form.is_valid():
+            user_set_display(
+                user=request.user,
+                large_text=display_form.cleaned_data["large_text"],
+                high_contrast=display_form.cleaned_data["high_contrast"],
+            )
+            messages.success(request, _("Your display settings are saved."))
+            return redirect("accounts:account")
+        # The form modified the instance while validating: show the page as it was saved.
+        request.user.refresh_from_db(fields=["large_text", "high_contrast"])
+        status = 422
+    elif posted_language:
         if form.is_valid():
             user_set_language(user=request.user, language=form.cleaned_data["preferred_language"])
             user_set_notify_by_email(user=request.user, notify_by_email=form.cleaned_data["notify_by_email"])
@@ -56,7 +74,7 @@ def account(request):
             response.delete_cookie("language")
             return response
         status = 422
-    return render(request, "accounts/account.html", {"form": form}, status=status)
+    return render(request, "accounts/account.html", {"form": form, "display_form": display_form}, status=status)
 
 
 @login_required
