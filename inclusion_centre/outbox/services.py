@@ -11,6 +11,7 @@ between the two sends it again.
 
 import datetime
 import logging
+import time
 from functools import partial
 
 from celery import Task
@@ -50,6 +51,25 @@ def enqueue(task: Task | str, *args, **kwargs) -> OutboxMessage:
 
 SENT, REFUSED, SKIPPED = "sent", "refused", "skipped"
 
+# After the broker refused or timed out, this process leaves it alone for OUTBOX_BROKER_PAUSE_SECONDS: a request
+# that queues three jobs pays for one timeout, not three, and the requests after it pay nothing.
+_broker_paused_until = 0.0
+
+
+def _broker_paused() -> bool:
+    return time.monotonic() < _broker_paused_until
+
+
+def _pause_broker() -> None:
+    global _broker_paused_until
+    _broker_paused_until = time.monotonic() + settings.OUTBOX_BROKER_PAUSE_SECONDS
+
+
+def resume_broker() -> None:
+    """Forget an earlier failure: the next dispatch tries the broker again (tests, and an operator's relay)."""
+    global _broker_paused_until
+    _broker_paused_until = 0.0
+
 
 def dispatch(message_id: int) -> str:
     """Publish one pending job to the broker and mark it sent. Returns SENT, REFUSED (the broker did not take
@@ -57,9 +77,13 @@ def dispatch(message_id: int) -> str:
 
     A row already sent, or locked by another dispatcher, is left alone. A broker that refuses or does not answer
     within the transport's timeouts (settings: CELERY_BROKER_TRANSPORT_OPTIONS) leaves the row pending with the
-    error and the attempt counted; after OUTBOX_MAX_ATTEMPTS it is marked failed. Without a broker (REDIS_URL
-    unset) the task runs here, in-process, and its errors reach the caller as they always did.
+    error and the attempt counted (after OUTBOX_MAX_ATTEMPTS it is marked failed), and this process does not try
+    the broker again for a while. Without a broker (REDIS_URL unset) the task runs here, in-process, and its
+    errors reach the caller as they always did.
     """
+    eager = celery_app.conf.task_always_eager
+    if not eager and _broker_paused():
+        return REFUSED
     with transaction.atomic():
         message = (
             OutboxMessage.objects.select_for_update(skip_locked=True)
@@ -69,10 +93,12 @@ def dispatch(message_id: int) -> str:
         if message is None:
             return SKIPPED
         message.attempts += 1
+        if message.task not in celery_app.tasks:
+            celery_app.loader.import_default_modules()  # the apps' tasks modules, as a worker loads them
         task = celery_app.tasks[message.task]
         # The result is never read through the outbox: no result backend call, so nothing else can wait on Redis.
         options = {"queue": message.queue or None, "ignore_result": True}
-        if celery_app.conf.task_always_eager:
+        if eager:
             task.apply_async(args=message.args, kwargs=message.kwargs, **options)
         else:
             try:
@@ -85,6 +111,7 @@ def dispatch(message_id: int) -> str:
                     message.state = OutboxMessage.State.FAILED
                 with acting_as(message.actor):
                     message.save(update_fields=["attempts", "last_error", "state"])
+                _pause_broker()
                 logger.warning("Outbox job %s (%s) not published: %s", message.pk, message.task, message.last_error)
                 return REFUSED
         message.state = OutboxMessage.State.SENT
@@ -100,6 +127,7 @@ def relay_pending(*, older_than_seconds: int | None = None, limit: int = 500) ->
     returns how many were published. Stops at the first the broker does not take: the rest would fail alike."""
     if older_than_seconds is None:
         older_than_seconds = settings.OUTBOX_RELAY_AFTER_SECONDS
+    resume_broker()  # the relay is the retry: it always tries the broker once
     cutoff = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
     pending = (
         OutboxMessage.objects.filter(state=OutboxMessage.State.PENDING, created_at__lte=cutoff)
