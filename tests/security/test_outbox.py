@@ -64,7 +64,11 @@ def test_a_job_is_written_with_the_change_and_published_only_after_the_commit(
 
 @pytest.mark.django_db
 def test_a_rolled_back_change_leaves_no_job(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError), transaction.atomic():
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
         enqueue(ping)
         raise RuntimeError("the caller's step failed")
     assert callbacks == []
