@@ -246,6 +246,12 @@ PRIVATE_FILES_ROOT = Path(env("PRIVATE_FILES_ROOT", default=str(BASE_DIR / "var"
 MEDIA_ROOT = PRIVATE_FILES_ROOT
 MEDIA_URL = None
 
+# `make backup` / `make restore` (inclusion_centre/backup.py). The PostgreSQL tools may be a command prefix, e.g.
+# "docker compose exec -T db pg_dump", when the server's version is newer than the local client's.
+BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "var" / "backups")))
+BACKUP_PG_DUMP = env("BACKUP_PG_DUMP", default="pg_dump")
+BACKUP_PG_RESTORE = env("BACKUP_PG_RESTORE", default="pg_restore")
+
 # --- E-mail ------------------------------------------------------------------------------------------------
 
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
