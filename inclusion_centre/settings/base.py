@@ -344,5 +344,8 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # X-Forwarded-For believed, for the client address the access log records (audit.services._client_address).
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
+# Where to report a security problem (an e-mail address or URL), named in SECURITY.md; the institution fills it.
+SECURITY_CONTACT = env("SECURITY_CONTACT", default="")
+
 # Where people reach the app: absolute links in e-mails, which are sent from workers that have no request.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
