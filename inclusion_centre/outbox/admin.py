@@ -9,7 +9,6 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     list_display = ["pk", "task", "queue", "state", "attempts", "created_at", "dispatched_at"]
     list_filter = ["state", "queue"]
-    list_select_related = ["actor"]
     readonly_fields = [f.name for f in OutboxMessage._meta.fields]
 
     def has_add_permission(self, request):

@@ -1,7 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from inclusion_centre.backup import BackupError, restore_backup
 
@@ -25,7 +25,12 @@ class Command(BaseCommand):
             manifest = restore_backup(backup=backup, force=force)
         except BackupError as error:
             raise CommandError(str(error)) from error
+        count = manifest["private_files"]["count"]
         self.stdout.write(
-            _("Restored %(path)s (made %(created)s): the database and %(count)s private files.")
-            % {"path": backup, "created": manifest["created_at"], "count": manifest["private_files"]["count"]}
+            ngettext(
+                "Restored %(path)s (made %(created)s): the database and %(count)s private file.",
+                "Restored %(path)s (made %(created)s): the database and %(count)s private files.",
+                count,
+            )
+            % {"path": backup, "created": manifest["created_at"], "count": count}
         )
