@@ -53,3 +53,20 @@ def test_a_request_that_queues_jobs_answers_within_two_seconds_and_keeps_the_job
     # The first job met the broker's failure; the others were not even tried (the broker is paused a while).
     assert (jobs[0].attempts, error in jobs[0].last_error) == (1, True)
     assert [job.attempts for job in jobs[1:]] == [0] * (len(jobs) - 1)
+
+
+def test_web_processes_publish_once_and_workers_keep_celerys_patience():
+    from inclusion_centre.celery import _workers_wait_for_the_broker, app
+
+    options = app.conf.broker_transport_options
+    assert (app.conf.task_publish_retry, options["max_retries"]) == (False, 0)
+    assert options["socket_connect_timeout"] + options["socket_timeout"] < LIMIT_SECONDS
+    saved = (app.conf.task_publish_retry, dict(options))
+    try:
+        _workers_wait_for_the_broker()  # what worker_init runs in `make worker`
+        worker = app.conf.broker_transport_options
+        assert app.conf.task_publish_retry is True
+        assert "max_retries" not in worker
+        assert worker["socket_timeout"] > 1  # above the BRPOP a worker blocks on
+    finally:
+        app.conf.task_publish_retry, app.conf.broker_transport_options = saved
