@@ -15,7 +15,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 endif
 
-.PHONY: help install run test lint format migrate seed serve worker beat messages check-deploy clean
+.PHONY: help install run test lint format migrate seed serve worker beat messages check-deploy backup restore clean
 
 help:
 	@echo "make run      install, migrate, load demo data and serve http://$(HOST):$(PORT)"
@@ -25,6 +25,8 @@ help:
 	@echo "make beat     start the Celery beat scheduler"
 	@echo "make lint     ruff"
 	@echo "make messages extract and compile the translation catalogues"
+	@echo "make backup   back up the database and the private files into BACKUP_DIR (default var/backups)"
+	@echo "make restore BACKUP=var/backups/backup-...  restore one (FORCE=1 to replace a non-empty database)"
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required (set PYTHON=...)")'
@@ -75,6 +77,14 @@ messages: $(INSTALLED)
 
 check-deploy: $(INSTALLED)
 	DJANGO_SETTINGS_MODULE=inclusion_centre.settings.production $(PY) manage.py check --deploy --fail-level WARNING
+
+# Backups (inclusion_centre/backup.py): pg_dump (or the SQLite file) plus the private files, with their SHA-256.
+backup: $(INSTALLED)
+	$(PY) manage.py backup
+
+restore: $(INSTALLED)
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/backup-<time> [FORCE=1]"; exit 2; }
+	$(PY) manage.py restore "$(BACKUP)" $(if $(FORCE),--force)
 
 clean:
 	rm -rf $(VENV) var staticfiles db.sqlite3 .pytest_cache .ruff_cache

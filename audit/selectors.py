@@ -21,7 +21,7 @@ from inclusion_centre.accounts.roles import STAFF_ROLES, Role
 from .models import AccessLog
 
 # The project's own apps: the models whose history the audit pages show and whose history a test requires.
-PROJECT_APPS = ("accounts", "students", "routes", "documents", "audit")
+PROJECT_APPS = ("accounts", "students", "routes", "documents", "audit", "outbox")
 
 HISTORY_PER_PAGE = 20
 ACCESS_LOG_PER_PAGE = 50

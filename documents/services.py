@@ -2,8 +2,6 @@
 
 import datetime
 import hashlib
-import logging
-from functools import partial
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -16,6 +14,7 @@ from django.utils.translation import gettext
 
 from audit.history import acting_as
 from audit.workflow import move
+from inclusion_centre.outbox.services import enqueue
 
 from .forms_registry import form_for
 from .models import DocumentType, RegisteredDocument, RegisteredFile, RegistrationCounter
@@ -66,8 +65,6 @@ def next_registration_number(*, document_type: str, year: int | None = None) -> 
 
 
 # --- Registered documents -------------------------------------------------------------------------------------
-
-logger = logging.getLogger(__name__)
 
 
 def register_document(
@@ -120,19 +117,17 @@ def register_document(
                 actor=actor,
                 reason=gettext("Replaced by %(number)s, version %(version)s") % {"number": number, "version": version},
             )
-        transaction.on_commit(partial(queue_render, document.pk))
+        with acting_as(actor):
+            queue_render(document.pk)
     return document
 
 
 def queue_render(document_id: int) -> None:
-    """Send the render to the `documents` queue. Runs after the commit, so it must not fail the request that
-    registered: if the broker cannot be reached, the periodic `render_pending_documents` queues it again."""
+    """Queue the render on the `documents` queue through the outbox: written in the caller's transaction,
+    published after its commit, and published later by the relay if the broker cannot be reached now."""
     from .tasks import render_registered_pdf
 
-    try:
-        render_registered_pdf.delay(document_id)
-    except Exception:
-        logger.exception("Could not queue the render of registered document %s; the sweep will retry.", document_id)
+    enqueue(render_registered_pdf, document_id)
 
 
 @transaction.atomic

@@ -33,6 +33,8 @@ def render_pending_documents(older_than_minutes: int = 5) -> int:
     lost, or used up its retries); returns how many were queued."""
     cutoff = timezone.now() - datetime.timedelta(minutes=older_than_minutes)
     pending = list(selectors.documents_waiting_for_render(registered_before=cutoff).values_list("pk", flat=True))
+    # Straight to the broker, not through the outbox: this sweep runs in a worker (the broker is up) and the
+    # documents table itself records what is still to render, so a publish lost here is found again next time.
     for document_id in pending:
         render_registered_pdf.delay(document_id)
     return len(pending)

@@ -11,6 +11,7 @@ admin.site.index_title = _("System administration")
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path(".well-known/security.txt", views.security_txt, name="security_txt"),
     path("language/", views.set_language, name="set_language"),
     path("accounts/", include("inclusion_centre.accounts.urls")),
     path("", include("students.urls")),

@@ -1,7 +1,10 @@
+import datetime
+
 from django.conf import settings
 from django.db import connections
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.views.decorators.cache import never_cache
@@ -76,3 +79,18 @@ def healthz(request):
     if failed:
         body["failed"] = failed
     return JsonResponse(body, status=503 if failed else 200)
+
+
+@require_GET
+def security_txt(request):
+    """/.well-known/security.txt (RFC 9116): where to report a security problem, from SECURITY_CONTACT (404 when
+    the institution has not set it). Machine-read, so not translated."""
+    contact = settings.SECURITY_CONTACT.strip()
+    if not contact:
+        raise Http404
+    if ":" not in contact:  # a bare e-mail address
+        contact = f"mailto:{contact}"
+    expires = (timezone.now() + datetime.timedelta(days=180)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    languages = ", ".join(code for code, _name in settings.LANGUAGES)
+    body = f"Contact: {contact}\nExpires: {expires}\nPreferred-Languages: {languages}\n"
+    return HttpResponse(body, content_type="text/plain; charset=utf-8")

@@ -28,6 +28,7 @@ from django.utils.functional import Promise
 from simple_history.utils import bulk_update_with_history
 
 from audit.history import acting_as, acting_user
+from inclusion_centre.outbox.services import enqueue
 
 from .models import Notification, User
 from .tasks import send_notification_email
@@ -65,7 +66,8 @@ def notify(
 
     With a `dedup_key` that already exists, the existing notification is returned and nothing new is created or
     sent; the key is global, so include the recipient in it. Must run inside the caller's transaction: the
-    e-mail is queued with on_commit, so nothing leaves if the caller rolls back. Raises ValueError for a `url`
+    e-mail job is written to the outbox with it and published after commit, so nothing leaves if the caller rolls
+    back and nothing is lost if the broker is down. Raises ValueError for a `url`
     that is not a local path. `calendar` is an iCalendar text the e-mail carries as an .ics attachment; the
     caller renders it in the recipient's language, with no personal data in its summary.
     """
@@ -95,7 +97,7 @@ def notify(
         notification, created = Notification.objects.get_or_create(dedup_key=dedup_key, defaults=fields)
     if created and email_wanted:
         actor = acting_user()
-        send_notification_email.delay_on_commit(notification.pk, actor.pk if actor is not None else None)
+        enqueue(send_notification_email, notification.pk, actor.pk if actor is not None else None)
     return notification
 
 

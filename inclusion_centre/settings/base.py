@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "inclusion_centre.accounts",
+    "inclusion_centre.outbox",
     "students",
     "routes",
     "documents",
@@ -95,8 +96,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # REDIS_URL unset means "no Redis": the cache is in-process and Celery runs tasks eagerly.
 REDIS_URL = env("REDIS_URL", default="")
 
+# Seconds a web process waits on Redis: to connect, and for any one reply. A request that queues a job stays
+# well within 2 s when Redis is dead or silent. (Workers wait longer: inclusion_centre/celery.py.)
+REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=0.5)
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)
+
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": REDIS_CONNECT_TIMEOUT, "socket_timeout": REDIS_SOCKET_TIMEOUT},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -112,6 +124,16 @@ CELERY_TASK_ROUTES = {
     "*.tasks.send_*": {"queue": "notifications"},
     "*.tasks.notify_*": {"queue": "notifications"},
 }
+# Publishing must never hang a web request (Celery's default retries the publish, and the Redis client waits on a
+# silent server without a limit). One try, bounded by the Redis timeouts above: a dead or silent Redis costs the
+# request one timeout, and the job waits in the outbox for the relay (inclusion_centre/outbox).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    "retry_on_timeout": False,
+    "max_retries": 0,  # kombu re-connects for ever by default, sleeping between tries
+}
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 5 * 60
@@ -126,7 +148,15 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Registered documents whose render was never queued (the broker was down at the time) or kept failing.
     "documents-render-pending": {"task": "documents.tasks.render_pending_documents", "schedule": 10 * 60},
+    # Background jobs written while the broker was unreachable (inclusion_centre/outbox).
+    "outbox-relay": {"task": "inclusion_centre.outbox.tasks.relay_outbox", "schedule": 60},
 }
+# The relay publishes pending jobs at least this old (younger ones are still being published after their commit);
+# a job the broker refused this many times is marked failed and waits for an operator.
+OUTBOX_RELAY_AFTER_SECONDS = env.int("OUTBOX_RELAY_AFTER_SECONDS", default=60)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=20)
+# After a publish failed, a process queues jobs without trying the broker for this long (the relay sends them).
+OUTBOX_BROKER_PAUSE_SECONDS = env.int("OUTBOX_BROKER_PAUSE_SECONDS", default=30)
 CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")
 )
@@ -214,6 +244,12 @@ STORAGES = {
 PRIVATE_FILES_ROOT = Path(env("PRIVATE_FILES_ROOT", default=str(BASE_DIR / "var" / "private")))
 MEDIA_ROOT = PRIVATE_FILES_ROOT
 MEDIA_URL = None
+
+# `make backup` / `make restore` (inclusion_centre/backup.py). The PostgreSQL tools may be a command prefix, e.g.
+# "docker compose exec -T db pg_dump", when the server's version is newer than the local client's.
+BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "var" / "backups")))
+BACKUP_PG_DUMP = env("BACKUP_PG_DUMP", default="pg_dump")
+BACKUP_PG_RESTORE = env("BACKUP_PG_RESTORE", default="pg_restore")
 
 # --- E-mail ------------------------------------------------------------------------------------------------
 
@@ -306,6 +342,9 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # Addresses (or networks) of the reverse proxies in front of the app. Only requests from these have their
 # X-Forwarded-For believed, for the client address the access log records (audit.services._client_address).
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+
+# Where to report a security problem (an e-mail address or URL), named in SECURITY.md; the institution fills it.
+SECURITY_CONTACT = env("SECURITY_CONTACT", default="")
 
 # Where people reach the app: absolute links in e-mails, which are sent from workers that have no request.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")

@@ -15,6 +15,7 @@ from audit.workflow import IllegalMove
 from documents import services as document_services
 from documents import tasks
 from documents.models import DocumentType, RegisteredDocument, RegisteredFile
+from inclusion_centre.outbox.models import OutboxMessage
 from students import services
 from tests.factories import ApplicationFactory
 
@@ -28,14 +29,19 @@ S = RegisteredDocument.Status
 def test_registration_creates_the_document_and_queues_its_render_after_the_commit(
     submitted, centre_head, django_capture_on_commit_callbacks
 ):
-    with mock.patch.object(tasks.render_registered_pdf, "delay") as delay:
+    with mock.patch.object(tasks.render_registered_pdf, "apply_async") as apply_async:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             registered = services.application_register(application=submitted, actor=centre_head)
         document = RegisteredDocument.objects.get(object_id=registered.pk, document_type=DocumentType.APPLICATION)
-        assert delay.call_count == 0  # nothing leaves before the commit
+        assert apply_async.call_count == 0  # nothing leaves before the commit...
+        job = OutboxMessage.objects.get(task=tasks.render_registered_pdf.name)
+        # ...but the job is written with the registration, for the relay if the broker is down after the commit.
+        assert (job.args, job.queue, job.state, job.actor) == ([document.pk], "documents", "pending", centre_head)
         for callback in callbacks:
             callback()
-    delay.assert_called_once_with(document.pk)
+    apply_async.assert_called_once_with(args=[document.pk], kwargs={}, queue="documents", ignore_result=True)
+    job.refresh_from_db()
+    assert (job.state, job.attempts) == ("sent", 1)
     assert document.number == registered.registration_number
     assert document.registered_on == timezone.localdate(registered.registered_at)
     assert document.student == registered.student
@@ -56,6 +62,7 @@ def test_a_registration_that_rolls_back_leaves_no_document_and_renders_nothing(
         raise RuntimeError("the registering transaction fails")
     assert callbacks == []
     assert not RegisteredDocument.objects.exists()
+    assert not OutboxMessage.objects.exists()
 
 
 def test_the_render_stores_each_language_once_with_its_hash(application_document, centre_head):
