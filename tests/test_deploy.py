@@ -150,3 +150,16 @@ def test_container_commands_serve_the_app_with_production_settings(tmp_path):
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=15)
+
+
+def test_backups_work_inside_the_image(compose):
+    """`make backup` runs pg_dump in the app image: the image carries bookworm's PostgreSQL 15 client, so the
+    compose server must be 15 too (pg_dump refuses a newer server), and backups land on a volume of their own."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "bookworm" in dockerfile and "postgresql-client" in dockerfile
+    assert compose["services"]["db"]["image"] == "postgres:15"
+    assert "backups" in compose["volumes"]
+    for name in ("web", "worker", "beat"):
+        service = compose["services"][name]
+        assert "backups:/app/var/backups" in service["volumes"]
+        assert service["environment"]["BACKUP_DIR"] == "/app/var/backups"
