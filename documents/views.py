@@ -22,6 +22,7 @@ from audit.services import log_access
 from . import exports, permissions, selectors
 from .filters import RegisterFilter
 from .forms import VerifyUploadForm
+from .forms_registry import form_for
 
 INVALID, TOO_LARGE, TOO_MANY = 422, 413, 429
 
@@ -31,6 +32,14 @@ def _private(response: HttpResponse) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+def _subjects(document) -> list[int] | None:
+    """The students a document about several of them concerns (a protocol); None for one student's document."""
+    if document.student_id is not None:
+        return None
+    subjects = form_for(document.document_type).subjects
+    return list(subjects(document.source)) if subjects is not None else None
 
 
 @login_required
@@ -49,7 +58,7 @@ def download(request, public_id, language):
         response = render(request, "documents/being_prepared.html", {"document": document}, status=202)
         response["Retry-After"] = "10"
         return response
-    log_access(request=request, action=AccessLog.Action.DOWNLOAD_PDF, obj=document)
+    log_access(request=request, action=AccessLog.Action.DOWNLOAD_PDF, obj=document, student_ids=_subjects(document))
     filename = f"{document.number}_v{document.version}_{language}.pdf".replace("/", "-")
     response = FileResponse(
         stored.file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"

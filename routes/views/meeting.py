@@ -312,7 +312,13 @@ def _render_detail(request, view, status=200, **overrides):
 @require_GET
 def meeting(request, pk):
     view = selectors.meeting_for(request.user, pk)
-    log_access(request=request, action=AccessLog.Action.VIEW_CASE, obj=view.meeting)
+    # A meeting concerns several students: each one whose question the reader sees finds the read in their file.
+    log_access(
+        request=request,
+        action=AccessLog.Action.VIEW_CASE,
+        obj=view.meeting,
+        student_ids=[item.application.student_id for item in view.items],
+    )
     return _render_detail(request, view)
 
 
@@ -391,8 +397,16 @@ def _protocol_context(request, protocol, view, **overrides) -> dict:
 @require_GET
 def protocol(request, pk):
     item, view = selectors.protocol_for(request.user, pk)
-    log_access(request=request, action=AccessLog.Action.VIEW_CASE, obj=item)
-    return render(request, "routes/meetings/protocol.html", _protocol_context(request, item, view))
+    context = _protocol_context(request, item, view)
+    # A protocol concerns several students: the read is logged once for each student whose question the reader
+    # sees, so each of them finds it among who opened their file.
+    log_access(
+        request=request,
+        action=AccessLog.Action.VIEW_CASE,
+        obj=item,
+        student_ids=[record.item.application.student_id for record in context["records"]],
+    )
+    return render(request, "routes/meetings/protocol.html", context)
 
 
 def _protocol_forms(protocol, view, data=None):
