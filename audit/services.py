@@ -183,10 +183,7 @@ def log_access(*, request, action: str, obj: models.Model | None = None, student
     Returns the first entry written.
     """
     user = request.user if request.user.is_authenticated else None
-    if student_ids is None:
-        subjects = [subject_student_id(obj)]
-    else:
-        subjects = sorted({int(pk) for pk in student_ids}) or [None]
+    subjects = [subject_student_id(obj)] if student_ids is None else sorted(set(student_ids)) or [None]
     content_type = ContentType.objects.get_for_model(obj) if obj is not None else None
     entries = []
     with transaction.atomic(savepoint=False), acting_as(user):
