@@ -35,14 +35,16 @@ ASSESSMENT_NOTE = "ASSESSMENT-WORKING-NOTE"
 
 
 @pytest.fixture
-def world(in_force, client, centre_head, student):
+def world(request, client, centre_head, student):
     """The route in force, the assessment with a note only the centre reads, and a read of the case by the centre
     head."""
-    Assessment.objects.filter(assignment__application=in_force.application).update(findings=ASSESSMENT_NOTE)
+    case_route = request.getfixturevalue("in_force")
+    Assessment.objects.filter(assignment__application=case_route.application).update(findings=ASSESSMENT_NOTE)
     client.force_login(centre_head)
-    assert client.get(reverse("students:application_detail", args=[in_force.application.public_id])).status_code == 200
+    case_page = reverse("students:application_detail", args=[case_route.application.public_id])
+    assert client.get(case_page).status_code == 200
     client.logout()
-    return in_force
+    return case_route
 
 
 def _download(client, user, student_user):
