@@ -161,6 +161,11 @@ def personal_file_zip(
                     sha256="",
                     size=None,
                 )
+                if document.destroyed_at is not None:
+                    row.sha256 = stored.sha256 if stored is not None else ""
+                    row.note = _("The PDF was destroyed when the retention period ended; the register keeps its hash.")
+                    rows.append(row)
+                    continue
                 if stored is None:
                     row.note = _("The PDF is being prepared; it is not in this archive yet.")
                     rows.append(row)

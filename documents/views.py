@@ -54,6 +54,8 @@ def download(request, public_id, language):
         raise Http404
     if language not in document.languages:
         raise Http404
+    if document.destroyed_at is not None:
+        return render(request, "documents/destroyed.html", {"document": document}, status=410)
     stored = next((f for f in document.files.all() if f.language == language), None)
     if stored is None:
         # Registered, but the worker has not stored its PDF yet: say so, and let the browser try again soon.

@@ -126,7 +126,15 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Registered documents whose render was never queued (the broker was down at the time) or kept failing.
     "documents-render-pending": {"task": "documents.tasks.render_pending_documents", "schedule": 10 * 60},
+    # Personal data of cases closed longer than RETENTION_YEARS ago is removed; a second run finds nothing to do.
+    "apply-retention": {"task": "routes.tasks.apply_retention", "schedule": crontab(hour=2, minute=30)},
 }
+
+# --- Retention of personal data ----------------------------------------------------------------------------
+
+# Years after a case ends (closed, rejected or withdrawn) before `manage.py apply_retention` removes its personal
+# data; the register entries of its documents, with their numbers and SHA-256, are kept.
+RETENTION_YEARS = env.int("RETENTION_YEARS", default=5)
 CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")
 )
