@@ -36,7 +36,7 @@ from ..forms_meetings import (
     votes_ok,
 )
 from ..models import Attendance, Protocol, TeamMeeting
-from .common import CONFLICT, INVALID
+from .common import CONFLICT, INVALID, unbound_with_errors
 from .common import add_errors as _add_errors
 from .common import status_for as _status_for
 from .route import _reason_page
@@ -213,8 +213,7 @@ def meeting_item_remove(request, pk, item_pk):
     except PermissionDenied as denied:
         raise Http404 from denied
     except ValidationError as error:
-        form = AgendaItemForm()
-        _add_errors(form, error)
+        form = unbound_with_errors(AgendaItemForm, error)
         return _part_response(request, pk, "agenda", _status_for(error), item_form=form)
     return _part_response(request, pk, "agenda", 200)
 
