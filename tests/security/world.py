@@ -189,4 +189,11 @@ def build_world() -> SimpleNamespace:
         application=submitted_application(w.other_student), actor=w.centre_head
     )
     w.notification = w.student.notifications.order_by("pk").first()
+
+    # The registered PDFs stored, as the documents worker does after each registration.
+    from documents.models import RegisteredDocument
+    from documents.services import render_document_files
+
+    for document in RegisteredDocument.objects.filter(rendered_at__isnull=True):
+        render_document_files(document_id=document.pk)
     return w
