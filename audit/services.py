@@ -171,23 +171,33 @@ def subject_student_id(obj: models.Model | None, depth: int = 0) -> int | None:
     return None
 
 
-def log_access(*, request, action: str, obj: models.Model | None = None) -> AccessLog:
+def log_access(*, request, action: str, obj: models.Model | None = None, student_ids=None) -> AccessLog:
     """Record that request.user read something sensitive (or was refused it), and chain the entry.
 
     Stores who, the roles they held at that moment, what (the object), whose file it belongs to (see
     `subject_student_id`: the student is shown who opened their file), the path and the client address.
+
+    A record about several students (a team meeting, its protocol) belongs to no one personal file: pass
+    `student_ids`, the students whose questions the reader saw, and one entry is written per student, so each of
+    them sees the read among who opened their file; an empty `student_ids` writes one entry without a student.
+    Returns the first entry written.
     """
     user = request.user if request.user.is_authenticated else None
+    subjects = [subject_student_id(obj)] if student_ids is None else sorted(set(student_ids)) or [None]
+    content_type = ContentType.objects.get_for_model(obj) if obj is not None else None
+    entries = []
     with transaction.atomic(savepoint=False), acting_as(user):
-        entry = AccessLog.objects.create(
-            user=user,
-            roles=",".join(sorted(user.role_names)) if user else "",
-            action=action,
-            content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
-            object_id=obj.pk if obj is not None else None,
-            student_id=subject_student_id(obj),
-            path=request.path[:300],
-            ip_address=_client_address(request),
-        )
-        chain_append(kind=AuditChainEntry.Kind.ACCESS, obj_or_payload=entry)
-    return entry
+        for student_id in subjects:
+            entry = AccessLog.objects.create(
+                user=user,
+                roles=",".join(sorted(user.role_names)) if user else "",
+                action=action,
+                content_type=content_type,
+                object_id=obj.pk if obj is not None else None,
+                student_id=student_id,
+                path=request.path[:300],
+                ip_address=_client_address(request),
+            )
+            chain_append(kind=AuditChainEntry.Kind.ACCESS, obj_or_payload=entry)
+            entries.append(entry)
+    return entries[0]

@@ -132,13 +132,16 @@ def _index_pdf(student, rows: list[IndexRow], language: str) -> bytes:
     return html_to_pdf(html)
 
 
-def personal_file_zip(student, documents: list[RegisteredDocument], uploads, *, language: str):
+def personal_file_zip(
+    student, documents: list[RegisteredDocument], uploads, *, language: str, extra: dict[str, bytes] | None = None
+):
     """The student's personal file as a ZIP: every stored PDF of every registered document (all versions), every
     uploaded supporting document, and an index of the contents as CSV and PDF. Returns an open temporary file,
     positioned at the start, for the caller to stream and close.
 
     Each stored PDF is checked against its registered SHA-256 on the way in; a mismatch is written in the index
-    (and logged) rather than hidden.
+    (and logged) rather than hidden. `extra` maps more archive paths to their content (subject access adds its
+    JSON file); they are listed in the index too.
     """
     if language not in settings.DOCUMENT_LANGUAGES:
         language = settings.LANGUAGE_CODE
@@ -162,6 +165,11 @@ def personal_file_zip(student, documents: list[RegisteredDocument], uploads, *, 
                     sha256="",
                     size=None,
                 )
+                if document.destroyed_at is not None:
+                    row.sha256 = stored.sha256 if stored is not None else ""
+                    row.note = _("The PDF was destroyed when the retention period ended; the register keeps its hash.")
+                    rows.append(row)
+                    continue
                 if stored is None:
                     row.note = _("The PDF is being prepared; it is not in this archive yet.")
                     rows.append(row)
@@ -192,6 +200,22 @@ def personal_file_zip(student, documents: list[RegisteredDocument], uploads, *, 
                     language="",
                     sha256=upload.sha256,
                     size=upload.size,
+                )
+            )
+        for path, content in (extra or {}).items():
+            archive.writestr(path, content)
+            rows.append(
+                IndexRow(
+                    path=path,
+                    section=_("Data held about the student"),
+                    title=_("Everything the system holds about the student (JSON)"),
+                    number="",
+                    date=timezone.localdate(),
+                    version="",
+                    status="",
+                    language="",
+                    sha256=hashlib.sha256(content).hexdigest(),
+                    size=len(content),
                 )
             )
         archive.writestr("index.csv", _index_csv(rows))

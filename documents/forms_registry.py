@@ -80,6 +80,9 @@ class FormSpec:
     samples: Callable[[], Iterable[models.Model]] = _no_samples
     # Model-level permission that lets a user open any source of this type (the register links to it for them).
     staff_permission: str = ""
+    # (source) -> ids of the students a document about several of them concerns (a protocol), so that a download
+    # appears in each one's "who opened my file"; None for a document of one student's file (`student` says it).
+    subjects: Callable[[models.Model], Iterable[int]] | None = None
 
 
 _FORMS: dict[str, FormSpec] = {}

@@ -102,6 +102,9 @@ class RegisteredDocument(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
+    # The stored PDFs hold personal data: after the retention period they are destroyed (routes.retention) and
+    # only this register entry with the number, the date and each file's SHA-256 remains.
+    destroyed_at = models.DateTimeField(_("PDF destroyed (retention period over) at"), null=True, blank=True)
 
     history = tracked()
 

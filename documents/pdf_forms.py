@@ -421,6 +421,12 @@ def _can_view_protocol(user, protocol) -> bool:
     return access in permissions_meetings.CENTRE_LEVEL and protocol.registration_number is not None
 
 
+def _protocol_subjects(protocol) -> list[int]:
+    from routes.models import ProtocolItem
+
+    return list(ProtocolItem.objects.filter(protocol=protocol).values_list("item__application__student_id", flat=True))
+
+
 def _protocol_samples():
     from routes.models import Protocol
 
@@ -442,5 +448,6 @@ register_form(
         version=lambda protocol: protocol.version,
         samples=_protocol_samples,
         staff_permission="routes.manage_teammeeting",
+        subjects=_protocol_subjects,
     )
 )

@@ -24,3 +24,11 @@ def can_export_personal_file(user: User, student: Student) -> bool:
     if not user.is_authenticated:
         return False
     return student.user_id == user.pk or user.has_perm("documents.export_personal_file")
+
+
+def can_download_own_data(user: User, student: Student) -> bool:
+    """Subject access: the student, and their legal representatives, who act for them in everything (§6.1).
+    Staff export a personal file instead; they never get this copy of the student's own data."""
+    if not user.is_authenticated:
+        return False
+    return student.user_id == user.pk or student.representations.filter(representative=user).exists()

@@ -98,6 +98,21 @@ def personal_file(user: User, student_id: int) -> tuple[Student, list[Registered
     return student, documents, uploads
 
 
+def own_data(user: User, student_id: int) -> tuple[Student, list[RegisteredDocument], list[SupportingDocument]]:
+    """What subject access puts in the archive besides the JSON: the student's registered documents and uploads.
+    Http404 unless `user` is the student or one of their legal representatives."""
+    student = Student.objects.select_related("user").filter(pk=student_id).first()
+    if student is None or not permissions.can_download_own_data(user, student):
+        raise Http404
+    documents = list(_with_files(student.registered_documents.all()).order_by("registered_on", "pk"))
+    uploads = list(
+        SupportingDocument.objects.filter(application__student=student)
+        .select_related("application")
+        .order_by("uploaded_at", "pk")
+    )
+    return student, documents, uploads
+
+
 def sample_document(document_type: str) -> RegisteredDocument | None:
     """A registered document of this type from the form's samples (render_sample_documents, bench/), or None when
     the type has no form yet or nothing of it is registered."""

@@ -11,4 +11,5 @@ urlpatterns = [
     path("documents/register/", views.register, name="register"),
     path("documents/register/export.xlsx", views.register_export, name="register_export"),
     path("students/<int:student_id>/personal-file.zip", views.personal_file, name="personal_file"),
+    path("students/<int:student_id>/my-data.zip", views.my_data, name="my_data"),
 ]

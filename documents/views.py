@@ -1,10 +1,12 @@
 import hashlib
+import json
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.files.uploadhandler import FileUploadHandler
 from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
@@ -19,9 +21,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from audit.models import AccessLog
 from audit.services import log_access
 
-from . import exports, permissions, selectors
+from . import exports, permissions, selectors, subject_access
 from .filters import RegisterFilter
 from .forms import VerifyUploadForm
+from .forms_registry import form_for
 
 INVALID, TOO_LARGE, TOO_MANY = 422, 413, 429
 
@@ -31,6 +34,14 @@ def _private(response: HttpResponse) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+def _subjects(document) -> list[int] | None:
+    """The students a document about several of them concerns (a protocol); None for one student's document."""
+    if document.student_id is not None:
+        return None
+    subjects = form_for(document.document_type).subjects
+    return list(subjects(document.source)) if subjects is not None else None
 
 
 @login_required
@@ -43,13 +54,15 @@ def download(request, public_id, language):
         raise Http404
     if language not in document.languages:
         raise Http404
+    if document.destroyed_at is not None:
+        return render(request, "documents/destroyed.html", {"document": document}, status=410)
     stored = next((f for f in document.files.all() if f.language == language), None)
     if stored is None:
         # Registered, but the worker has not stored its PDF yet: say so, and let the browser try again soon.
         response = render(request, "documents/being_prepared.html", {"document": document}, status=202)
         response["Retry-After"] = "10"
         return response
-    log_access(request=request, action=AccessLog.Action.DOWNLOAD_PDF, obj=document)
+    log_access(request=request, action=AccessLog.Action.DOWNLOAD_PDF, obj=document, student_ids=_subjects(document))
     filename = f"{document.number}_v{document.version}_{language}.pdf".replace("/", "-")
     response = FileResponse(
         stored.file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
@@ -172,5 +185,23 @@ def personal_file(request, student_id):
     archive = exports.personal_file_zip(student, documents, uploads, language=(get_language() or "kk")[:2])
     log_access(request=request, action=AccessLog.Action.EXPORT, obj=student)
     filename = f"personal-file-{student.external_id}-{timezone.localdate():%Y-%m-%d}.zip"
+    response = FileResponse(archive, as_attachment=True, filename=filename, content_type="application/zip")
+    return _private(response)
+
+
+@login_required
+@never_cache
+@require_GET
+def my_data(request, student_id):
+    """Subject access: everything held about the student as JSON, with their registered PDFs and uploaded
+    documents, in one ZIP. The download is logged, as an export of the student's file."""
+    student, documents, uploads = selectors.own_data(request.user, student_id)
+    data = subject_access.subject_access_data(student)
+    content = json.dumps(data, ensure_ascii=False, indent=2, cls=DjangoJSONEncoder).encode("utf-8")
+    archive = exports.personal_file_zip(
+        student, documents, uploads, language=(get_language() or "kk")[:2], extra={"my-data.json": content}
+    )
+    log_access(request=request, action=AccessLog.Action.EXPORT, obj=student)
+    filename = f"my-data-{timezone.localdate():%Y-%m-%d}.zip"
     response = FileResponse(archive, as_attachment=True, filename=filename, content_type="application/zip")
     return _private(response)

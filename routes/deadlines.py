@@ -144,8 +144,11 @@ def open_steps() -> list[Step]:
             )
         )
 
+    # A case whose consent was withdrawn is not processed any further: its lecturers are not reminded.
     for agreement in Agreement.objects.filter(
-        status=Agreement.Status.PENDING, route__status=Route.Status.IN_AGREEMENT
+        status=Agreement.Status.PENDING,
+        route__status=Route.Status.IN_AGREEMENT,
+        route__application__consent__withdrawn_at__isnull=True,
     ).select_related("lecturer", "section__course", "route__application__student__user"):
         steps.append(
             Step(

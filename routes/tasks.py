@@ -9,3 +9,11 @@ from . import services
 def notify_daily_digests() -> int:
     """Daily: tell each person what they owe and each centre head what is overdue (safe to run twice a day)."""
     return services.send_daily_digests()
+
+
+@shared_task(name="routes.tasks.apply_retention")
+def apply_retention() -> int:
+    """Nightly: remove the personal data of cases closed longer than RETENTION_YEARS ago (safe to run again)."""
+    from .retention import apply_retention as run
+
+    return len(run().applications)

@@ -399,6 +399,8 @@ class Application(models.Model):
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Set by routes.retention when the case's personal data was removed after the retention period.
+    anonymised_at = models.DateTimeField(_("personal data removed at"), null=True, blank=True)
 
     history = tracked(m2m_fields=[categories, conditions])
 

@@ -10,7 +10,8 @@ from django.utils.translation import gettext_noop
 from guardian.shortcuts import assign_perm
 
 from audit.history import acting_as
-from audit.services import record_status_change
+from audit.models import AuditChainEntry
+from audit.services import chain_append, record_status_change
 from audit.workflow import move
 from documents.models import DocumentType
 from documents.services import next_registration_number, register_document
@@ -167,6 +168,19 @@ def consent_withdraw(*, application: Application, actor: User, reason: str = "")
     consent.withdrawal_reason = reason
     with acting_as(actor):
         consent.save()
+    # The history row says what changed; the chain entry makes the withdrawal itself tamper-evident (the consent
+    # row may later be replaced by a new consent, the chain entry stays).
+    chain_append(
+        kind=AuditChainEntry.Kind.EVENT,
+        obj_or_payload={
+            "event": "consent_withdrawn",
+            "application": locked.pk,
+            "consent": consent.pk,
+            "text_version": consent.text.version,
+            "withdrawn_by": actor.pk,
+            "withdrawn_at": consent.withdrawn_at,
+        },
+    )
     if locked.status != S.DRAFT:
         _notify_all(
             _centre_heads(),

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.models import AccessLog
 from audit.services import log_access
@@ -58,6 +58,7 @@ def _form_errors_to(form, error: ValidationError):
 
 @login_required
 @never_cache
+@require_GET
 def my_applications(request):
     page = Paginator(selectors.applications_of(request.user), 20).get_page(request.GET.get("page"))
     can_start = selectors.students_for_new_application(request.user).exists()
@@ -90,6 +91,7 @@ def application_start(request):
 
 @login_required
 @never_cache
+@require_GET
 def application_detail(request, public_id):
     application, full = selectors.application_for(request.user, public_id)
     if not full:
@@ -297,6 +299,7 @@ def document_upload(request, public_id):
 
 @login_required
 @never_cache
+@require_GET
 def document_download(request, public_id, document_id):
     application, full = selectors.application_for(request.user, public_id)
     if not full or not permissions.can_download_documents(request.user, application):
@@ -317,6 +320,7 @@ def document_download(request, public_id, document_id):
 
 @login_required
 @never_cache
+@require_GET
 def inbox(request):
     queryset = selectors.inbox(request.user)
     applied = InboxFilter(request.GET, queryset=queryset)

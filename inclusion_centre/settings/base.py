@@ -150,6 +150,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "documents-render-pending": {"task": "documents.tasks.render_pending_documents", "schedule": 10 * 60},
     # Background jobs written while the broker was unreachable (inclusion_centre/outbox).
     "outbox-relay": {"task": "inclusion_centre.outbox.tasks.relay_outbox", "schedule": 60},
+    # Personal data of cases closed longer than RETENTION_YEARS ago is removed; a second run finds nothing to do.
+    "apply-retention": {"task": "routes.tasks.apply_retention", "schedule": crontab(hour=2, minute=30)},
 }
 # The relay publishes pending jobs at least this old (younger ones are still being published after their commit);
 # a job the broker refused this many times is marked failed and waits for an operator.
@@ -160,6 +162,12 @@ OUTBOX_BROKER_PAUSE_SECONDS = env.int("OUTBOX_BROKER_PAUSE_SECONDS", default=30)
 CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")
 )
+
+# --- Retention of personal data ----------------------------------------------------------------------------
+
+# Years after a case ends (closed, rejected or withdrawn) before `manage.py apply_retention` removes its personal
+# data; the register entries of its documents, with their numbers and SHA-256, are kept.
+RETENTION_YEARS = env.int("RETENTION_YEARS", default=5)
 
 # --- Authentication ----------------------------------------------------------------------------------------
 

@@ -590,6 +590,8 @@ def agreement_answer(*, agreement: Agreement, actor: User, decision: str, commen
     locked = Agreement.objects.select_for_update().select_related("section__course").get(pk=agreement.pk)
     if locked.lecturer_id != actor.pk:
         raise PermissionDenied
+    # An agreement is new processing of the student's data by a lecturer: not after consent is withdrawn.
+    _refuse_without_consent(locked_route.application)
     if decision not in {A.AGREED, A.AGREED_WITH_REMARKS, A.CHANGES_REQUESTED}:
         raise ValidationError({"decision": _("Choose your answer.")}, code="no_decision")
     if decision != A.AGREED and not comment.strip():
@@ -674,6 +676,7 @@ def route_approve(*, route: Route, actor: User) -> Route:
     if not actor.has_perm("routes.approve_route"):
         raise PermissionDenied
     locked = _lock_route(route)
+    _refuse_without_consent(locked.application)
 
     def register(obj):
         _sequence, obj.registration_number = next_registration_number(document_type=DocumentType.ROUTE)

@@ -24,3 +24,13 @@ def add_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def unbound_with_errors(form_class, error: ValidationError, **kwargs):
+    """An empty form that carries a service's refusal, for a POST that submitted nothing to bind (a remove
+    button). add_error needs the state cleaning leaves (errors and cleaned_data): an unbound form has neither."""
+    form = form_class(**kwargs)
+    form.full_clean()
+    form.cleaned_data = {}
+    add_errors(form, error)
+    return form

@@ -36,7 +36,7 @@ from ..forms_meetings import (
     votes_ok,
 )
 from ..models import Attendance, Protocol, TeamMeeting
-from .common import CONFLICT, INVALID
+from .common import CONFLICT, INVALID, unbound_with_errors
 from .common import add_errors as _add_errors
 from .common import status_for as _status_for
 from .route import _reason_page
@@ -213,8 +213,7 @@ def meeting_item_remove(request, pk, item_pk):
     except PermissionDenied as denied:
         raise Http404 from denied
     except ValidationError as error:
-        form = AgendaItemForm()
-        _add_errors(form, error)
+        form = unbound_with_errors(AgendaItemForm, error)
         return _part_response(request, pk, "agenda", _status_for(error), item_form=form)
     return _part_response(request, pk, "agenda", 200)
 
@@ -312,7 +311,13 @@ def _render_detail(request, view, status=200, **overrides):
 @require_GET
 def meeting(request, pk):
     view = selectors.meeting_for(request.user, pk)
-    log_access(request=request, action=AccessLog.Action.VIEW_CASE, obj=view.meeting)
+    # A meeting concerns several students: each one whose question the reader sees finds the read in their file.
+    log_access(
+        request=request,
+        action=AccessLog.Action.VIEW_CASE,
+        obj=view.meeting,
+        student_ids=[item.application.student_id for item in view.items],
+    )
     return _render_detail(request, view)
 
 
@@ -391,8 +396,16 @@ def _protocol_context(request, protocol, view, **overrides) -> dict:
 @require_GET
 def protocol(request, pk):
     item, view = selectors.protocol_for(request.user, pk)
-    log_access(request=request, action=AccessLog.Action.VIEW_CASE, obj=item)
-    return render(request, "routes/meetings/protocol.html", _protocol_context(request, item, view))
+    context = _protocol_context(request, item, view)
+    # A protocol concerns several students: the read is logged once for each student whose question the reader
+    # sees, so each of them finds it among who opened their file.
+    log_access(
+        request=request,
+        action=AccessLog.Action.VIEW_CASE,
+        obj=item,
+        student_ids=[record.item.application.student_id for record in context["records"]],
+    )
+    return render(request, "routes/meetings/protocol.html", context)
 
 
 def _protocol_forms(protocol, view, data=None):

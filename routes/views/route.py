@@ -33,7 +33,7 @@ from ..forms import (
     SectionForm,
 )
 from ..models import Agreement, Route
-from .common import CONFLICT, INVALID
+from .common import CONFLICT, INVALID, unbound_with_errors
 from .common import add_errors as _add_errors
 from .common import post_data as _post
 from .common import status_for as _status_for
@@ -378,8 +378,7 @@ def measure_remove(request, pk, measure_pk):
     except PermissionDenied as denied:
         raise Http404 from denied
     except ValidationError as error:
-        form = MeasureForm()
-        _add_errors(form, error)
+        form = unbound_with_errors(MeasureForm, error)
         return _measures_response(request, item, form, _status_for(error))
     return _measures_response(request, item, MeasureForm(), 200)
 

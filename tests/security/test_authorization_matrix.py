@@ -1,0 +1,319 @@
+"""The authorization matrix (issue #8, item 1): every URL pattern the resolver knows, tried by every persona with
+the student's objects, for GET and for POST.
+
+- A URL name missing from the matrix fails `test_every_url_is_in_the_matrix`, naming it: a new view is covered
+  the day it is added, or the suite says so.
+- GET: each persona gets exactly the status written here (200, 302 to the login page, 404, 405 …).
+- POST: the personas who may act (`ACTORS`) are not tried (their POST would change the shared world; each app's
+  own tests cover what they do); everyone else must be refused (403, 404 or 405; anonymous may instead be sent
+  to the login page) and the refused POST must change nothing: the row counts of every table of the project's apps and
+  the highest id of every history table are the same before and after. The access log and the audit chain are
+  left out of that comparison on purpose: a refused attempt is logged.
+- "Objects they do not own" are tried by the personas who do not own the student's objects (the other student,
+  the unassigned specialist, the lecturer who does not teach the student), and by
+  `test_the_applicant_side_cannot_reach_another_students_case` with the other student's application.
+
+The world (tests/security/world.py) is built once for the module; each test runs in a savepoint of it.
+"""
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.db import connection, transaction
+from django.urls import reverse
+
+from .urls_under_test import KWARGS, url_names
+from .world import PERSONAS
+
+pytestmark = pytest.mark.django_db
+
+SIGNED_IN = frozenset(PERSONAS) - {"anonymous"}
+EVERYONE = frozenset(PERSONAS)
+CENTRE = frozenset({"specialist", "centre_head"})
+APPLICANT = frozenset({"student", "representative"})
+REFUSED = {403, 404, 405}
+
+
+def get(default: int, **overrides: int) -> dict[str, int]:
+    """The status each persona gets from a GET: `default` for the signed-in, 302 (to log in) for anonymous."""
+    expected = {persona: default for persona in SIGNED_IN} | {"anonymous": 302}
+    expected.update(overrides)
+    return expected
+
+
+GET = {
+    "accounts:account": get(200),
+    "accounts:login": get(302, anonymous=200),
+    "accounts:logout": get(405, anonymous=405),
+    "accounts:notification_read": get(405),
+    "accounts:notifications": get(200),
+    "accounts:password_change": get(200),
+    "accounts:password_change_done": get(200),
+    "accounts:password_reset": get(200, anonymous=200),
+    "accounts:password_reset_complete": get(200, anonymous=200),
+    "accounts:password_reset_confirm": get(200, anonymous=200),
+    "accounts:password_reset_done": get(200, anonymous=200),
+    "audit:access_log": get(404, auditor=200),
+    "audit:access_log_export": get(404, auditor=200),
+    "audit:history": get(404, centre_head=200, auditor=200),
+    "audit:index": get(404, centre_head=200, auditor=200),
+    "audit:my_file": get(404, student=200, other_student=200, representative=200),
+    "documents:download": get(
+        404, student=200, representative=200, specialist=200, centre_head=200, administration=200
+    ),
+    "documents:my_data": get(404, student=200, representative=200),
+    "documents:personal_file": get(404, student=200, centre_head=200),
+    "documents:register": get(404, centre_head=200, auditor=200),
+    "documents:register_export": get(404, centre_head=200, auditor=200),
+    "documents:verify": get(200, anonymous=200),
+    "healthz": get(200, anonymous=200),
+    "home": get(200, anonymous=200),
+    "routes:agreement_answer": get(405),
+    "routes:agreements": get(404, lecturer=200, stranger_lecturer=200),
+    "routes:approvals": get(404, administration=200),
+    "routes:assessment": get(404, specialist=200, centre_head=200),
+    "routes:assign": get(405),
+    "routes:case_close": get(404, centre_head=200),
+    "routes:changed_needs": get(404, student=200, representative=200),
+    "routes:conclusion": get(404, student=200, representative=200, specialist=200, centre_head=200),
+    "routes:conclusion_draft": get(405),
+    "routes:conclusion_sign": get(405),
+    "routes:dashboard": get(404, centre_head=200),
+    "routes:measure_add": get(405),
+    "routes:measure_remove": get(405),
+    "routes:meeting": get(
+        200, other_student=404, unassigned_specialist=404, administration=404, auditor=404, sysadmin=404, outsider=404
+    ),
+    "routes:meeting_cancel": get(404),
+    "routes:meeting_correct": get(404, centre_head=200),
+    "routes:meeting_edit": get(404, centre_head=302),
+    "routes:meeting_hold": get(405),
+    "routes:meeting_item_add": get(405),
+    "routes:meeting_item_remove": get(405),
+    "routes:meeting_member_add": get(405),
+    "routes:meeting_member_remove": get(405),
+    "routes:meeting_new": get(404, centre_head=200),
+    "routes:meeting_protocol": get(404),
+    "routes:meeting_rsvp": get(405),
+    "routes:meetings": get(200),
+    "routes:protocol": get(
+        200, other_student=404, unassigned_specialist=404, administration=404, auditor=404, sysadmin=404, outsider=404
+    ),
+    "routes:protocol_sign": get(405),
+    "routes:reports": get(404, centre_head=200, administration=200),
+    "routes:route": get(
+        200,
+        other_student=404,
+        unassigned_specialist=404,
+        stranger_lecturer=404,
+        auditor=404,
+        sysadmin=404,
+        outsider=404,
+    ),
+    "routes:route_approve": get(405),
+    "routes:route_cancel": get(404, specialist=200, centre_head=200),
+    "routes:route_draft": get(405),
+    "routes:route_edit": get(404, specialist=302, centre_head=302),
+    "routes:route_return": get(404),
+    "routes:route_review": get(404, specialist=200, centre_head=200),
+    "routes:route_send": get(405),
+    "routes:route_withdraw": get(404),
+    "routes:section_add": get(405),
+    "routes:section_remove": get(405),
+    "routes:section_update": get(405),
+    "routes:unassign": get(405),
+    "set_language": get(405, anonymous=405),
+    "students:application_consent": get(404, student=200, representative=200),
+    "students:application_detail": get(404, student=200, representative=200, specialist=200, centre_head=200),
+    "students:application_edit": get(404),
+    "students:application_register": get(405),
+    "students:application_reject": get(404, centre_head=200),
+    "students:application_start": get(404, student=200, other_student=200, representative=200, lecturer=200),
+    "students:application_submit": get(405),
+    "students:application_withdraw": get(404),
+    "students:consent_withdraw": get(404, student=200, representative=200),
+    "students:document_download": get(404, student=200, representative=200, specialist=200, centre_head=200),
+    "students:document_upload": get(404, student=200, representative=200, centre_head=200),
+    "students:inbox": get(404, centre_head=200),
+    "students:my_applications": get(200),
+    "students:paper_application": get(404, centre_head=200),
+    "students:reference_import": get(404, sysadmin=200),
+    "students:reference_import_confirm": get(404, sysadmin=405),
+    "students:reference_import_preview": get(404, sysadmin=302),
+    "students:reference_import_report": get(404, sysadmin=302),
+    "students:reference_import_sample": get(404, sysadmin=200),
+}
+
+# Who may POST to each URL: their POST is not tried. Everyone else must be refused and change nothing.
+ACTORS: dict[str, frozenset[str]] = {
+    "accounts:account": SIGNED_IN,
+    "accounts:login": EVERYONE,
+    "accounts:logout": EVERYONE,
+    "accounts:notification_read": frozenset({"student"}),  # the notification is the student's
+    "accounts:notifications": SIGNED_IN,  # "mark all as read", each their own
+    "accounts:password_change": SIGNED_IN,
+    "accounts:password_reset": EVERYONE,
+    "accounts:password_reset_confirm": EVERYONE,  # a link that is not valid: a page saying so, nothing changes
+    "documents:verify": EVERYONE,
+    "home": EVERYONE,  # the home page answers any method with the page; nothing to change
+    "set_language": EVERYONE,
+    "routes:agreement_answer": frozenset({"lecturer"}),
+    "routes:assign": frozenset({"centre_head"}),
+    "routes:case_close": frozenset({"centre_head"}),
+    "routes:changed_needs": APPLICANT,
+    "routes:conclusion_draft": CENTRE,
+    "routes:conclusion_sign": frozenset({"centre_head"}),
+    "routes:measure_add": CENTRE,
+    "routes:measure_remove": CENTRE,
+    "routes:meeting_cancel": frozenset({"centre_head"}),
+    "routes:meeting_correct": frozenset({"centre_head"}),
+    "routes:meeting_edit": frozenset({"centre_head"}),
+    "routes:meeting_hold": frozenset({"centre_head"}),
+    "routes:meeting_item_add": frozenset({"centre_head"}),
+    "routes:meeting_item_remove": frozenset({"centre_head"}),
+    "routes:meeting_member_add": frozenset({"centre_head"}),
+    "routes:meeting_member_remove": frozenset({"centre_head"}),
+    "routes:meeting_new": frozenset({"centre_head"}),
+    "routes:meeting_protocol": CENTRE,  # centre staff write the protocol; a signed one answers 409
+    "routes:meeting_rsvp": frozenset(
+        {"student", "representative", "specialist", "centre_head", "lecturer", "stranger_lecturer"}
+    ),
+    "routes:protocol_sign": frozenset({"centre_head"}),
+    "routes:route_approve": frozenset({"administration"}),
+    "routes:route_cancel": CENTRE,
+    "routes:route_draft": CENTRE,
+    "routes:route_edit": CENTRE,
+    "routes:route_return": frozenset({"administration"}),
+    "routes:route_review": CENTRE,
+    "routes:route_send": CENTRE,
+    "routes:route_withdraw": CENTRE,
+    "routes:section_add": CENTRE,
+    "routes:section_remove": CENTRE,
+    "routes:section_update": CENTRE,
+    "routes:unassign": frozenset({"centre_head"}),
+    "students:application_consent": APPLICANT,
+    "students:application_edit": APPLICANT,
+    "students:application_register": frozenset({"centre_head"}),
+    "students:application_reject": frozenset({"centre_head"}),
+    "students:application_start": frozenset({"student", "other_student", "representative", "lecturer"}),
+    "students:application_submit": APPLICANT,
+    "students:application_withdraw": APPLICANT,
+    "students:consent_withdraw": APPLICANT,
+    "students:document_upload": APPLICANT | {"centre_head"},
+    "students:paper_application": frozenset({"centre_head"}),
+    "students:reference_import": frozenset({"sysadmin"}),
+    "students:reference_import_confirm": frozenset({"sysadmin"}),
+    "students:reference_import_preview": frozenset({"sysadmin"}),
+    "students:reference_import_report": frozenset({"sysadmin"}),
+    "students:reference_import_sample": frozenset({"sysadmin"}),
+}
+
+PROJECT_APPS = {"accounts", "students", "routes", "documents", "audit", "guardian", "auth"}
+# A refused attempt is logged (DOMAIN.md: "the attempt is logged"): these tables may grow on a refusal.
+LOGGED_ON_REFUSAL = {"audit_accesslog", "audit_historicalaccesslog", "audit_auditchainentry"}
+
+
+def _tables() -> list[tuple[str, bool]]:
+    tables = set()
+    for model in apps.get_models(include_auto_created=True):
+        meta = model._meta
+        if (
+            meta.app_label in PROJECT_APPS
+            and meta.managed
+            and not meta.proxy
+            and meta.db_table not in LOGGED_ON_REFUSAL
+        ):
+            tables.add((meta.db_table, meta.pk.name == "history_id"))
+    return sorted(tables)
+
+
+def snapshot() -> tuple:
+    """Row counts of every table of the project's apps and the highest history id of each history table, in one
+    query: a refused request must leave all of them as they were."""
+    parts = []
+    for table, historical in _tables():
+        quoted = connection.ops.quote_name(table)  # names from the models, not from input
+        parts.append(f"(SELECT COUNT(*) FROM {quoted})")  # noqa: S608
+        if historical:
+            parts.append(f"(SELECT COALESCE(MAX(history_id), 0) FROM {quoted})")  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts))
+        return cursor.fetchone()
+
+
+def _as(client, world, persona):
+    client.logout()
+    if persona != "anonymous":
+        client.force_login(getattr(world, persona))
+
+
+def _to_login(response) -> bool:
+    return response.status_code == 302 and response["Location"].startswith(reverse(settings.LOGIN_URL))
+
+
+def test_every_url_is_in_the_matrix():
+    known = url_names()
+    missing = sorted(set(known) - set(GET))
+    assert not missing, f"URL names missing from the authorization matrix (tests/security): {missing}"
+    assert not sorted(set(known) - set(KWARGS)), "and from tests/security/urls_under_test.KWARGS"
+    assert not sorted(set(GET) - set(known)), f"matrix entries for URLs that no longer exist: {set(GET) - set(known)}"
+    assert set(ACTORS) <= set(known)
+
+
+@pytest.mark.parametrize("name", sorted(GET))
+def test_get(client, world, name):
+    url = reverse(name, kwargs=KWARGS[name](world))
+    wrong = []
+    for persona in PERSONAS:
+        _as(client, world, persona)
+        response = client.get(url)
+        expected = GET[name][persona]
+        if response.status_code != expected:
+            wrong.append(f"{persona}: {response.status_code}, expected {expected}")
+        elif persona == "anonymous" and expected == 302 and not _to_login(response):
+            wrong.append(f"anonymous: redirected to {response['Location']}, not to the login page")
+    assert not wrong, f"GET {name}: " + "; ".join(wrong)
+
+
+@pytest.mark.parametrize("name", sorted(GET))
+def test_refused_post_changes_nothing(client, world, name):
+    url = reverse(name, kwargs=KWARGS[name](world))
+    wrong = []
+    for persona in PERSONAS:
+        if persona in ACTORS.get(name, ()):
+            continue
+        _as(client, world, persona)
+        with transaction.atomic():
+            before = snapshot()
+            response = client.post(url, {"revision": 1, "reason": "x", "comment": "x", "decision": "agreed"})
+            after = snapshot()
+            transaction.set_rollback(True)
+        # Anonymous is sent to log in, or refused outright by a page that takes no POST from anyone (405).
+        refused = response.status_code in REFUSED or (persona == "anonymous" and _to_login(response))
+        if not refused:
+            wrong.append(f"{persona}: {response.status_code}, expected a refusal")
+        if after != before:
+            wrong.append(f"{persona}: the refused POST changed rows")
+    assert not wrong, f"POST {name}: " + "; ".join(wrong)
+
+
+def test_the_applicant_side_cannot_reach_another_students_case(client, world):
+    """The student and their representative, with the other student's application in every case URL."""
+    wrong = []
+    for name, build in KWARGS.items():
+        if build.__name__ != "_app":
+            continue
+        url = reverse(name, kwargs={"public_id": world.other_application.public_id})
+        for persona in ("student", "representative"):
+            _as(client, world, persona)
+            code = client.get(url).status_code
+            if code not in {404, 405}:
+                wrong.append(f"GET {name} as {persona}: {code}")
+            with transaction.atomic():
+                before = snapshot()
+                code = client.post(url, {"reason": "x", "text": "x"}).status_code
+                after = snapshot()
+                transaction.set_rollback(True)
+            if code not in REFUSED or after != before:
+                wrong.append(f"POST {name} as {persona}: {code}{' and rows changed' if after != before else ''}")
+    assert not wrong, "; ".join(wrong)

@@ -1,0 +1,199 @@
+"""One world for the security tests: every persona of issue #8 and objects in useful states, built once per module.
+
+The student's case has gone the whole way (application with an uploaded medical document, assessment, signed
+conclusion, route in force agreed by two lecturers and approved, a team meeting whose protocol is signed); the
+other student's application is registered. Health information carries markers (MARKER-*) that the minimisation
+tests look for. Built through the services, as the tests of each app do (tests/conftest.py, tests/routes/conftest.py).
+"""
+
+from types import SimpleNamespace
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from inclusion_centre.accounts.roles import Role
+from tests import factories
+from tests.factories import fill_application, pdf_bytes
+
+HEALTH = "MARKER-HEALTH"  # the application's own words, the uploaded document's content
+FINDINGS = "MARKER-FINDINGS"  # the assessment's findings
+ANALYSIS = "MARKER-ANALYSIS"  # the conclusion's analysis
+HEARD = "MARKER-HEARD"  # what the team heard, the agenda note
+UPLOAD_NAME = "MARKER-UPLOAD МӘС қорытындысы.pdf"  # the uploaded document's file name
+CHANGED = "MARKER-CHANGED"  # a report of changed needs
+MARKERS = (HEALTH, FINDINGS, ANALYSIS, HEARD, "MARKER-UPLOAD", CHANGED)
+
+PERSONAS = (
+    "anonymous",
+    "student",
+    "other_student",
+    "representative",
+    "specialist",
+    "unassigned_specialist",
+    "centre_head",
+    "lecturer",
+    "stranger_lecturer",
+    "administration",
+    "auditor",
+    "sysadmin",
+    "outsider",
+)
+
+
+def _staff(roles, name, position="Маман", **extra):
+    user = factories.UserFactory(roles=roles, full_name=name, **extra)
+    factories.StaffProfileFactory(user=user, position=position)
+    return user
+
+
+def build_world() -> SimpleNamespace:
+    import datetime
+
+    from django.utils import timezone
+
+    from routes import services as route_services
+    from routes.models import Adaptation, TeamMeeting
+    from students import services as application_services
+    from tests.factories import submitted_application
+
+    w = SimpleNamespace()
+    w.term = factories.AcademicTermFactory(academic_year="2026-2027")
+    w.student = factories.StudentFactory(user__full_name="Студент Тестов").user
+    w.other_student = factories.StudentFactory(user__full_name="Басқа Студент").user
+    w.representative = factories.RepresentationFactory(student=w.student.student).representative
+    w.specialist = _staff([Role.SPECIALIST], "Маман Психолог", "Психолог")
+    w.unassigned_specialist = _staff([Role.SPECIALIST], "Бөтен Маман")
+    w.secretary = _staff([Role.SPECIALIST], "Хатшы Маманова")
+    w.centre_head = _staff([Role.CENTRE_HEAD], "Орталық Басшысы", "Орталық басшысы")
+    w.lecturer = factories.UserFactory(roles=[Role.LECTURER], full_name="Оқытушы Ахметова")
+    factories.TeachingAssignmentFactory(lecturer=w.lecturer, term=w.term)
+    w.second_lecturer = factories.UserFactory(roles=[Role.LECTURER], full_name="Оқытушы Екінші")
+    w.stranger_lecturer = factories.UserFactory(roles=[Role.LECTURER], full_name="Оқытушы Бөтен")
+    factories.TeachingAssignmentFactory(lecturer=w.stranger_lecturer, term=w.term)
+    w.administration = factories.UserFactory(roles=[Role.ADMINISTRATION], full_name="Проректор Сейітов")
+    w.auditor = factories.UserFactory(roles=[Role.AUDITOR], full_name="Аудитор Қасымова")
+    w.sysadmin = factories.UserFactory(roles=[Role.SYSADMIN], full_name="Жүйе Әкімшісі", is_staff=True)
+    w.outsider = factories.UserFactory(full_name="Бөгде Адам")
+
+    # The student takes the lecturer's course and one of the second lecturer's.
+    first = w.lecturer.teaching_assignments.get(term=w.term).course
+    second = factories.CourseFactory(name_kk="Математика", name_en="Mathematics")
+    factories.TeachingAssignmentFactory(lecturer=w.second_lecturer, course=second, term=w.term)
+    for course in (first, second):
+        factories.EnrolmentFactory(student=w.student.student, course=course, term=w.term)
+
+    # The student's case, the whole way.
+    draft = application_services.application_start(actor=w.student, student=w.student.student)
+    fill_application(draft, w.student, description=f"Нашар көремін. {HEALTH}")
+    application_services.consent_give(application=draft, actor=w.student, language="kk")
+    w.upload = application_services.document_upload(
+        application=draft,
+        actor=w.student,
+        upload=SimpleUploadedFile(UPLOAD_NAME, pdf_bytes(HEALTH), "application/pdf"),
+        kind="mse",
+    )
+    application_services.application_submit(application=draft, actor=w.student)
+    w.application = application_services.application_register(application=draft, actor=w.centre_head)
+    w.assignment = route_services.assignment_add(
+        application=w.application, specialist=w.specialist, area="cognitive", actor=w.centre_head
+    )
+    route_services.assessment_save(
+        assessment=w.assignment.assessment,
+        actor=w.specialist,
+        findings=f"Оқу жылдамдығы төмен. {FINDINGS}",
+        strengths="",
+        barriers="",
+        adaptations=list(Adaptation.objects.filter(code__in=["extra_time", "large_print", "psychologist", "breaks"])),
+        free_texts=[],
+    )
+    route_services.assessment_finish(assessment=w.assignment.assessment, actor=w.specialist)
+    w.conclusion = route_services.conclusion_draft(application=w.application, actor=w.specialist)
+    route_services.conclusion_update(
+        conclusion=w.conclusion,
+        actor=w.specialist,
+        analysis=f"Талдау. {ANALYSIS}",
+        support_level="2",
+        revision_reason="",
+        keep_items=list(w.conclusion.items.values_list("pk", flat=True)),
+    )
+    w.conclusion = route_services.conclusion_sign(conclusion=w.conclusion, actor=w.centre_head)
+    w.application.refresh_from_db()
+    route = route_services.route_draft(
+        application=w.application, actor=w.specialist, academic_year=w.term.academic_year, term=w.term
+    )
+    route = route_services.route_update(route=route, actor=w.specialist, revision=route.revision, goals="Мақсат")
+    route = route_services.route_send_for_agreement(route=route, actor=w.specialist, revision=route.revision)
+    for person in (w.lecturer, w.second_lecturer):
+        agreement = route.agreements.get(lecturer=person, status="pending")
+        route_services.agreement_answer(agreement=agreement, actor=person, decision="agreed", comment="")
+    route.refresh_from_db()
+    w.route = route_services.route_approve(route=route, actor=w.administration)
+    w.section = w.route.sections.filter(lecturer=w.lecturer).first()
+    w.measure = w.route.measures.first()
+    w.agreement = w.route.agreements.filter(lecturer=w.lecturer).first()
+    w.changed_needs = route_services.changed_needs_report(
+        application=w.application, actor=w.student, text=f"Көзім нашарлады. {CHANGED}"
+    )
+
+    # A team meeting about the case, held, its protocol signed.
+    start = timezone.now() + datetime.timedelta(days=1)
+    w.meeting = route_services.meeting_plan(
+        actor=w.centre_head,
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=1),
+        place="Бас ғимарат, 204",
+        online_link="",
+        chair=w.centre_head,
+        secretary=w.secretary,
+        members=[w.specialist],
+    )
+    route_services.agenda_item_add(
+        meeting=w.meeting,
+        actor=w.centre_head,
+        application=None,
+        route=w.route,
+        topic="measures",
+        note=f"Көру қабілеті нашарлаған. {HEARD}",
+        invite_student=True,
+        invite_lecturers=True,
+    )
+    route_services.meeting_member_add(meeting=w.meeting, actor=w.centre_head, user=w.stranger_lecturer)
+    past = timezone.now() - datetime.timedelta(hours=1)
+    TeamMeeting.objects.filter(pk=w.meeting.pk).update(starts_at=past, ends_at=past + datetime.timedelta(minutes=45))
+    w.meeting.refresh_from_db()
+    protocol = route_services.meeting_hold(meeting=w.meeting, actor=w.secretary)
+    attendance = {row.pk: {"presence": "present", "reason": ""} for row in protocol.attendance.all()}
+    records = {
+        record.pk: {
+            "heard": f"Психолог баяндады. {HEARD}",
+            "decision": "Қолдау шараларын бекіту.",
+            "outcome": "approve_measures",
+            "measures": list(record.item.route.measures.all()),
+            "votes_for": 3,
+            "votes_against": 0,
+            "votes_abstained": 0,
+            "dissent": "",
+        }
+        for record in protocol.records.select_related("item__route")
+    }
+    route_services.protocol_save(
+        protocol=protocol, actor=w.secretary, revision=protocol.revision, attendance=attendance, records=records
+    )
+    route_services.protocol_sign(protocol=protocol, actor=w.secretary)
+    w.protocol = route_services.protocol_sign(protocol=protocol, actor=w.centre_head)
+    w.meeting.refresh_from_db()
+    w.item = w.meeting.items.first()
+    w.member = w.meeting.members.filter(user=w.stranger_lecturer).first()
+
+    # The other student's application, registered.
+    w.other_application = application_services.application_register(
+        application=submitted_application(w.other_student), actor=w.centre_head
+    )
+    w.notification = w.student.notifications.order_by("pk").first()
+
+    # The registered PDFs stored, as the documents worker does after each registration.
+    from documents.models import RegisteredDocument
+    from documents.services import render_document_files
+
+    for document in RegisteredDocument.objects.filter(rendered_at__isnull=True):
+        render_document_files(document_id=document.pk)
+    return w
