@@ -6,7 +6,7 @@ import re
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import trans_real
 
 from audit.models import StatusChange
@@ -317,7 +317,8 @@ def test_only_the_secretary_writes_and_votes_cannot_exceed_those_present(planned
         )
     for row in attendance.values():
         row["presence"] = "absent"
-    with pytest.raises(ValidationError) as refused:
+    # The messages are built when the error is raised, in the active language.
+    with pytest.raises(ValidationError) as refused, translation.override("en"):
         services.protocol_save(
             protocol=protocol, actor=secretary, revision=protocol.revision, attendance=attendance, records=records
         )
@@ -329,7 +330,7 @@ def test_only_the_secretary_writes_and_votes_cannot_exceed_those_present(planned
 def test_an_incomplete_protocol_cannot_be_signed(planned, secretary):
     into_the_past(planned)
     protocol = services.meeting_hold(meeting=planned, actor=secretary)
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError) as refused, translation.override("en"):
         services.protocol_sign(protocol=protocol, actor=secretary)
     text = " ".join(refused.value.messages)
     assert "write what was decided" in text and "was present" in text
