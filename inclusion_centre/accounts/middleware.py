@@ -109,7 +109,9 @@ class TwoFactorRequiredMiddleware:
             and not user.is_verified()
             and not self._allowed(request)
         ):
-            name = "accounts:two_factor_verify" if two_factor.has_confirmed_device(user) else "accounts:two_factor_enrol"
+            name = (
+                "accounts:two_factor_verify" if two_factor.has_confirmed_device(user) else "accounts:two_factor_enrol"
+            )
             target = reverse(name)
             if request.method in ("GET", "HEAD"):
                 target = f"{target}?{urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})}"

@@ -27,6 +27,11 @@ from .services import user_set_language
 NOTIFICATIONS_PER_PAGE = 20
 
 
+def _posted(request):
+    """The submitted data, or None on GET (`request.POST or None` would take an empty POST for a GET)."""
+    return request.POST if request.method == "POST" else None
+
+
 class LoginView(InvalidFormStatusMixin, auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = EmailAuthenticationForm
@@ -53,7 +58,7 @@ class PasswordResetConfirmView(InvalidFormStatusMixin, auth_views.PasswordResetC
 
 @login_required
 def account(request):
-    form = LanguagePreferenceForm(request.POST or None, instance=request.user)
+    form = LanguagePreferenceForm(_posted(request), instance=request.user)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -119,7 +124,7 @@ def two_factor_enrol(request):
         return redirect(f"{reverse('accounts:two_factor_verify')}?{urlencode({'next': _next_url(request)})}")
     device = two_factor.pending_app_device(request.user)
     form = OneTimeCodeForm(
-        request.POST or None,
+        _posted(request),
         label=_("Code from the app"),
         help_text=_("The six digits the app shows now."),
     )
@@ -157,7 +162,7 @@ def two_factor_verify(request):
     if request.user.is_verified():
         return redirect(_next_url(request))
     form = OneTimeCodeForm(
-        request.POST or None,
+        _posted(request),
         label=_("Code from the authenticator app, or a recovery code"),
         help_text=_("Six digits from the app, or one of your recovery codes (each works once)."),
     )
@@ -185,9 +190,7 @@ def two_factor_verify(request):
                             % {"count": left},
                         )
                     return redirect(_next_url(request))
-    return render(
-        request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request)}, status=status
-    )
+    return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request)}, status=status)
 
 
 @login_required

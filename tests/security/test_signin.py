@@ -118,7 +118,7 @@ def test_set_up_shows_a_qr_code_and_the_key_then_recovery_codes_once(en, special
     page = en.get(ENROL + "?next=/centre/inbox/")
     content = page.content.decode()
     assert page.status_code == 200
-    assert '<svg' in content and 'class="qr-code"' in content  # drawn inline, no image request, no data: URI
+    assert "<svg" in content and 'class="qr-code"' in content  # drawn inline, no image request, no data: URI
     device = TOTPDevice.objects.get(user=specialist, confirmed=False)
     assert two_factor.secret_for_typing(device) in content
     # The key survives a reload until it is confirmed (the phone may already have scanned it).
@@ -216,7 +216,7 @@ def test_each_recovery_code_works_once(en, auditor):
 
 
 def test_wrong_codes_are_throttled(en, lecturer):
-    device, codes = _enrolled(lecturer)
+    device, _codes = _enrolled(lecturer)
     _sign_in(en, lecturer)
     assert en.post(VERIFY, {"code": "123456"}).status_code == 422
     assert en.post(VERIFY, {"code": "abcdefgh"}).status_code == 422
