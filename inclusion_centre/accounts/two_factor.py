@@ -60,13 +60,8 @@ def normalise(code: str) -> str:
 
 
 def throttled_device(device) -> bool:
+    """True while wrong codes make this device wait before the next attempt (1, 2, 4, 8 … seconds)."""
     return not device.verify_is_allowed()[0]
-
-
-def throttled(user: User) -> bool:
-    """True while wrong codes have locked every device of the user for a moment."""
-    devices = [*TOTPDevice.objects.filter(user=user, confirmed=True), *StaticDevice.objects.filter(user=user)]
-    return bool(devices) and all(not device.verify_is_allowed()[0] for device in devices)
 
 
 def confirm_app_device(*, user: User, device: TOTPDevice, code: str) -> list[str] | None:
@@ -96,17 +91,21 @@ def recovery_codes_left(user: User) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
-def check_code(*, user: User, code: str) -> TOTPDevice | StaticDevice | None:
-    """The device that accepts this code (a code from the app, or a recovery code, which is then used up)."""
+def check_code(*, user: User, code: str) -> tuple[TOTPDevice | StaticDevice | None, bool]:
+    """The device that accepts this code (a code from the app, or a recovery code, which is then used up), and
+    whether a device that could have accepted it was waiting after wrong codes (so the code was not even tried)."""
     code = normalise(code)
     if not code:
-        return None
+        return None, False
+    waiting = False
     with transaction.atomic():
         if code.isdigit() and len(code) == 6:  # recovery codes are 8 letters and digits
             devices = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True)
         else:
             devices = StaticDevice.objects.select_for_update().filter(user=user, confirmed=True)
         for device in devices:
-            if device.verify_token(code):
-                return device
-    return None
+            if throttled_device(device):
+                waiting = True
+            elif device.verify_token(code):
+                return device, False
+    return None, waiting

@@ -139,6 +139,7 @@ def two_factor_enrol(request):
                 if codes is None:
                     form.add_error("code", _("This code is not right. Enter the code the app shows now."))
                 else:
+                    request.session.cycle_key()
                     django_otp.login(request, two_factor.confirmed_app_device(request.user))
                     request.session[RECOVERY_CODES_SESSION_KEY] = codes
                     request.session["_after_recovery_codes"] = _next_url(request)
@@ -170,26 +171,27 @@ def two_factor_verify(request):
     if request.method == "POST":
         status = 422
         if form.is_valid():
-            if two_factor.throttled(request.user):
+            device, waiting = two_factor.check_code(user=request.user, code=form.cleaned_data["code"])
+            if device is None and waiting:
                 form.add_error("code", _("Too many wrong codes. Wait a minute and try again."))
+            elif device is None:
+                form.add_error("code", _("This code is not right. Check it and try again."))
             else:
-                device = two_factor.check_code(user=request.user, code=form.cleaned_data["code"])
-                if device is None:
-                    form.add_error("code", _("This code is not right. Check it and try again."))
-                else:
-                    django_otp.login(request, device)
-                    if isinstance(device, StaticDevice):
-                        left = two_factor.recovery_codes_left(request.user)
-                        messages.warning(
-                            request,
-                            ngettext(
-                                "You used a recovery code. %(count)d is left: make new ones on your account page.",
-                                "You used a recovery code. %(count)d are left: make new ones on your account page.",
-                                left,
-                            )
-                            % {"count": left},
+                # A new session key for the session that now holds more power, as at sign-in.
+                request.session.cycle_key()
+                django_otp.login(request, device)
+                if isinstance(device, StaticDevice):
+                    left = two_factor.recovery_codes_left(request.user)
+                    messages.warning(
+                        request,
+                        ngettext(
+                            "You used a recovery code. %(count)d is left: make new ones on your account page.",
+                            "You used a recovery code. %(count)d are left: make new ones on your account page.",
+                            left,
                         )
-                    return redirect(_next_url(request))
+                        % {"count": left},
+                    )
+                return redirect(_next_url(request))
     return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request)}, status=status)
 
 

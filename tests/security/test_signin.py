@@ -179,9 +179,13 @@ def test_staff_with_a_device_are_asked_for_a_code_and_get_in_with_it(en, centre_
     response = en.get(reverse("students:inbox"))
     assert response["Location"] == VERIFY + "?next=%2Fcentre%2Finbox%2F"
     assert en.get(VERIFY).status_code == 200
+    key_after_password = en.session.session_key
     response = en.post(VERIFY, {"code": _code(device), "next": "/centre/inbox/"})
     assert response.status_code == 302 and response["Location"] == "/centre/inbox/"
     assert en.get(reverse("students:inbox")).status_code == 200
+    # The second step, like the first, gives the session a new key.
+    assert en.session.session_key != key_after_password
+    assert not UserSession.objects.filter(session_key=key_after_password).exists()
 
 
 def test_next_never_leaves_the_site(en, centre_head):
@@ -216,17 +220,21 @@ def test_each_recovery_code_works_once(en, auditor):
 
 
 def test_wrong_codes_are_throttled(en, lecturer):
-    device, _codes = _enrolled(lecturer)
+    device, codes = _enrolled(lecturer)
     _sign_in(en, lecturer)
     assert en.post(VERIFY, {"code": "123456"}).status_code == 422
-    assert en.post(VERIFY, {"code": "abcdefgh"}).status_code == 422
-    # Both devices now wait before the next attempt: even the right code is refused for the moment.
+    # The app's codes now wait before the next attempt: even the right one is refused for the moment.
     response = en.post(VERIFY, {"code": _code(device, steps_ahead=1)})
     assert response.status_code == 422
     assert "Too many wrong codes" in response.content.decode()
     device.refresh_from_db()
     assert device.throttling_failure_count == 1
     assert en.get(HOME).status_code == 302
+    # So do the recovery codes after a wrong one.
+    assert en.post(VERIFY, {"code": "abcdefgh"}).status_code == 422
+    response = en.post(VERIFY, {"code": codes[0]})
+    assert "Too many wrong codes" in response.content.decode()
+    assert two_factor.recovery_codes_left(lecturer) == 10
 
 
 @pytest.mark.parametrize("code", ["", " ", "1" * 33, "\x00\x01", "<script>", "12345678901234567890"])
