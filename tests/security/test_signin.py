@@ -363,3 +363,19 @@ def test_a_disabled_user_is_anonymous_even_if_a_session_survived(client, student
     assert UserSession.objects.filter(user_id=student.pk).exists()
     response = client.get(reverse("accounts:account"))
     assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+
+
+def test_the_system_administrator_can_remove_a_lost_authenticator(client, sysadmin, specialist):
+    device, _codes = _enrolled(specialist)
+    sysadmin = User.objects.get(pk=sysadmin.pk)
+    assert sysadmin.has_perm("otp_totp.delete_totpdevice") and sysadmin.has_perm("otp_static.delete_staticdevice")
+    admin_device, _ = _enrolled(sysadmin)
+    client.force_login(sysadmin)
+    assert client.post(VERIFY, {"code": _code(admin_device)}).status_code == 302
+    response = client.post(reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(pk=device.pk).exists()
+    # The specialist's next sign-in sets up a new app.
+    other = type(client)()
+    _sign_in(other, specialist, address="10.1.1.9")
+    assert other.get(HOME)["Location"].startswith(ENROL)
