@@ -1,6 +1,7 @@
 """Checks for uploaded files: size, type by content (never by name or by what the browser claims), safe names."""
 
 import hashlib
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -11,7 +12,28 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
+from . import antivirus
+
+logger = logging.getLogger(__name__)
+
 ALLOWED_TYPES = {"application/pdf": (".pdf",), "image/jpeg": (".jpg", ".jpeg"), "image/png": (".png",)}
+# What browsers and operating systems call each type; a declared type outside these (and not a generic "some
+# bytes") contradicts the content.
+DECLARED_ALIASES = {
+    "application/pdf": {"application/pdf", "application/x-pdf", "application/acrobat"},
+    "image/jpeg": {"image/jpeg", "image/jpg", "image/pjpeg"},
+    "image/png": {"image/png", "image/x-png"},
+}
+GENERIC_TYPES = {
+    "",
+    "application/octet-stream",
+    "binary/octet-stream",
+    "application/x-download",
+    "application/download",
+}
+
+# ValidationError code when the virus scanner is configured but does not answer: the view answers 503.
+SCAN_UNAVAILABLE = "scan_unavailable"
 
 
 @dataclass(frozen=True)
@@ -71,6 +93,16 @@ def check_upload(upload) -> CheckedUpload:
                 image.verify()
         except (UnidentifiedImageError, OSError, SyntaxError) as exc:
             raise ValidationError(_("The image file is damaged or incomplete."), code="damaged") from exc
+    declared = (getattr(upload, "content_type", None) or "").split(";")[0].strip().lower()
+    if declared not in GENERIC_TYPES and declared not in DECLARED_ALIASES[content_type]:
+        # The browser says text/html (or image/png) for what is really a PDF: one of them lies; accept neither.
+        raise ValidationError(
+            _("The file's type does not match its content. Save it again as PDF, JPEG or PNG and upload it."),
+            code="mismatch",
+        )
+    upload.seek(0)
+    if settings.CLAMD:
+        _scan(upload)
     upload.seek(0)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
@@ -79,3 +111,19 @@ def check_upload(upload) -> CheckedUpload:
     return CheckedUpload(
         content_type=content_type, sha256=digest.hexdigest(), size=upload.size, display_name=display_name(upload.name)
     )
+
+
+def _scan(upload) -> None:
+    try:
+        result = antivirus.scan_stream(upload)
+    except antivirus.ScannerUnavailable as exc:
+        logger.error("Upload refused: the virus scanner at %s did not answer (%s)", settings.CLAMD, exc)
+        raise ValidationError(
+            _("Files cannot be checked for viruses at the moment, so none are accepted. Try again later."),
+            code=SCAN_UNAVAILABLE,
+        ) from exc
+    if not result.clean:
+        logger.warning("Upload refused: the virus scanner found %s", result.signature)
+        raise ValidationError(
+            _("The virus scanner found a threat in this file, so it was not accepted."), code="infected"
+        )

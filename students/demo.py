@@ -32,6 +32,9 @@ from .models import (
 )
 
 DEMO_PASSWORD = "demo-centre-2026"  # noqa: S105 -- printed for the newcomer; seed_demo refuses to run in production
+# The authenticator-app key of every demo staff account (two-step sign-in), published like the password: a newcomer
+# adds it to an authenticator app once, or runs `manage.py demo_code`. 20 bytes, as authenticator apps expect.
+DEMO_OTP_KEY = b"demo-centre-2026-otp".hex()
 
 # (e-mail, full name, role, position, specialty)
 DEMO_USERS = [
@@ -441,6 +444,26 @@ def seed_registered_documents(head: User) -> None:
         )
 
 
+def demo_otp_secret() -> str:
+    """DEMO_OTP_KEY as authenticator apps ask for it when typed by hand (base32, in groups of four)."""
+    import base64
+
+    secret = base64.b32encode(bytes.fromhex(DEMO_OTP_KEY)).decode("ascii").rstrip("=")
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def seed_two_factor() -> None:
+    """Every demo account that the two-step sign-in asks (staff, admin users) gets the published demo key."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from inclusion_centre.accounts.two_factor import is_required
+
+    with override_settings(OTP_ENFORCE=True):
+        for user in User.objects.filter(email__endswith="@demo.edu.kz"):
+            if is_required(user) and not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+                TOTPDevice.objects.create(user=user, name="demo authenticator app", key=DEMO_OTP_KEY, confirmed=True)
+
+
 def seed(actor: User | None = None) -> dict[Role, User]:
     users = seed_users()
     with acting_as(actor or users[Role.SYSADMIN]):
@@ -450,4 +473,5 @@ def seed(actor: User | None = None) -> dict[Role, User]:
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
         seed_applications(users, students)
     seed_registered_documents(users[Role.CENTRE_HEAD])
+    seed_two_factor()
     return users

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit.models import AccessLog
 from audit.services import log_access
 from audit.workflow import IllegalMove
+from documents.uploads import SCAN_UNAVAILABLE
 
 from . import permissions, selectors, services
 from .filters import InboxFilter
@@ -293,8 +294,17 @@ def document_upload(request, public_id):
         else:
             messages.success(request, _("The document is uploaded."))
             return _detail(application)
-    status = INVALID if form.errors else 200
+    status = _invalid_upload_status(form, "file")
     return render(request, "students/document_upload.html", {"form": form, "application": application}, status=status)
+
+
+def _invalid_upload_status(form, field: str) -> int:
+    """200 for a clean form; 503 when the virus scanner could not be reached (try again later); 422 otherwise."""
+    if not form.errors:
+        return 200
+    if form.has_error(field, code=SCAN_UNAVAILABLE):
+        return 503
+    return INVALID
 
 
 @login_required
@@ -373,5 +383,5 @@ def paper_application(request):
         else:
             messages.success(request, _("The paper application is entered. Register it when you are ready."))
             return _detail(application)
-    status = INVALID if form.errors else 200
+    status = _invalid_upload_status(form, "scan")
     return render(request, "students/paper_application.html", {"form": form}, status=status)

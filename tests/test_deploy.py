@@ -142,6 +142,8 @@ def test_container_commands_serve_the_app_with_production_settings(tmp_path):
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["X-Frame-Options"] == "DENY"
         assert headers["Referrer-Policy"] == "same-origin"
+        assert "default-src 'self'" in headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
         # Static files carry hashed names and are served by the app itself (no CDN, no separate server).
         css = body.split('href="/static/css/app.')[1].split('"')[0]
         status, headers, _ = _get(f"{base}/static/css/app.{css}", **{"X-Forwarded-Proto": "https"})

@@ -57,3 +57,25 @@ def test_seed_demo_refuses_to_run_without_debug(settings):
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("seed_demo")
     assert not User.objects.filter(email__endswith="@demo.edu.kz").exists()
+
+
+def test_demo_staff_can_pass_the_two_step_sign_in_with_the_printed_key(settings, capsys, client):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from students.demo import demo_otp_secret
+
+    settings.DEBUG = True
+    settings.OTP_ENFORCE = True
+    call_command("seed_demo")
+    printed = capsys.readouterr().out
+    assert demo_otp_secret() in printed
+    assert not TOTPDevice.objects.filter(user__email="student@demo.edu.kz").exists()
+    head = User.objects.get(email="head@demo.edu.kz")
+    assert TOTPDevice.objects.get(user=head, confirmed=True)
+    # A newcomer without a phone: the printed command gives a code that the sign-in accepts.
+    call_command("demo_code")
+    code = capsys.readouterr().out.split()[0]
+    assert client.post("/accounts/login/", {"username": head.email, "password": DEMO_PASSWORD}).status_code == 302
+    assert client.get("/").status_code == 302  # the second step first
+    assert client.post("/accounts/two-factor/", {"code": code}).status_code == 302
+    assert client.get("/").status_code == 200

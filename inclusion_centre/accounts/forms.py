@@ -63,3 +63,25 @@ class AnyPasswordResetForm(PasswordResetForm):
 
     def get_users(self, email):
         return User._default_manager.filter(email__iexact=email, is_active=True)
+
+
+class OneTimeCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autocapitalize": "off", "spellcheck": "false"}
+        ),
+        error_messages={
+            "required": _("Enter the code."),
+            "max_length": _("A code has at most 32 characters."),
+        },
+    )
+
+    def __init__(self, *args, label=None, help_text=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if label:
+            self.fields["code"].label = label
+        if help_text:
+            self.fields["code"].help_text = help_text

@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -175,3 +176,22 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class UserSession(AbstractBaseSession):
+    """A signed-in session (see sessions.py): Django's session row plus the user it belongs to.
+
+    No history: a session is not a record of the case, and its key is a secret that must not be copied anywhere.
+    """
+
+    user_id = models.BigIntegerField(_("user"), null=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    @classmethod
+    def get_session_store_class(cls):
+        from .sessions import SessionStore
+
+        return SessionStore

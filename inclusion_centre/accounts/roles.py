@@ -69,6 +69,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.change_staffprofile",
         "accounts.view_staffprofile",
         "auth.view_group",
+        # A person who lost both phone and recovery codes: the system administrator removes their authenticator
+        # app (and codes), and the next sign-in sets up a new one.
+        "otp_totp.view_totpdevice",
+        "otp_totp.delete_totpdevice",
+        "otp_static.view_staticdevice",
+        "otp_static.delete_staticdevice",
         "routes.add_adaptation",
         "routes.change_adaptation",
         "routes.view_adaptation",

@@ -1,21 +1,41 @@
+from urllib.parse import urlencode
+
+import django_otp
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from inclusion_centre.forms import InvalidFormStatusMixin
 
-from .forms import AnyPasswordResetForm, DisplayPreferenceForm, EmailAuthenticationForm, LanguagePreferenceForm
+from . import two_factor
+from .forms import (
+    AnyPasswordResetForm,
+    DisplayPreferenceForm,
+    EmailAuthenticationForm,
+    LanguagePreferenceForm,
+    OneTimeCodeForm,
+)
 from .models import Notification
 from .notifications import mark_all_read, mark_read, notifications_for, user_set_notify_by_email
 from .services import user_set_display, user_set_language
 
 NOTIFICATIONS_PER_PAGE = 20
+
+
+def _posted(request):
+    """The submitted data, or None on GET (`request.POST or None` would take an empty POST for a GET)."""
+    return request.POST if request.method == "POST" else None
 
 
 class LoginView(InvalidFormStatusMixin, auth_views.LoginView):
@@ -74,7 +94,12 @@ def account(request):
             response.delete_cookie("language")
             return response
         status = 422
-    return render(request, "accounts/account.html", {"form": form, "display_form": display_form}, status=status)
+    context = {
+        "form": form,
+        "display_form": display_form,
+        "has_two_factor": two_factor.has_confirmed_device(request.user),
+    }
+    return render(request, "accounts/account.html", context, status=status)
 
 
 @login_required
@@ -100,3 +125,119 @@ def notification_read(request, pk: int):
     ):
         return redirect(notification.url)
     return redirect("accounts:notifications")
+
+
+# --- Two-factor sign-in ---------------------------------------------------------------------------------------
+
+RECOVERY_CODES_SESSION_KEY = "_recovery_codes_to_show"
+
+
+def _next_url(request) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def two_factor_enrol(request):
+    """Set up the authenticator app: a QR code and the secret, confirmed by a code; then recovery codes, once."""
+    if not two_factor.is_required(request.user) and not two_factor.has_confirmed_device(request.user):
+        return redirect("home")
+    if two_factor.has_confirmed_device(request.user):
+        return redirect(f"{reverse('accounts:two_factor_verify')}?{urlencode({'next': _next_url(request)})}")
+    device = two_factor.pending_app_device(request.user)
+    form = OneTimeCodeForm(
+        _posted(request),
+        label=_("Code from the app"),
+        help_text=_("The six digits the app shows now."),
+    )
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            if two_factor.throttled_device(device):
+                form.add_error("code", _("Too many wrong codes. Wait a minute and try again."))
+            else:
+                codes = two_factor.confirm_app_device(user=request.user, device=device, code=form.cleaned_data["code"])
+                if codes is None:
+                    form.add_error("code", _("This code is not right. Enter the code the app shows now."))
+                else:
+                    request.session.cycle_key()
+                    django_otp.login(request, two_factor.confirmed_app_device(request.user))
+                    request.session[RECOVERY_CODES_SESSION_KEY] = codes
+                    request.session["_after_recovery_codes"] = _next_url(request)
+                    return redirect("accounts:two_factor_recovery_codes")
+    context = {
+        "form": form,
+        "secret": two_factor.secret_for_typing(device),
+        "qr_svg": two_factor.qr_code_svg(device, title=_("QR code to scan with the authenticator app")),
+        "next": _next_url(request),
+    }
+    return render(request, "accounts/two_factor_enrol.html", context, status=status)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def two_factor_verify(request):
+    """The second step of signing in: a code from the app, or a recovery code."""
+    if not two_factor.has_confirmed_device(request.user):
+        return redirect(f"{reverse('accounts:two_factor_enrol')}?{urlencode({'next': _next_url(request)})}")
+    if request.user.is_verified():
+        return redirect(_next_url(request))
+    form = OneTimeCodeForm(
+        _posted(request),
+        label=_("Code from the authenticator app, or a recovery code"),
+        help_text=_("Six digits from the app, or one of your recovery codes (each works once)."),
+    )
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            device, waiting = two_factor.check_code(user=request.user, code=form.cleaned_data["code"])
+            if device is None and waiting:
+                form.add_error("code", _("Too many wrong codes. Wait a minute and try again."))
+            elif device is None:
+                form.add_error("code", _("This code is not right. Check it and try again."))
+            else:
+                # A new session key for the session that now holds more power, as at sign-in.
+                request.session.cycle_key()
+                django_otp.login(request, device)
+                if isinstance(device, StaticDevice):
+                    left = two_factor.recovery_codes_left(request.user)
+                    messages.warning(
+                        request,
+                        ngettext(
+                            "You used a recovery code. %(count)d is left: make new ones on your account page.",
+                            "You used a recovery code. %(count)d are left: make new ones on your account page.",
+                            left,
+                        )
+                        % {"count": left},
+                    )
+                return redirect(_next_url(request))
+    return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request)}, status=status)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def two_factor_recovery_codes(request):
+    """New recovery codes are shown once, right after they are made; a POST replaces them with new ones."""
+    if not two_factor.has_confirmed_device(request.user):
+        raise Http404
+    if request.method == "POST":
+        request.session[RECOVERY_CODES_SESSION_KEY] = two_factor.new_recovery_codes(user=request.user)
+        request.session.pop("_after_recovery_codes", None)
+        return redirect("accounts:two_factor_recovery_codes")
+    codes = request.session.pop(RECOVERY_CODES_SESSION_KEY, None)
+    context = {
+        "codes": [f"{code[:4]}-{code[4:]}" for code in codes or []],
+        "left": two_factor.recovery_codes_left(request.user),
+        "continue_to": request.session.pop("_after_recovery_codes", None) if codes else None,
+    }
+    return render(request, "accounts/two_factor_recovery_codes.html", context)

@@ -32,6 +32,10 @@ INSTALLED_APPS = [
     "guardian",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     "django_htmx",
     "django_filters",
     "inclusion_centre.accounts",
@@ -44,17 +48,26 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every answer (settings below): scripts, styles and frames from this site only.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     # Pages for signed-in users carry personal data: Cache-Control no-store unless the view said otherwise.
     "audit.middleware.NoStoreForSignedInMiddleware",
     "audit.middleware.LogRefusedAccessMiddleware",
     "inclusion_centre.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends a session idle for SESSION_IDLE_TIMEOUT or older than SESSION_ABSOLUTE_TIMEOUT, whatever its cookie says
+    # (after the language and the messages are set up: it says why in the reader's language).
+    "inclusion_centre.accounts.middleware.SessionTimeoutMiddleware",
+    # Staff who read personal data pass the second factor before any other page.
+    "inclusion_centre.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -204,6 +217,23 @@ GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 60 * 60)
+# A session ends after this many seconds without a request, and in any case this long after sign-in, however
+# busy it is (the absolute limit is counted from the sign-in stored in the session, not from the cookie).
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=SESSION_COOKIE_AGE)
+# Database sessions that know their user, so disabling an account deletes its sessions at once.
+SESSION_ENGINE = "inclusion_centre.accounts.sessions"
+
+# Two-factor sign-in (django-otp, TOTP with recovery codes) for every role that reads personal data: all staff
+# roles (lecturers see students' names, administration approves routes with names) and Django admin users.
+# Students and legal representatives see only their own case and are not asked.
+OTP_ENFORCE = env.bool("OTP_ENFORCE", default=True)
+OTP_REQUIRED_ROLES = env.list(
+    "OTP_REQUIRED_ROLES",
+    default=["specialist", "centre_head", "lecturer", "administration", "auditor", "sysadmin"],
+)
+OTP_TOTP_ISSUER = "Inclusion centre"
+OTP_RECOVERY_CODES = 10
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -346,6 +376,29 @@ HOLIDAYS = env.list(
 # --- Uploads -----------------------------------------------------------------------------------------------
 
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# A ClamAV daemon that scans every stored upload: "tcp://host:3310" or a unix socket path. Unset: no scan. Set but
+# unreachable: uploads are refused, never stored unscanned.
+CLAMD = env("CLAMD", default="")
+CLAMD_TIMEOUT = env.float("CLAMD_TIMEOUT", default=30.0)
+
+# --- Content Security Policy (django-csp 4) -----------------------------------------------------------------
+
+# Everything is served by the app (no CDN, no inline script or style: htmx is configured from a meta tag and
+# draws no indicator styles). QR codes are inline SVG, so no data: images are needed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # Addresses (or networks) of the reverse proxies in front of the app. Only requests from these have their
 # X-Forwarded-For believed, for the client address the access log records (audit.services._client_address).

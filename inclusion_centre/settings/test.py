@@ -57,3 +57,7 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# The suite signs people in with force_login; the two-factor step is switched on by the tests that prove it
+# (tests/security/test_signin.py, tests/e2e/test_two_factor.py).
+OTP_ENFORCE = False

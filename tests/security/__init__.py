@@ -1,0 +1,1 @@
+"""Sign-in, headers, uploads and hostile input: the tests SECURITY.md cites."""

@@ -1,9 +1,26 @@
-"""The security tests share one world, built once per module inside a transaction that is rolled back at the end;
-each test runs in a savepoint of it (pytest-django's `db`), so what one test changes the next does not see."""
+"""Fixtures of the security tests.
+
+The authorization matrix and the minimisation sweep share one world, built once per module inside a transaction that
+is rolled back at the end; each test runs in a savepoint of it (pytest-django's `db`), so what one test changes the
+next does not see. The other tests use the routes' fixtures (a concluded case, routes in each state, team meetings).
+"""
 
 import pytest
 from django.db import transaction
 from django.test import override_settings
+
+from tests.routes.conftest import (  # noqa: F401  (fixtures)
+    concluded,
+    courses,
+    held,
+    in_approval,
+    in_force,
+    planned,
+    route,
+    second_lecturer,
+    secretary,
+    signed,
+)
 
 from .world import build_world
 
@@ -24,8 +41,11 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def _private_files(request, settings):
-    """Replaces the root conftest's fixture: a test of this package reads the files of the module's world."""
+def _private_files(request, settings, tmp_path):
+    """Replaces the root conftest's fixture: a test of the world reads the world's files; any other test gets its own
+    folder, as everywhere else."""
     if "world" in request.fixturenames:
         root = request.getfixturevalue("world").private_root
-        settings.PRIVATE_FILES_ROOT = settings.MEDIA_ROOT = root
+    else:
+        root = tmp_path / "private"
+    settings.PRIVATE_FILES_ROOT = settings.MEDIA_ROOT = root

@@ -26,3 +26,8 @@ class Command(BaseCommand):
         with translation.override("en"):
             for role, user in users.items():
                 self.stdout.write(f"  {role.label:<40} {user.email:<{width}}  password: {demo.DEMO_PASSWORD}")
+        self.stdout.write(
+            "Staff accounts then ask for a code from an authenticator app (two-step sign-in). Add this key to the\n"
+            f"app once (it is the same for every demo account): {demo.demo_otp_secret()}\n"
+            "or, without a phone, print the current code with: python manage.py demo_code"
+        )
