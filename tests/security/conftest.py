@@ -44,8 +44,6 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
 def _private_files(request, settings, tmp_path):
     """Replaces the root conftest's fixture: a test of the world reads the world's files; any other test gets its own
     folder, as everywhere else."""
-    if "world" in request.fixturenames:
-        root = request.getfixturevalue("world").private_root
-    else:
-        root = tmp_path / "private"
+    world = request.getfixturevalue("world") if "world" in request.fixturenames else None
+    root = world.private_root if world is not None else tmp_path / "private"
     settings.PRIVATE_FILES_ROOT = settings.MEDIA_ROOT = root

@@ -9,16 +9,6 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent.parent
 TEXT = (ROOT / "SECURITY.md").read_text()
 
-# Written in parallel branches of issue #13 (items 1–4, the authorization matrix); SECURITY.md names them already.
-# Once merged they exist and are checked like the rest; a name that is neither here nor on disk fails the test.
-FROM_PARALLEL_BRANCHES = {
-    "tests/security/test_signin.py",
-    "tests/security/test_headers.py",
-    "tests/security/test_uploads.py",
-    "tests/security/test_hostile_input.py",
-    "tests/security/test_authorization_matrix.py",
-}
-
 
 def test_it_has_the_sections_the_issue_asks_for():
     headings = re.findall(r"^## (.+)$", TEXT, re.MULTILINE)
@@ -41,7 +31,7 @@ def test_every_check_of_the_issue_is_listed_with_its_test():
 def test_every_test_file_it_names_exists():
     named = set(re.findall(r"`(tests/[\w/]+\.py|tests/\w+/)`", TEXT))
     assert {"tests/security/test_outbox.py", "tests/security/test_broker_timeout.py"} <= named
-    missing = sorted(path for path in named if not (ROOT / path).exists() and path not in FROM_PARALLEL_BRANCHES)
+    missing = sorted(path for path in named if not (ROOT / path).exists())
     assert missing == []
 
 
