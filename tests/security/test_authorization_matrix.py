@@ -53,6 +53,11 @@ GET = {
     "accounts:password_reset_complete": get(200, anonymous=200),
     "accounts:password_reset_confirm": get(200, anonymous=200),
     "accounts:password_reset_done": get(200, anonymous=200),
+    # Two-step sign-in is off in the test settings (tests/security/test_signin.py turns it on): nobody here has a
+    # device, so setting up and verifying send the user on, and there are no recovery codes to show.
+    "accounts:two_factor_enrol": get(302),
+    "accounts:two_factor_recovery_codes": get(404),
+    "accounts:two_factor_verify": get(302),
     "audit:access_log": get(404, auditor=200),
     "audit:access_log_export": get(404, auditor=200),
     "audit:history": get(404, centre_head=200, auditor=200),
@@ -122,6 +127,7 @@ GET = {
     "routes:section_remove": get(405),
     "routes:section_update": get(405),
     "routes:unassign": get(405),
+    "security_txt": get(404, anonymous=404),  # until SECURITY_CONTACT is set
     "set_language": get(405, anonymous=405),
     "students:application_consent": get(404, student=200, representative=200),
     "students:application_detail": get(404, student=200, representative=200, specialist=200, centre_head=200),
@@ -153,7 +159,9 @@ ACTORS: dict[str, frozenset[str]] = {
     "accounts:notifications": SIGNED_IN,  # "mark all as read", each their own
     "accounts:password_change": SIGNED_IN,
     "accounts:password_reset": EVERYONE,
-    "accounts:password_reset_confirm": EVERYONE,  # a link that is not valid: a page saying so, nothing changes
+    "accounts:password_reset_confirm": EVERYONE,
+    "accounts:two_factor_enrol": SIGNED_IN,  # each for their own account
+    "accounts:two_factor_verify": SIGNED_IN,  # a link that is not valid: a page saying so, nothing changes
     "documents:verify": EVERYONE,
     "home": EVERYONE,  # the home page answers any method with the page; nothing to change
     "set_language": EVERYONE,
