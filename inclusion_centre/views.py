@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import connections
-from django.http import HttpResponseRedirect, JsonResponse
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
@@ -76,3 +77,18 @@ def healthz(request):
     if failed:
         body["failed"] = failed
     return JsonResponse(body, status=503 if failed else 200)
+
+
+@login_required
+@require_GET
+def bench_floor(request):
+    """The benchmark's floor: a signed-in page through the whole middleware stack that makes one query of its own.
+
+    Every page costs at least this much; the benchmark reports each page's latency as a multiple of it. Answers 404
+    unless BENCH_FLOOR is on (bench/run.py turns it on for its server only).
+    """
+    if not settings.BENCH_FLOOR:
+        raise Http404
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")

@@ -309,3 +309,13 @@ TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 # Where people reach the app: absolute links in e-mails, which are sent from workers that have no request.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+
+# --- Scale benchmark (bench/run.py) -------------------------------------------------------------------------
+
+# The floor page (/bench/floor/): a signed-in page that makes one query, to which the benchmark compares the others.
+# Off (404) unless the benchmark's server turns it on.
+BENCH_FLOOR = env.bool("BENCH_FLOOR", default=False)
+# Every response says how many SQL queries it made (X-Queries header); for the benchmark's server only.
+BENCH_QUERY_COUNT = env.bool("BENCH_QUERY_COUNT", default=False)
+if BENCH_QUERY_COUNT:
+    MIDDLEWARE = ["inclusion_centre.bench.QueryCountMiddleware", *MIDDLEWARE]
