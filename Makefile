@@ -15,7 +15,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 endif
 
-.PHONY: help install run test lint format migrate seed serve worker beat messages check-deploy clean
+.PHONY: help install run test lint format migrate seed serve worker beat messages check-deploy bench clean
 
 help:
 	@echo "make run      install, migrate, load demo data and serve http://$(HOST):$(PORT)"
@@ -25,6 +25,7 @@ help:
 	@echo "make beat     start the Celery beat scheduler"
 	@echo "make lint     ruff"
 	@echo "make messages extract and compile the translation catalogues"
+	@echo "make bench    seed PostgreSQL (ic_bench) at scale and load-test gunicorn with locust (README: Benchmark)"
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required (set PYTHON=...)")'
@@ -75,6 +76,15 @@ messages: $(INSTALLED)
 
 check-deploy: $(INSTALLED)
 	DJANGO_SETTINGS_MODULE=inclusion_centre.settings.production $(PY) manage.py check --deploy --fail-level WARNING
+
+# The scale benchmark (README, "Benchmark"): needs PostgreSQL; BENCH_DATABASE_URL names the database it re-creates.
+# BENCH_ARGS passes options to bench/run.py, e.g. BENCH_ARGS="--duration 120 --think 1".
+$(VENV)/.bench-installed: pyproject.toml $(INSTALLED)
+	$(PY) -m pip install --quiet -e ".[dev,bench]"
+	@touch $@
+
+bench: $(if $(SYSTEM_PYTHON),,$(VENV)/.bench-installed)
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles db.sqlite3 .pytest_cache .ruff_cache

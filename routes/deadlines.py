@@ -10,7 +10,8 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.roles import Role
-from inclusion_centre.workdays import add_working_days
+from inclusion_centre.workdays import add_working_days, latest_start_not_overdue
 from students.models import Application
 
 from .models import Agreement, Assessment, Conclusion, Protocol, Route
@@ -67,6 +68,36 @@ def _case(application: Application) -> str:
 
 def open_steps() -> list[Step]:
     """Every step now waiting on someone, soonest due first."""
+    return _steps()
+
+
+def overdue_steps(today: datetime.date, *, limit: int) -> list[Step]:
+    """The `limit` longest overdue steps, most overdue first.
+
+    The same steps as `[s for s in open_steps() if s.is_overdue(today)][:limit]`, but each kind is filtered and cut
+    to `limit` rows in the database: the dashboard stays as fast with thousands of open steps as with ten."""
+    return _steps(overdue_on=today, limit=limit)[:limit]
+
+
+def _started_before(today: datetime.date, name: str) -> datetime.datetime:
+    """Steps of this kind that started before this moment are overdue `today` (see latest_start_not_overdue)."""
+    day = latest_start_not_overdue(today, _days(name))
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _steps(*, overdue_on: datetime.date | None = None, limit: int | None = None) -> list[Step]:
+    """Open steps; with `overdue_on`, only those overdue on that day, each kind cut to its `limit` most overdue."""
+
+    def cut(queryset, overdue: Q, *order):
+        if overdue_on is None:
+            return queryset
+        return queryset.filter(overdue).order_by(*order)[:limit]
+
+    late = overdue_on and {  # when each kind of step started, at the latest, to be overdue on `overdue_on`
+        name: _started_before(overdue_on, name)
+        for name in ("register_application", "assess_application", "sign_conclusion", "draft_route", "approve_route")
+        + ("sign_protocol",)
+    }
     heads = _members(Role.CENTRE_HEAD)
     approvers = list(
         User.objects.filter(
@@ -78,7 +109,12 @@ def open_steps() -> list[Step]:
     )
     steps: list[Step] = []
 
-    for application in Application.objects.filter(status=Application.Status.SUBMITTED).select_related("student__user"):
+    for application in cut(
+        Application.objects.filter(status=Application.Status.SUBMITTED).select_related("student__user"),
+        late and Q(submitted_at__lt=late["register_application"]),
+        "submitted_at",
+        "pk",
+    ):
         steps.append(
             Step(
                 "register",
@@ -90,11 +126,16 @@ def open_steps() -> list[Step]:
             )
         )
 
-    for assessment in Assessment.objects.filter(
-        status=Assessment.Status.DRAFT,
-        assignment__ended_at__isnull=True,
-        assignment__application__status=Application.Status.UNDER_ASSESSMENT,
-    ).select_related("assignment__specialist", "assignment__application__student__user"):
+    for assessment in cut(
+        Assessment.objects.filter(
+            status=Assessment.Status.DRAFT,
+            assignment__ended_at__isnull=True,
+            assignment__application__status=Application.Status.UNDER_ASSESSMENT,
+        ).select_related("assignment__specialist", "assignment__application__student__user"),
+        late and Q(assignment__application__registered_at__lt=late["assess_application"]),
+        "assignment__application__registered_at",
+        "pk",
+    ):
         application = assessment.assignment.application
         steps.append(
             Step(
@@ -107,8 +148,11 @@ def open_steps() -> list[Step]:
             )
         )
 
-    for conclusion in Conclusion.objects.filter(status=Conclusion.Status.DRAFT).select_related(
-        "application__student__user"
+    for conclusion in cut(
+        Conclusion.objects.filter(status=Conclusion.Status.DRAFT).select_related("application__student__user"),
+        late and Q(created_at__lt=late["sign_conclusion"]),
+        "created_at",
+        "pk",
     ):
         steps.append(
             Step(
@@ -123,11 +167,15 @@ def open_steps() -> list[Step]:
 
     # A concluded case whose route is not yet with the lecturers: drafted by the specialists assigned to it.
     unsent = Route.objects.filter(application=OuterRef("pk")).exclude(status=Route.Status.DRAFT)
-    for application in (
+    for application in cut(
         Application.objects.filter(status=Application.Status.CONCLUDED)
         .exclude(Exists(unsent))
         .select_related("student__user")
         .prefetch_related("assignments__specialist", "conclusions")
+        .annotate(last_signed=Max("conclusions__signed_at")),
+        late and Q(last_signed__lt=late["draft_route"]),
+        "last_signed",
+        "pk",
     ):
         signed = [c.signed_at for c in application.conclusions.all() if c.signed_at]
         if not signed:
@@ -144,9 +192,14 @@ def open_steps() -> list[Step]:
             )
         )
 
-    for agreement in Agreement.objects.filter(
-        status=Agreement.Status.PENDING, route__status=Route.Status.IN_AGREEMENT
-    ).select_related("lecturer", "section__course", "route__application__student__user"):
+    for agreement in cut(
+        Agreement.objects.filter(status=Agreement.Status.PENDING, route__status=Route.Status.IN_AGREEMENT).select_related(
+            "lecturer", "section__course", "route__application__student__user"
+        ),
+        Q(due_on__lt=overdue_on),
+        "due_on",
+        "pk",
+    ):
         steps.append(
             Step(
                 "agree",
@@ -158,7 +211,14 @@ def open_steps() -> list[Step]:
             )
         )
 
-    for route in Route.objects.filter(status=Route.Status.IN_APPROVAL).select_related("application__student__user"):
+    for route in cut(
+        Route.objects.filter(status=Route.Status.IN_APPROVAL)
+        .select_related("application__student__user")
+        .annotate(started=Coalesce("sent_for_approval_at", "updated_at")),
+        late and Q(started__lt=late["approve_route"]),
+        "started",
+        "pk",
+    ):
         steps.append(
             Step(
                 "approve",
@@ -170,11 +230,17 @@ def open_steps() -> list[Step]:
             )
         )
 
-    for route in (
+    # The review due is the first date while no review is recorded, then the second (see _next_review).
+    next_review = Case(When(answered=0, then=F("first_review_on")), default=F("second_review_on"))
+    for route in cut(
         Route.objects.filter(status=Route.Status.IN_FORCE)
         .exclude(first_review_on__isnull=True)
         .select_related("application__student__user")
         .prefetch_related("application__assignments__specialist", "reviews")
+        .annotate(answered=Count("reviews")),
+        Q(answered=0, first_review_on__lt=overdue_on) | Q(answered=1, second_review_on__lt=overdue_on),
+        next_review,
+        "pk",
     ):
         due = _next_review(route)
         if due is None:
@@ -193,8 +259,11 @@ def open_steps() -> list[Step]:
 
     # A protocol is signed by the chair and the secretary; each owes their own signature. The subject names the
     # meeting, not the students discussed: the dashboard and the digests reach people outside the meeting.
-    for protocol in Protocol.objects.filter(status=Protocol.Status.DRAFT).select_related(
-        "meeting__chair", "meeting__secretary"
+    for protocol in cut(
+        Protocol.objects.filter(status=Protocol.Status.DRAFT).select_related("meeting__chair", "meeting__secretary"),
+        late and Q(created_at__lt=late["sign_protocol"]),
+        "created_at",
+        "pk",
     ):
         meeting = protocol.meeting
         owners = [
@@ -215,6 +284,8 @@ def open_steps() -> list[Step]:
                 owners or heads,
             )
         )
+    if overdue_on is not None:
+        steps = [step for step in steps if step.is_overdue(overdue_on)]
     return sorted(steps, key=lambda step: (step.due, step.kind, step.subject))
 
 

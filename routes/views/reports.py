@@ -18,7 +18,10 @@ from audit.services import log_access
 from students.models import AcademicTerm, Faculty
 
 from .. import reports
-from ..deadlines import open_steps
+from ..deadlines import overdue_steps
+
+# The dashboard lists the longest overdue steps only: a list of thousands helps no one and costs every page view.
+OVERDUE_SHOWN = 50
 
 
 @login_required
@@ -36,10 +39,11 @@ def dashboard(request):
         reports.workload(),
         reports.median_days(since, until),
     ]
-    overdue = [step for step in open_steps() if step.is_overdue(today)]
+    overdue = overdue_steps(today, limit=OVERDUE_SHOWN)
     context = {
         "charts": [(table, reports.chart_rows(table)) for table in tables],
         "overdue": overdue,
+        "overdue_shown": OVERDUE_SHOWN,
         "reviews": reports.reviews_due(today),
         "term": term,
         "since": since,

@@ -12,6 +12,7 @@ password.
 import datetime
 import json
 import time
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -120,6 +121,17 @@ def _spread(weights: list[tuple[str, int]], total: int) -> list[str]:
     counts = [max(1, round(count * total / whole)) for _, count in weights]
     counts[-1] = max(1, counts[-1] + total - sum(counts))
     return [status for (status, _), count in zip(weights, counts, strict=True) for _ in range(count)]
+
+
+@contextmanager
+def _dated(model, field_name: str):
+    """Let bulk_create keep the `auto_now_add` field's given value: a seeded past is spread over past dates."""
+    field = model._meta.get_field(field_name)
+    field.auto_now_add = False
+    try:
+        yield
+    finally:
+        field.auto_now_add = True
 
 
 def _name(i: int) -> str:
@@ -424,6 +436,7 @@ class Seeder:
         changes = []
         for a in self.applications:
             path = _PATH[a.status]
+            start = (a.submitted_at or self.now) - datetime.timedelta(days=1)
             for k, status in enumerate(path):
                 changes.append(
                     StatusChange(
@@ -432,9 +445,11 @@ class Seeder:
                         from_status=path[k - 1] if k else "",
                         to_status=status,
                         actor=a.filed_by if k < 2 else self.head,
+                        created_at=min(self.now, start + datetime.timedelta(days=[0, 1, 3, 5, 15, 40][k])),
                     )
                 )
-        bulk_create_with_history(changes, StatusChange, batch_size=2000, default_user=self.seeder)
+        with _dated(StatusChange, "created_at"):
+            bulk_create_with_history(changes, StatusChange, batch_size=2000, default_user=self.seeder)
 
         assessed = [a for a in self.applications if a.status in _ASSESSED]
         assignments = bulk_create_with_history(
@@ -566,12 +581,20 @@ class Seeder:
                 from_status=path[k - 1] if k else "",
                 to_status=status,
                 actor=self.administration[0] if status in Route.APPROVED else route.drafted_by,
+                created_at=[
+                    (route.sent_for_agreement_at or self.now) - datetime.timedelta(days=3),
+                    route.sent_for_agreement_at,
+                    route.sent_for_approval_at,
+                    route.approved_at,
+                    self.now,
+                ][k],
             )
             for route in self.routes
             for path in [_ROUTE_PATH[route.status]]
             for k, status in enumerate(path)
         ]
-        bulk_create_with_history(changes, StatusChange, batch_size=2000, default_user=self.seeder)
+        with _dated(StatusChange, "created_at"):
+            bulk_create_with_history(changes, StatusChange, batch_size=2000, default_user=self.seeder)
 
     # --- Team meetings and protocols ------------------------------------------------------------------------
 
