@@ -188,6 +188,7 @@ def main() -> int:
             },
             check=False,
             stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
     finally:
         server.send_signal(signal.SIGTERM)

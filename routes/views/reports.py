@@ -21,7 +21,7 @@ from .. import reports
 from ..deadlines import overdue_steps
 
 # The dashboard lists the longest overdue steps only: a list of thousands helps no one and costs every page view.
-OVERDUE_SHOWN = 50
+OVERDUE_SHOWN = 20
 
 
 @login_required
