@@ -1,6 +1,6 @@
 from django.conf import settings
-from django.db import connections
 from django.contrib.auth.decorators import login_required
+from django.db import connections
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme

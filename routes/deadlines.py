@@ -95,8 +95,14 @@ def _steps(*, overdue_on: datetime.date | None = None, limit: int | None = None)
 
     late = overdue_on and {  # when each kind of step started, at the latest, to be overdue on `overdue_on`
         name: _started_before(overdue_on, name)
-        for name in ("register_application", "assess_application", "sign_conclusion", "draft_route", "approve_route")
-        + ("sign_protocol",)
+        for name in (
+            "register_application",
+            "assess_application",
+            "sign_conclusion",
+            "draft_route",
+            "approve_route",
+            "sign_protocol",
+        )
     }
     heads = _members(Role.CENTRE_HEAD)
     approvers = list(
@@ -193,9 +199,9 @@ def _steps(*, overdue_on: datetime.date | None = None, limit: int | None = None)
         )
 
     for agreement in cut(
-        Agreement.objects.filter(status=Agreement.Status.PENDING, route__status=Route.Status.IN_AGREEMENT).select_related(
-            "lecturer", "section__course", "route__application__student__user"
-        ),
+        Agreement.objects.filter(
+            status=Agreement.Status.PENDING, route__status=Route.Status.IN_AGREEMENT
+        ).select_related("lecturer", "section__course", "route__application__student__user"),
         Q(due_on__lt=overdue_on),
         "due_on",
         "pk",

@@ -49,8 +49,8 @@ from routes.services.route import _digest, _fingerprint
 from students.models import (
     AcademicTerm,
     Application,
-    ConsentText,
     Consent,
+    ConsentText,
     Course,
     Enrolment,
     Faculty,
@@ -244,9 +244,7 @@ class Seeder:
         self.seeder.save()
         self.groups = {group.name: group for group in Group.objects.all()}
         self.head = self._users([("head@bench.invalid", "Бекмұханов Ерлан")], Role.CENTRE_HEAD)[0]
-        self.specialists = self._users(
-            [(f"specialist{i}@bench.invalid", _name(i)) for i in range(12)], Role.SPECIALIST
-        )
+        self.specialists = self._users([(f"specialist{i}@bench.invalid", _name(i)) for i in range(12)], Role.SPECIALIST)
         self.administration = self._users(
             [(f"administration{i}@bench.invalid", _name(i)) for i in range(3)], Role.ADMINISTRATION
         )
@@ -647,7 +645,9 @@ class Seeder:
             [
                 Protocol(
                     meeting=meeting,
-                    status=Protocol.Status.SIGNED if meeting.status == TeamMeeting.Status.SIGNED else Protocol.Status.DRAFT,
+                    status=Protocol.Status.SIGNED
+                    if meeting.status == TeamMeeting.Status.SIGNED
+                    else Protocol.Status.DRAFT,
                     registration_number=f"ХТ-{self.today.year}/{n + 1:04d}"
                     if meeting.status == TeamMeeting.Status.SIGNED
                     else None,
@@ -722,9 +722,7 @@ class Seeder:
         for p in self.protocols:
             if p.registration_number:
                 add(p, "protocol", p.registration_number, None, timezone.localdate(p.registered_at))
-        documents = bulk_create_with_history(
-            documents, RegisteredDocument, batch_size=2000, default_user=self.seeder
-        )
+        documents = bulk_create_with_history(documents, RegisteredDocument, batch_size=2000, default_user=self.seeder)
         bulk_create_with_history(
             [
                 RegistrationCounter(document_type=kind, year=self.today.year, last_number=last)
