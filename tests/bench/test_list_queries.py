@@ -30,21 +30,23 @@ PAGES = [
     ("reports", "head", reverse("routes:reports")),
 ]
 
-# The queries each page makes, pinned: a change is a decision, not an accident.
+# The queries each page makes on PostgreSQL, pinned: a change is a decision, not an accident. Every page is within
+# the budget of 15 queries.
 PINNED = {
-    "centre_inbox": 11,
-    "centre_dashboard": 29,
+    "centre_inbox": 9,
+    "centre_dashboard": 15,
     "lecturer_agreements": 7,
-    "approval_queue": 8,
-    "register": 10,
-    "access_log": 9,
-    "meetings_past": 8,
-    "meetings_awaiting": 8,
-    "reports": 20,
+    "approval_queue": 6,
+    "register": 8,
+    "access_log": 7,
+    "meetings_past": 6,
+    "meetings_awaiting": 6,
+    "reports": 13,
 }
-# Pages still over the budget of 15 queries: a fixed number, but one query per table or kind of step they
-# summarise (README, "Benchmark"). Every other list page must stay within it.
-OVER_BUDGET = {"centre_dashboard", "reports"}
+BUDGET = 15
+# Elsewhere (SQLite, `make test` on a fresh clone) the dashboard reads its applications in two queries and its
+# routes in three instead of one each: SQLite refuses a LIMIT inside a UNION (deadlines._together).
+OTHER_DATABASES = {"centre_dashboard": 3}
 
 
 def _scale(size: int) -> dict:
@@ -100,5 +102,9 @@ def test_list_pages_make_the_same_queries_with_10_and_with_1000_rows(client):
     for name in ("centre_inbox", "lecturer_agreements", "approval_queue", "register", "access_log", "meetings_past"):
         assert large_rows[name] >= 10 * max(small_rows[name], 1), (name, small_rows[name], large_rows[name])
     assert large == small
-    assert small == PINNED, json.dumps(small)
-    assert {name: count for name, count in small.items() if count > 15}.keys() == OVER_BUDGET
+    expected = dict(PINNED)
+    if connection.vendor != "postgresql":
+        expected = {name: count + OTHER_DATABASES.get(name, 0) for name, count in expected.items()}
+    assert small == expected, json.dumps(small)
+    if connection.vendor == "postgresql":
+        assert max(small.values()) <= BUDGET
