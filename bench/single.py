@@ -52,8 +52,10 @@ def main() -> int:
                 response = client.get(page["url"], secure=True)
             times.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200, (name, response.status_code)
+        served = response.get("X-Queries", "-")  # the server's count: statements through cursors, no BEGIN/COMMIT
         print(
-            f"{name:<22}{len(queries):>4} queries  min {min(times):7.1f} ms  median {statistics.median(times):7.1f} ms"
+            f"{name:<22}{len(queries):>4} queries ({served:>2} X-Queries)  min {min(times):7.1f} ms"
+            f"  median {statistics.median(times):7.1f} ms"
         )
         if args.sql:
             for query in queries.captured_queries:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +23,7 @@ from inclusion_centre.accounts.roles import Role
 from inclusion_centre.workdays import add_working_days, latest_start_not_overdue
 from students.models import Application
 
-from .models import Agreement, Assessment, Assignment, Conclusion, Protocol, Route
+from .models import Agreement, Assessment, Assignment, Conclusion, Protocol, Route, RouteReview
 
 
 @dataclass
@@ -146,9 +146,13 @@ def _steps(
 
     # Applications waiting to be registered, and concluded cases whose route is not yet with the lecturers (drafted
     # by the specialists assigned to them), read together.
-    applications = Application.objects.select_related("student__user").annotate(
-        last_signed=Max("conclusions__signed_at")
+    # Subqueries rather than aggregates over joins: no GROUP BY over every column of the selected rows.
+    last_signed = (
+        Conclusion.objects.filter(application=OuterRef("pk"), signed_at__isnull=False)
+        .order_by("-signed_at")
+        .values("signed_at")[:1]
     )
+    applications = Application.objects.select_related("student__user").annotate(last_signed=Subquery(last_signed))
     unsent = Route.objects.filter(application=OuterRef("pk")).exclude(status=Route.Status.DRAFT)
     for application in _together(
         cut(
@@ -249,8 +253,9 @@ def _steps(
         )
 
     # Routes waiting for approval, routes due for review (and the routes with a review date this month), together.
+    reviews = RouteReview.objects.filter(route=OuterRef("pk")).order_by().values("route").annotate(n=Count("pk"))
     routes = Route.objects.select_related("application__student__user").annotate(
-        answered=Count("reviews"), started=Coalesce("sent_for_approval_at", "updated_at")
+        answered=Coalesce(Subquery(reviews.values("n")), 0), started=Coalesce("sent_for_approval_at", "updated_at")
     )
     # The review due is the first date while no review is recorded, then the second (see _next_review).
     next_review = Case(When(answered=0, then=F("first_review_on")), default=F("second_review_on"))

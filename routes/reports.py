@@ -212,18 +212,17 @@ def median_days(since: datetime.date, until: datetime.date) -> Table:
 def _median_days_sql(start: datetime.datetime, end: datetime.datetime) -> list[list]:
     """PostgreSQL: each ending change joined to the latest starting change of its object before it, and the
     median (percentile_cont) and count per step computed by the database, in one query."""
-    types = {
-        "application": ContentType.objects.get_for_model(Application).pk,
-        "route": ContentType.objects.get_for_model(Route).pk,
-    }
+    # The content types are joined, not looked up: a process's first request would pay a query for each.
+    labels = {"application": Application._meta.app_label, "route": Route._meta.app_label}
     ends, starts, params_ends, params_starts = [], [], [], []
     for index, (_label, model, from_states, to_state) in enumerate(_STEPS):
-        ends.append(f"WHEN e.content_type_id = %s AND e.to_status = %s THEN {index}")
-        params_ends += [types[model], to_state]
+        ends.append(f"WHEN ct.model = %s AND e.to_status = %s THEN {index}")
+        params_ends += [model, to_state]
         placeholders = ", ".join(["%s"] * len(from_states))
-        starts.append(f"(e.content_type_id = %s AND e.to_status = %s AND s.to_status IN ({placeholders}))")
-        params_starts += [types[model], to_state, *sorted(from_states)]
+        starts.append(f"(ct.model = %s AND e.to_status = %s AND s.to_status IN ({placeholders}))")
+        params_starts += [model, to_state, *sorted(from_states)]
     table = StatusChange._meta.db_table
+    content_types = ContentType._meta.db_table
     # The table name is the model's; every value is a parameter.
     sql = f"""
         SELECT step, percentile_cont(0.5) WITHIN GROUP (ORDER BY days), COUNT(*)
@@ -231,12 +230,14 @@ def _median_days_sql(start: datetime.datetime, end: datetime.datetime) -> list[l
             SELECT CASE {" ".join(ends)} END AS step,
                    EXTRACT(EPOCH FROM e.created_at - began.at) / 86400 AS days
             FROM {table} e
+            INNER JOIN {content_types} ct ON ct.id = e.content_type_id
             CROSS JOIN LATERAL (
                 SELECT MAX(s.created_at) AS at FROM {table} s
                 WHERE s.content_type_id = e.content_type_id AND s.object_id = e.object_id
                   AND s.created_at <= e.created_at AND ({" OR ".join(starts)})
             ) began
-            WHERE e.created_at BETWEEN %s AND %s AND e.content_type_id = ANY(%s) AND e.to_status = ANY(%s)
+            WHERE e.created_at BETWEEN %s AND %s AND e.to_status = ANY(%s)
+              AND ((ct.app_label = %s AND ct.model = 'application') OR (ct.app_label = %s AND ct.model = 'route'))
               AND began.at IS NOT NULL
         ) durations
         WHERE step IS NOT NULL
@@ -247,8 +248,9 @@ def _median_days_sql(start: datetime.datetime, end: datetime.datetime) -> list[l
         *params_starts,
         start,
         end,
-        sorted(set(types.values())),
         sorted({step[3] for step in _STEPS}),
+        labels["application"],
+        labels["route"],
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
