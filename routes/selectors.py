@@ -3,6 +3,7 @@
 import datetime
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -78,6 +79,27 @@ def case_changed_needs(application: Application) -> list:
     )
 
 
+def case_status_changes(application: Application) -> tuple[list[StatusChange], list[StatusChange]]:
+    """The status changes of the case and of its routes (oldest first), in one query: (the case's, the routes')."""
+
+    def read():
+        from .models import Route
+
+        # The content types' ids (cached per process), so that the index on (content type, object) serves both.
+        types = ContentType.objects.get_for_models(Application, Route)
+        case_type, route_type = types[Application].pk, types[Route].pk
+        route_ids = [route.pk for route in case_routes(application)]
+        own = Q(content_type_id=case_type, object_id=application.pk)
+        routes = Q(content_type_id=route_type, object_id__in=route_ids)
+        changes = list(StatusChange.objects.filter(own | routes if route_ids else own).select_related("actor"))
+        return (
+            [change for change in changes if change.content_type_id == case_type],
+            [change for change in changes if change.content_type_id == route_type],
+        )
+
+    return _case_rows(application, "status_changes", read)
+
+
 def timeline_events(application: Application) -> list[tuple]:
     """The assessment's and the conclusion's steps for the case timeline: (when, text, actor)."""
     events = []
@@ -138,9 +160,7 @@ def _route_events(application: Application) -> list[tuple]:
     numbers = {route.pk: route.registration_number for route in case_routes(application)}
     events = []
     if numbers:
-        for change in StatusChange.objects.filter(
-            content_type__app_label="routes", content_type__model="route", object_id__in=list(numbers)
-        ).select_related("actor"):
+        for change in case_status_changes(application)[1]:
             events.append((change.created_at, _route_event_text(change, numbers), change.actor))
     for report in case_changed_needs(application):
         events.append(
