@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("documents.urls")),
     path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
+    path("bench/floor/", views.bench_floor, name="bench_floor"),
 ]

@@ -1,6 +1,7 @@
 import datetime
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.db import connections
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -94,3 +95,18 @@ def security_txt(request):
     languages = ", ".join(code for code, _name in settings.LANGUAGES)
     body = f"Contact: {contact}\nExpires: {expires}\nPreferred-Languages: {languages}\n"
     return HttpResponse(body, content_type="text/plain; charset=utf-8")
+
+
+@login_required
+@require_GET
+def bench_floor(request):
+    """The benchmark's floor: a signed-in page through the whole middleware stack that makes one query of its own.
+
+    Every page costs at least this much; the benchmark reports each page's latency as a multiple of it. Answers 404
+    unless BENCH_FLOOR is on (bench/run.py turns it on for its server only).
+    """
+    if not settings.BENCH_FLOOR:
+        raise Http404
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")

@@ -10,7 +10,9 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db import connection
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -18,10 +20,10 @@ from django.utils.translation import gettext_lazy as _
 
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.roles import Role
-from inclusion_centre.workdays import add_working_days
+from inclusion_centre.workdays import add_working_days, latest_start_not_overdue
 from students.models import Application
 
-from .models import Agreement, Assessment, Conclusion, Protocol, Route
+from .models import Agreement, Assessment, Assignment, Conclusion, Protocol, Route, RouteReview
 
 
 @dataclass
@@ -57,44 +59,151 @@ def _local(moment: datetime.datetime) -> datetime.date:
     return timezone.localdate(moment)
 
 
-def _members(role: Role) -> list[User]:
-    return list(User.objects.filter(groups__name=role.value, is_active=True).order_by("full_name"))
-
-
 def _case(application: Application) -> str:
     return application.registration_number or application.student.user.full_name
 
 
 def open_steps() -> list[Step]:
     """Every step now waiting on someone, soonest due first."""
-    heads = _members(Role.CENTRE_HEAD)
-    approvers = list(
-        User.objects.filter(
-            Q(groups__permissions__codename="approve_route", groups__permissions__content_type__app_label="routes"),
-            is_active=True,
-        )
-        .distinct()
-        .order_by("full_name")
+    return _steps()
+
+
+def overdue_steps(today: datetime.date, *, limit: int) -> list[Step]:
+    """The `limit` longest overdue steps, most overdue first.
+
+    The same steps as `[s for s in open_steps() if s.is_overdue(today)][:limit]`, but each kind is filtered and cut
+    to `limit` rows in the database: the dashboard stays as fast with thousands of open steps as with ten."""
+    return _steps(overdue_on=today, limit=limit)[:limit]
+
+
+def dashboard_steps(today: datetime.date, *, limit: int, people: list[User]) -> tuple[list[Step], list[Route]]:
+    """The dashboard's overdue_steps() and the routes in force with a review date this month (soonest first), read
+    together: `people` are the active users the steps may be owed by, each with `is_head` and `is_approver`."""
+    month: list[Route] = []
+    steps = _steps(overdue_on=today, limit=limit, people=people, month_reviews=(today, month))
+    return steps[:limit], month
+
+
+def reviews_in_month(today: datetime.date) -> Q:
+    """Routes with a review date in this calendar month."""
+    start = today.replace(day=1)
+    end = (start + datetime.timedelta(days=32)).replace(day=1)
+    return Q(first_review_on__gte=start, first_review_on__lt=end) | Q(
+        second_review_on__gte=start, second_review_on__lt=end
     )
-    steps: list[Step] = []
 
-    for application in Application.objects.filter(status=Application.Status.SUBMITTED).select_related("student__user"):
-        steps.append(
-            Step(
-                "register",
-                KINDS["register"],
-                _case(application),
-                reverse("students:application_detail", args=[application.public_id]),
-                add_working_days(_local(application.submitted_at), _days("register_application")),
-                heads,
-            )
+
+def _together(*querysets) -> list:
+    """The rows of several querysets of one model (with the same columns): one query (UNION ALL) where the database
+    allows each part its own ORDER BY and LIMIT (PostgreSQL), one query each otherwise (SQLite)."""
+    if len(querysets) > 1 and connection.features.supports_slicing_ordering_in_compound:
+        return list(querysets[0].union(*querysets[1:], all=True))
+    return [row for queryset in querysets for row in queryset]
+
+
+def _started_before(today: datetime.date, name: str) -> datetime.datetime:
+    """Steps of this kind that started before this moment are overdue `today` (see latest_start_not_overdue)."""
+    day = latest_start_not_overdue(today, _days(name))
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _steps(
+    *,
+    overdue_on: datetime.date | None = None,
+    limit: int | None = None,
+    people: list[User] | None = None,
+    month_reviews: tuple[datetime.date, list[Route]] | None = None,
+) -> list[Step]:
+    """Open steps; with `overdue_on`, only those overdue on that day, each kind cut to its `limit` most overdue.
+
+    `people`: the heads and approvers already read (see dashboard_steps); `month_reviews`: (today, a list to fill
+    with the routes in force with a review date in today's month), read with the other routes."""
+
+    def cut(queryset, overdue: Q, *order):
+        if overdue_on is None:
+            return queryset
+        return queryset.filter(overdue).order_by(*order)[:limit]
+
+    late = overdue_on and {  # when each kind of step started, at the latest, to be overdue on `overdue_on`
+        name: _started_before(overdue_on, name)
+        for name in (
+            "register_application",
+            "assess_application",
+            "sign_conclusion",
+            "draft_route",
+            "approve_route",
+            "sign_protocol",
         )
+    }
+    # The centre heads and the approvers, in one query.
+    if people is None:
+        people = list(heads_and_approvers().order_by("full_name"))
+    heads = sorted((user for user in people if user.is_head), key=lambda user: user.full_name)
+    approvers = sorted((user for user in people if user.is_approver), key=lambda user: user.full_name)
+    steps: list[Step] = []
+    # Steps owed by the specialists assigned to a case wait for one query after the others: {application id: steps}.
+    owed_by_specialists: dict[int, list[Step]] = {}
 
-    for assessment in Assessment.objects.filter(
-        status=Assessment.Status.DRAFT,
-        assignment__ended_at__isnull=True,
-        assignment__application__status=Application.Status.UNDER_ASSESSMENT,
-    ).select_related("assignment__specialist", "assignment__application__student__user"):
+    # Applications waiting to be registered, and concluded cases whose route is not yet with the lecturers (drafted
+    # by the specialists assigned to them), read together.
+    # Subqueries rather than aggregates over joins: no GROUP BY over every column of the selected rows.
+    last_signed = (
+        Conclusion.objects.filter(application=OuterRef("pk"), signed_at__isnull=False)
+        .order_by("-signed_at")
+        .values("signed_at")[:1]
+    )
+    applications = Application.objects.select_related("student__user").annotate(last_signed=Subquery(last_signed))
+    unsent = Route.objects.filter(application=OuterRef("pk")).exclude(status=Route.Status.DRAFT)
+    for application in _together(
+        cut(
+            applications.filter(status=Application.Status.SUBMITTED).annotate(part=Value("register")),
+            late and Q(submitted_at__lt=late["register_application"]),
+            "submitted_at",
+            "pk",
+        ),
+        cut(
+            applications.filter(status=Application.Status.CONCLUDED)
+            .exclude(Exists(unsent))
+            .annotate(part=Value("draft_route")),
+            late and Q(last_signed__lt=late["draft_route"]),
+            "last_signed",
+            "pk",
+        ),
+    ):
+        if application.part == "register":
+            steps.append(
+                Step(
+                    "register",
+                    KINDS["register"],
+                    _case(application),
+                    reverse("students:application_detail", args=[application.public_id]),
+                    add_working_days(_local(application.submitted_at), _days("register_application")),
+                    heads,
+                )
+            )
+            continue
+        if application.last_signed is None:
+            continue
+        step = Step(
+            "draft_route",
+            KINDS["draft_route"],
+            _case(application),
+            reverse("students:application_detail", args=[application.public_id]),
+            add_working_days(_local(application.last_signed), _days("draft_route")),
+        )
+        steps.append(step)
+        owed_by_specialists.setdefault(application.pk, []).append(step)
+
+    for assessment in cut(
+        Assessment.objects.filter(
+            status=Assessment.Status.DRAFT,
+            assignment__ended_at__isnull=True,
+            assignment__application__status=Application.Status.UNDER_ASSESSMENT,
+        ).select_related("assignment__specialist", "assignment__application__student__user"),
+        late and Q(assignment__application__registered_at__lt=late["assess_application"]),
+        "assignment__application__registered_at",
+        "pk",
+    ):
         application = assessment.assignment.application
         steps.append(
             Step(
@@ -107,8 +216,11 @@ def open_steps() -> list[Step]:
             )
         )
 
-    for conclusion in Conclusion.objects.filter(status=Conclusion.Status.DRAFT).select_related(
-        "application__student__user"
+    for conclusion in cut(
+        Conclusion.objects.filter(status=Conclusion.Status.DRAFT).select_related("application__student__user"),
+        late and Q(created_at__lt=late["sign_conclusion"]),
+        "created_at",
+        "pk",
     ):
         steps.append(
             Step(
@@ -121,35 +233,17 @@ def open_steps() -> list[Step]:
             )
         )
 
-    # A concluded case whose route is not yet with the lecturers: drafted by the specialists assigned to it.
-    unsent = Route.objects.filter(application=OuterRef("pk")).exclude(status=Route.Status.DRAFT)
-    for application in (
-        Application.objects.filter(status=Application.Status.CONCLUDED)
-        .exclude(Exists(unsent))
-        .select_related("student__user")
-        .prefetch_related("assignments__specialist", "conclusions")
-    ):
-        signed = [c.signed_at for c in application.conclusions.all() if c.signed_at]
-        if not signed:
-            continue
-        owners = [a.specialist for a in application.assignments.all() if a.ended_at is None]
-        steps.append(
-            Step(
-                "draft_route",
-                KINDS["draft_route"],
-                _case(application),
-                reverse("students:application_detail", args=[application.public_id]),
-                add_working_days(_local(max(signed)), _days("draft_route")),
-                owners or heads,
-            )
-        )
-
     # A case whose consent was withdrawn is not processed any further: its lecturers are not reminded.
-    for agreement in Agreement.objects.filter(
-        status=Agreement.Status.PENDING,
-        route__status=Route.Status.IN_AGREEMENT,
-        route__application__consent__withdrawn_at__isnull=True,
-    ).select_related("lecturer", "section__course", "route__application__student__user"):
+    for agreement in cut(
+        Agreement.objects.filter(
+            status=Agreement.Status.PENDING,
+            route__status=Route.Status.IN_AGREEMENT,
+            route__application__consent__withdrawn_at__isnull=True,
+        ).select_related("lecturer", "section__course", "route__application__student__user"),
+        Q(due_on__lt=overdue_on),
+        "due_on",
+        "pk",
+    ):
         steps.append(
             Step(
                 "agree",
@@ -161,43 +255,71 @@ def open_steps() -> list[Step]:
             )
         )
 
-    for route in Route.objects.filter(status=Route.Status.IN_APPROVAL).select_related("application__student__user"):
-        steps.append(
-            Step(
-                "approve",
-                KINDS["approve"],
-                route.application.student.user.full_name,
-                reverse("routes:route", args=[route.pk]),
-                add_working_days(_local(route.sent_for_approval_at or route.updated_at), _days("approve_route")),
-                approvers,
+    # Routes waiting for approval, routes due for review (and the routes with a review date this month), together.
+    reviews = RouteReview.objects.filter(route=OuterRef("pk")).order_by().values("route").annotate(n=Count("pk"))
+    routes = Route.objects.select_related("application__student__user").annotate(
+        answered=Coalesce(Subquery(reviews.values("n")), 0), started=Coalesce("sent_for_approval_at", "updated_at")
+    )
+    # The review due is the first date while no review is recorded, then the second (see _next_review).
+    next_review = Case(When(answered=0, then=F("first_review_on")), default=F("second_review_on"))
+    parts = [
+        cut(
+            routes.filter(status=Route.Status.IN_APPROVAL).annotate(part=Value("approve")),
+            late and Q(started__lt=late["approve_route"]),
+            "started",
+            "pk",
+        ),
+        cut(
+            routes.filter(status=Route.Status.IN_FORCE)
+            .exclude(first_review_on__isnull=True)
+            .annotate(part=Value("review")),
+            Q(answered=0, first_review_on__lt=overdue_on) | Q(answered=1, second_review_on__lt=overdue_on),
+            next_review,
+            "pk",
+        ),
+    ]
+    if month_reviews is not None:
+        parts.append(
+            routes.filter(reviews_in_month(month_reviews[0]), status=Route.Status.IN_FORCE).annotate(
+                part=Value("month")
             )
         )
-
-    for route in (
-        Route.objects.filter(status=Route.Status.IN_FORCE)
-        .exclude(first_review_on__isnull=True)
-        .select_related("application__student__user")
-        .prefetch_related("application__assignments__specialist", "reviews")
-    ):
-        due = _next_review(route)
+    for route in _together(*parts):
+        if route.part == "month":
+            month_reviews[1].append(route)
+            continue
+        if route.part == "approve":
+            steps.append(
+                Step(
+                    "approve",
+                    KINDS["approve"],
+                    route.application.student.user.full_name,
+                    reverse("routes:route", args=[route.pk]),
+                    add_working_days(_local(route.sent_for_approval_at or route.updated_at), _days("approve_route")),
+                    approvers,
+                )
+            )
+            continue
+        due = _next_review(route, route.answered)
         if due is None:
             continue
-        owners = [a.specialist for a in route.application.assignments.all() if a.ended_at is None]
-        steps.append(
-            Step(
-                "review",
-                KINDS["review"],
-                route.registration_number or _case(route.application),
-                reverse("routes:route", args=[route.pk]),
-                due,
-                owners or heads,
-            )
+        step = Step(
+            "review",
+            KINDS["review"],
+            route.registration_number or _case(route.application),
+            reverse("routes:route", args=[route.pk]),
+            due,
         )
+        steps.append(step)
+        owed_by_specialists.setdefault(route.application_id, []).append(step)
 
     # A protocol is signed by the chair and the secretary; each owes their own signature. The subject names the
     # meeting, not the students discussed: the dashboard and the digests reach people outside the meeting.
-    for protocol in Protocol.objects.filter(status=Protocol.Status.DRAFT).select_related(
-        "meeting__chair", "meeting__secretary"
+    for protocol in cut(
+        Protocol.objects.filter(status=Protocol.Status.DRAFT).select_related("meeting__chair", "meeting__secretary"),
+        late and Q(created_at__lt=late["sign_protocol"]),
+        "created_at",
+        "pk",
     ):
         meeting = protocol.meeting
         owners = [
@@ -218,13 +340,43 @@ def open_steps() -> list[Step]:
                 owners or heads,
             )
         )
+    if owed_by_specialists:
+        specialists: dict[int, list[User]] = {}
+        for assignment in (
+            Assignment.objects.filter(application_id__in=list(owed_by_specialists), ended_at__isnull=True)
+            .select_related("specialist")
+            .order_by("assigned_at", "pk")
+        ):
+            specialists.setdefault(assignment.application_id, []).append(assignment.specialist)
+        for application_id, owed in owed_by_specialists.items():
+            for step in owed:
+                step.owners = specialists.get(application_id) or heads
+    if month_reviews is not None:
+        month_reviews[1].sort(
+            key=lambda route: (route.first_review_on is None, route.first_review_on or datetime.date.min, route.pk)
+        )
+    if overdue_on is not None:
+        steps = [step for step in steps if step.is_overdue(overdue_on)]
     return sorted(steps, key=lambda step: (step.due, step.kind, step.subject))
 
 
-def _next_review(route: Route) -> datetime.date | None:
+def heads_and_approvers():
+    """Active centre heads and approvers (users whose role may approve routes), each with `is_head` and
+    `is_approver`."""
+    memberships = User.groups.through.objects
+    return User.objects.filter(is_active=True, pk__in=memberships.filter(HEAD | APPROVER).values("user_id")).annotate(
+        is_head=Exists(memberships.filter(HEAD, user=OuterRef("pk"))),
+        is_approver=Exists(memberships.filter(APPROVER, user=OuterRef("pk"))),
+    )
+
+
+HEAD = Q(group__name=Role.CENTRE_HEAD.value)
+APPROVER = Q(group__permissions__codename="approve_route", group__permissions__content_type__app_label="routes")
+
+
+def _next_review(route: Route, answered: int) -> datetime.date | None:
     """The review date still to be answered: each recorded review answers the next date in order."""
     dates = [day for day in (route.first_review_on, route.second_review_on) if day is not None]
-    answered = len(route.reviews.all())
     return dates[answered] if answered < len(dates) else None
 
 

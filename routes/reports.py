@@ -6,10 +6,26 @@ settings.REPORT_MIN_GROUP_SIZE hidden, since a small group can identify a studen
 
 import datetime
 import statistics
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +34,7 @@ from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.roles import Role
 from students.models import AcademicTerm, Application, Enrolment, Faculty, NeedCategory, Programme, Student
 
+from . import deadlines
 from .models import Adaptation, Agreement, Assessment, Conclusion, ConclusionItem, Route
 
 # A case counts once the centre registered it (drafts, rejected and withdrawn applications are not cases).
@@ -71,6 +88,28 @@ def cases_by_state() -> Table:
     )
 
 
+def cases_and_routes_by_state() -> tuple[Table, Table]:
+    """cases_by_state() and routes_by_state() for the dashboard, counted in one query (UNION ALL)."""
+    cases = (
+        Application.objects.exclude(status=Application.Status.DRAFT)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("pk"), kind=Value("cases"))
+    )
+    routes = Route.objects.order_by().values("status").annotate(n=Count("pk"), kind=Value("routes"))
+    counts: dict[str, dict[str, int]] = {"cases": {}, "routes": {}}
+    for row in cases.union(routes, all=True):
+        counts[row["kind"]][row["status"]] = row["n"]
+
+    def rows(kind: str, choices) -> list[list]:
+        return [[label, counts[kind][value]] for value, label in choices if counts[kind].get(value, 0)]
+
+    return (
+        Table("cases", _("Cases by state"), [_("State"), _("Cases")], rows("cases", Application.Status.choices)),
+        Table("routes", _("Routes by state"), [_("State"), _("Routes")], rows("routes", Route.Status.choices)),
+    )
+
+
 def routes_by_state(routes: QuerySet | None = None) -> Table:
     routes = Route.objects.all() if routes is None else routes
     return Table(
@@ -78,25 +117,54 @@ def routes_by_state(routes: QuerySet | None = None) -> Table:
     )
 
 
-def workload() -> Table:
-    """Per specialist: the cases they are assigned to, assessments still open, and route drafts they wrote."""
-    open_assessments = Count(
-        "assignments",
-        filter=Q(assignments__ended_at__isnull=True, assignments__assessment__status=Assessment.Status.DRAFT),
-        distinct=True,
-    )
-    rows = (
-        User.objects.filter(groups__name=Role.SPECIALIST.value, is_active=True)
+def _workload_counts() -> dict:
+    return {
+        "cases": Count(
+            "assignments__application",
+            filter=Q(assignments__ended_at__isnull=True) & ~Q(assignments__application__status="closed"),
+            distinct=True,
+        ),
+        "open_assessments": Count(
+            "assignments",
+            filter=Q(assignments__ended_at__isnull=True, assignments__assessment__status=Assessment.Status.DRAFT),
+            distinct=True,
+        ),
+    }
+
+
+def dashboard_people() -> tuple[Table, list[User]]:
+    """workload() and deadlines.heads_and_approvers() in one query: the specialists' table, and the active heads
+    and approvers (each with `is_head` and `is_approver`) that overdue steps are owed by."""
+    memberships = User.groups.through.objects
+    specialist = Q(group__name=Role.SPECIALIST.value)
+    people = list(
+        User.objects.filter(
+            is_active=True,
+            pk__in=memberships.filter(specialist | deadlines.HEAD | deadlines.APPROVER).values("user_id"),
+        )
         .annotate(
-            cases=Count(
-                "assignments__application",
-                filter=Q(assignments__ended_at__isnull=True) & ~Q(assignments__application__status="closed"),
-                distinct=True,
-            ),
-            open_assessments=open_assessments,
+            is_specialist=Exists(memberships.filter(specialist, user=OuterRef("pk"))),
+            is_head=Exists(memberships.filter(deadlines.HEAD, user=OuterRef("pk"))),
+            is_approver=Exists(memberships.filter(deadlines.APPROVER, user=OuterRef("pk"))),
+            **_workload_counts(),
         )
         .order_by("-cases", "full_name")
     )
+    table = _workload_table([user for user in people if user.is_specialist])
+    return table, [user for user in people if user.is_head or user.is_approver]
+
+
+def workload() -> Table:
+    """Per specialist: the cases they are assigned to, assessments still open, and route drafts they wrote."""
+    rows = (
+        User.objects.filter(groups__name=Role.SPECIALIST.value, is_active=True)
+        .annotate(**_workload_counts())
+        .order_by("-cases", "full_name")
+    )
+    return _workload_table(rows)
+
+
+def _workload_table(rows) -> Table:
     return Table(
         "workload",
         _("Workload per specialist"),
@@ -107,13 +175,8 @@ def workload() -> Table:
 
 def reviews_due(today: datetime.date) -> list[Route]:
     """Routes in force with a review date in this calendar month."""
-    start = today.replace(day=1)
-    end = (start + datetime.timedelta(days=32)).replace(day=1)
-    in_month = Q(first_review_on__gte=start, first_review_on__lt=end) | Q(
-        second_review_on__gte=start, second_review_on__lt=end
-    )
     return list(
-        Route.objects.filter(in_month, status=Route.Status.IN_FORCE)
+        Route.objects.filter(deadlines.reviews_in_month(today), status=Route.Status.IN_FORCE)
         .select_related("application__student__user")
         .order_by("first_review_on", "pk")
     )
@@ -136,27 +199,95 @@ def median_days(since: datetime.date, until: datetime.date) -> Table:
     """Median calendar days per step, for steps that ended in the window."""
     start = timezone.make_aware(datetime.datetime.combine(since, datetime.time.min))
     end = timezone.make_aware(datetime.datetime.combine(until, datetime.time.max))
-    models = {"application", "route"}
-    ends = list(
-        StatusChange.objects.filter(
-            content_type__app_label__in=["students", "routes"],
-            content_type__model__in=models,
-            created_at__range=(start, end),
-            to_status__in=[step[3] for step in _STEPS],
-        ).values("content_type__model", "object_id", "to_status", "created_at")
+    # PostgreSQL computes the medians; other databases (SQLite, for `make run`) get the same figures from Python.
+    rows = _median_days_sql(start, end) if connection.vendor == "postgresql" else _median_days_python(start, end)
+    return Table(
+        "median_days",
+        _("Median days per step"),
+        [_("Step"), _("Times"), _("Median days")],
+        [[label, count, median] for label, median, count in rows],
     )
-    ids = {(e["content_type__model"], e["object_id"]) for e in ends}
-    starts: dict[tuple, list[datetime.datetime]] = {}
-    starting_states = set().union(*(step[2] for step in _STEPS))
-    for change in StatusChange.objects.filter(
+
+
+def _median_days_sql(start: datetime.datetime, end: datetime.datetime) -> list[list]:
+    """PostgreSQL: each ending change joined to the latest starting change of its object before it, and the
+    median (percentile_cont) and count per step computed by the database, in one query."""
+    # The content types are joined, not looked up: a process's first request would pay a query for each.
+    labels = {"application": Application._meta.app_label, "route": Route._meta.app_label}
+    ends, starts, params_ends, params_starts = [], [], [], []
+    for index, (_label, model, from_states, to_state) in enumerate(_STEPS):
+        ends.append(f"WHEN ct.model = %s AND e.to_status = %s THEN {index}")
+        params_ends += [model, to_state]
+        placeholders = ", ".join(["%s"] * len(from_states))
+        starts.append(f"(ct.model = %s AND e.to_status = %s AND s.to_status IN ({placeholders}))")
+        params_starts += [model, to_state, *sorted(from_states)]
+    table = StatusChange._meta.db_table
+    content_types = ContentType._meta.db_table
+    # The table name is the model's; every value is a parameter.
+    sql = f"""
+        SELECT step, percentile_cont(0.5) WITHIN GROUP (ORDER BY days), COUNT(*)
+        FROM (
+            SELECT CASE {" ".join(ends)} END AS step,
+                   EXTRACT(EPOCH FROM e.created_at - began.at) / 86400 AS days
+            FROM {table} e
+            INNER JOIN {content_types} ct ON ct.id = e.content_type_id
+            CROSS JOIN LATERAL (
+                SELECT MAX(s.created_at) AS at FROM {table} s
+                WHERE s.content_type_id = e.content_type_id AND s.object_id = e.object_id
+                  AND s.created_at <= e.created_at AND ({" OR ".join(starts)})
+            ) began
+            WHERE e.created_at BETWEEN %s AND %s AND e.to_status = ANY(%s)
+              AND ((ct.app_label = %s AND ct.model = 'application') OR (ct.app_label = %s AND ct.model = 'route'))
+              AND began.at IS NOT NULL
+        ) durations
+        WHERE step IS NOT NULL
+        GROUP BY step
+    """  # noqa: S608
+    params = [
+        *params_ends,
+        *params_starts,
+        start,
+        end,
+        sorted({step[3] for step in _STEPS}),
+        labels["application"],
+        labels["route"],
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = {step: (float(median), count) for step, median, count in cursor.fetchall()}
+    return [
+        [label, round(found[index][0], 1), found[index][1]]
+        for index, (label, *_rest) in enumerate(_STEPS)
+        if index in found
+    ]
+
+
+def _median_days_python(start: datetime.datetime, end: datetime.datetime) -> list[list]:
+    """Other databases (SQLite, for `make run`): the same figures computed in Python from the changes."""
+    models = {"application", "route"}
+    ending = StatusChange.objects.filter(
         content_type__app_label__in=["students", "routes"],
         content_type__model__in=models,
-        object_id__in={object_id for _model, object_id in ids},
-        to_status__in=starting_states,
+        created_at__range=(start, end),
+        to_status__in=[step[3] for step in _STEPS],
+    )
+    starts: dict[tuple, list[datetime.datetime]] = {}
+    starting_states = set().union(*(step[2] for step in _STEPS))
+    # The ending changes and the starting changes of the same objects, in one query.
+    ends = []
+    for change in StatusChange.objects.filter(
+        Q(created_at__range=(start, end), to_status__in=[step[3] for step in _STEPS])
+        # A subquery, not the ids themselves: a term's thousands of ids make a slow IN list.
+        | Q(object_id__in=ending.values("object_id"), to_status__in=starting_states),
+        content_type__app_label__in=["students", "routes"],
+        content_type__model__in=models,
     ).values("content_type__model", "object_id", "to_status", "created_at"):
-        starts.setdefault((change["content_type__model"], change["object_id"], change["to_status"]), []).append(
-            change["created_at"]
-        )
+        if start <= change["created_at"] <= end and change["to_status"] in {step[3] for step in _STEPS}:
+            ends.append(change)
+        if change["to_status"] in starting_states:
+            starts.setdefault((change["content_type__model"], change["object_id"], change["to_status"]), []).append(
+                change["created_at"]
+            )
     rows = []
     for label, model, from_states, to_state in _STEPS:
         durations = []
@@ -173,12 +304,16 @@ def median_days(since: datetime.date, until: datetime.date) -> Table:
                 durations.append((end_event["created_at"] - max(began)).total_seconds() / 86400)
         if durations:
             rows.append([label, round(statistics.median(durations), 1), len(durations)])
-    return Table(
-        "median_days",
-        _("Median days per step"),
-        [_("Step"), _("Times"), _("Median days")],
-        [[label, count, median] for label, median, count in rows],
-    )
+    return rows
+
+
+class Median(Aggregate):
+    """PostgreSQL's median: percentile_cont(0.5), interpolating between the two middle values as statistics.median
+    does."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
 
 
 # --- Reports ------------------------------------------------------------------------------------------------
@@ -207,7 +342,29 @@ def _grouped(students: QuerySet, field_name: str) -> dict:
 
 def report_tables(filters: ReportFilters) -> list[Table]:
     students = _students(filters)
-    total = students.count()
+    # One row per student (faculty, programme, year, latest level of support, latest disability group), counted
+    # here: one read of the students instead of one per table.
+    latest_level = (
+        Conclusion.objects.filter(application__student=OuterRef("pk"), status=Conclusion.Status.SIGNED)
+        .order_by("-signed_at")
+        .values("support_level")[:1]
+    )
+    latest_group = (
+        Application.objects.filter(student=OuterRef("pk"), status__in=CASE_STATES)
+        .order_by("-registered_at")
+        .values("disability_group")[:1]
+    )
+    people = list(
+        students.annotate(level=Subquery(latest_level), disability=Subquery(latest_group))
+        .order_by()
+        .values_list("programme__faculty", "programme", "year_of_study", "level", "disability")
+    )
+    total = len(people)
+    by_faculty = Counter(row[0] for row in people if row[0] is not None)
+    by_programme = Counter(row[1] for row in people if row[1] is not None)
+    by_year = Counter(row[2] for row in people)
+    levels = Counter(row[3] for row in people)
+    groups = Counter(row[4] for row in people)
     tables = [
         Table(
             "total",
@@ -238,23 +395,23 @@ def report_tables(filters: ReportFilters) -> list[Table]:
         )
     )
 
-    faculties = {f.pk: f for f in Faculty.objects.filter(pk__in=students.values("programme__faculty"))}
+    faculties = {f.pk: f for f in Faculty.objects.filter(pk__in=list(by_faculty))} if by_faculty else {}
     tables.append(
         Table(
             "faculty",
             _("By faculty"),
             [_("Faculty"), _("Students")],
-            [[faculties[pk].name, n] for pk, n in _grouped(students, "programme__faculty").items()],
+            [[faculties[pk].name, n] for pk, n in by_faculty.items()],
         )
     )
 
-    programmes = {p.pk: p for p in Programme.objects.filter(pk__in=students.values("programme"))}
+    programmes = {p.pk: p for p in Programme.objects.filter(pk__in=list(by_programme))} if by_programme else {}
     tables.append(
         Table(
             "programme",
             _("By programme"),
             [_("Programme"), _("Students")],
-            [[str(programmes[pk]), n] for pk, n in _grouped(students, "programme").items()],
+            [[str(programmes[pk]), n] for pk, n in by_programme.items()],
         )
     )
 
@@ -263,16 +420,10 @@ def report_tables(filters: ReportFilters) -> list[Table]:
             "year",
             _("By year of study"),
             [_("Year of study"), _("Students")],
-            [[year, n] for year, n in sorted(_grouped(students, "year_of_study").items())],
+            [[year, n] for year, n in sorted(by_year.items())],
         )
     )
 
-    latest_level = (
-        Conclusion.objects.filter(application__student=OuterRef("pk"), status=Conclusion.Status.SIGNED)
-        .order_by("-signed_at")
-        .values("support_level")[:1]
-    )
-    levels = _grouped(students.annotate(level=Subquery(latest_level)), "level")
     tables.append(
         Table(
             "support_level",
@@ -282,12 +433,6 @@ def report_tables(filters: ReportFilters) -> list[Table]:
         )
     )
 
-    latest_group = (
-        Application.objects.filter(student=OuterRef("pk"), status__in=CASE_STATES)
-        .order_by("-registered_at")
-        .values("disability_group")[:1]
-    )
-    groups = _grouped(students.annotate(disability=Subquery(latest_group)), "disability")
     tables.append(
         Table(
             "disability",
@@ -302,20 +447,33 @@ def report_tables(filters: ReportFilters) -> list[Table]:
         routes = routes.filter(Q(term=filters.term) | Q(term__isnull=True, academic_year=filters.term.academic_year))
     tables.append(routes_by_state(routes))
 
-    answered = (
-        Agreement.objects.filter(route__in=routes, decided_at__isnull=False)
-        .values_list("lecturer__full_name", "requested_at", "decided_at")
-        .order_by("lecturer__full_name")
-    )
-    days: dict[str, list[float]] = {}
-    for name, requested, decided in answered:
-        days.setdefault(name, []).append((decided - requested).total_seconds() / 86400)
+    answered = Agreement.objects.filter(route__in=routes, decided_at__isnull=False)
+    if connection.vendor == "postgresql":
+        # The median per lecturer computed by the database (percentile_cont), not from every answer in Python.
+        days_to_answer = ExpressionWrapper(
+            Func(F("decided_at") - F("requested_at"), template="EXTRACT(EPOCH FROM %(expressions)s)") / 86400,
+            output_field=FloatField(),
+        )
+        medians = [
+            [name, round(median, 1), count]
+            for name, median, count in answered.values("lecturer__full_name")
+            .annotate(median=Median(days_to_answer), n=Count("pk"))
+            .values_list("lecturer__full_name", "median", "n")
+            .order_by("lecturer__full_name")
+        ]
+    else:
+        days: dict[str, list[float]] = {}
+        for name, requested, decided in answered.values_list(
+            "lecturer__full_name", "requested_at", "decided_at"
+        ).order_by("lecturer__full_name"):
+            days.setdefault(name, []).append((decided - requested).total_seconds() / 86400)
+        medians = [[name, round(statistics.median(values), 1), len(values)] for name, values in days.items()]
     tables.append(
         Table(
             "agreements",
             _("Agreements by lecturer"),
             [_("Lecturer"), _("Median days to answer"), _("Sections agreed or commented")],
-            [[name, round(statistics.median(values), 1), len(values)] for name, values in days.items()],
+            medians,
         )
     )
 
@@ -340,7 +498,7 @@ def report_tables(filters: ReportFilters) -> list[Table]:
     )
     for table in tables:
         if table.key in {"faculty", "programme", "agreements"}:
-            table.rows.sort(key=lambda row: -row[-1])
+            table.rows.sort(key=lambda row: (-row[-1], str(row[0])))
     return tables
 
 

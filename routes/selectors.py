@@ -3,6 +3,7 @@
 import datetime
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -19,10 +20,90 @@ from . import permissions
 from .models import Adaptation, Area, Assessment, Assignment, Conclusion, ConclusionItem, Recommendation
 
 
+def _case_rows(application: Application, key: str, read) -> list:
+    """What the case page reads of a case in several places (its section, the timeline, the next step), read once
+    per request: kept on the application instance the page was given."""
+    rows = application.__dict__.setdefault("_case_rows", {})
+    if key not in rows:
+        rows[key] = read()
+    return rows[key]
+
+
+def case_assignments(application: Application) -> list[Assignment]:
+    return _case_rows(
+        application,
+        "assignments",
+        lambda: list(
+            Assignment.objects.filter(application=application)
+            .select_related("specialist", "assessment")
+            .prefetch_related(
+                Prefetch("assessment__recommendations", queryset=Recommendation.objects.select_related("adaptation"))
+            )
+        ),
+    )
+
+
+def case_conclusions(application: Application) -> list[Conclusion]:
+    return _case_rows(
+        application,
+        "conclusions",
+        lambda: list(Conclusion.objects.filter(application=application).select_related("signed_by")),
+    )
+
+
+def case_routes(application: Application) -> list:
+    """Every version of the case's route, newest first, with its agreements."""
+    from .models import Route
+
+    return _case_rows(
+        application,
+        "routes",
+        lambda: list(
+            Route.objects.filter(application=application)
+            .select_related("application__student", "term")
+            .prefetch_related("agreements")
+            .order_by("-version")
+        ),
+    )
+
+
+def case_changed_needs(application: Application) -> list:
+    from .models import ChangedNeedsReport
+
+    return _case_rows(
+        application,
+        "changed_needs",
+        lambda: list(
+            ChangedNeedsReport.objects.filter(application=application).select_related("reported_by", "review")
+        ),
+    )
+
+
+def case_status_changes(application: Application) -> tuple[list[StatusChange], list[StatusChange]]:
+    """The status changes of the case and of its routes (oldest first), in one query: (the case's, the routes')."""
+
+    def read():
+        from .models import Route
+
+        # The content types' ids (cached per process), so that the index on (content type, object) serves both.
+        types = ContentType.objects.get_for_models(Application, Route)
+        case_type, route_type = types[Application].pk, types[Route].pk
+        route_ids = [route.pk for route in case_routes(application)]
+        own = Q(content_type_id=case_type, object_id=application.pk)
+        routes = Q(content_type_id=route_type, object_id__in=route_ids)
+        changes = list(StatusChange.objects.filter(own | routes if route_ids else own).select_related("actor"))
+        return (
+            [change for change in changes if change.content_type_id == case_type],
+            [change for change in changes if change.content_type_id == route_type],
+        )
+
+    return _case_rows(application, "status_changes", read)
+
+
 def timeline_events(application: Application) -> list[tuple]:
     """The assessment's and the conclusion's steps for the case timeline: (when, text, actor)."""
     events = []
-    for assignment in Assignment.objects.filter(application=application).select_related("specialist", "assessment"):
+    for assignment in case_assignments(application):
         area = assignment.get_area_display()
         events.append(
             (
@@ -38,9 +119,9 @@ def timeline_events(application: Application) -> list[tuple]:
             events.append(
                 (assignment.ended_at, _("A specialist stopped working on the case: %(area)s") % {"area": area}, None)
             )
-    for conclusion in Conclusion.objects.filter(
-        application=application, status=Conclusion.Status.SIGNED
-    ).select_related("signed_by"):
+    for conclusion in case_conclusions(application):
+        if conclusion.status != Conclusion.Status.SIGNED:
+            continue
         events.append(
             (
                 conclusion.signed_at,
@@ -76,16 +157,12 @@ def _route_event_text(change, numbers: dict[int, str]) -> str:
 
 
 def _route_events(application: Application) -> list[tuple]:
-    from .models import ChangedNeedsReport, Route
-
-    numbers = dict(Route.objects.filter(application=application).values_list("pk", "registration_number"))
+    numbers = {route.pk: route.registration_number for route in case_routes(application)}
     events = []
     if numbers:
-        for change in StatusChange.objects.filter(
-            content_type__app_label="routes", content_type__model="route", object_id__in=list(numbers)
-        ).select_related("actor"):
+        for change in case_status_changes(application)[1]:
             events.append((change.created_at, _route_event_text(change, numbers), change.actor))
-    for report in ChangedNeedsReport.objects.filter(application=application).select_related("reported_by"):
+    for report in case_changed_needs(application):
         events.append(
             (report.created_at, _("The centre was told that the student's needs changed"), report.reported_by)
         )
@@ -99,13 +176,15 @@ def route_next_step(application: Application):
     from .models import Agreement, Route
 
     R = Route.Status
-    route = Route.objects.filter(application=application).exclude(status=R.CANCELLED).order_by("-version").first()
+    route = next((route for route in case_routes(application) if route.status != R.CANCELLED), None)
     if route is None:
-        signed = (
-            Conclusion.objects.filter(application=application, status=Conclusion.Status.SIGNED)
-            .order_by("-signed_at")
-            .values_list("signed_at", flat=True)
-            .first()
+        signed = max(
+            (
+                c.signed_at
+                for c in case_conclusions(application)
+                if c.status == Conclusion.Status.SIGNED and c.signed_at
+            ),
+            default=None,
         )
         due = (
             add_working_days(timezone.localdate(signed), settings.DEADLINE_WORKING_DAYS["draft_route"])
@@ -116,12 +195,7 @@ def route_next_step(application: Application):
     if route.status == R.DRAFT:
         return NextStep(_("Specialists are preparing the individual educational route."))
     if route.status == R.IN_AGREEMENT:
-        due = (
-            Agreement.objects.filter(route=route, status=Agreement.Status.PENDING)
-            .order_by("-due_on")
-            .values_list("due_on", flat=True)
-            .first()
-        )
+        due = max((a.due_on for a in route.agreements.all() if a.status == Agreement.Status.PENDING), default=None)
         return NextStep(_("The lecturers check the route for their courses."), due)
     if route.status == R.IN_APPROVAL:
         return NextStep(_("The administration approves the route."), approval_due(route))
@@ -134,14 +208,8 @@ def route_next_step(application: Application):
 
 def case_section(user: User, application: Application) -> dict:
     """What the case page shows of the assessment and the conclusion to this user."""
-    assignments = list(
-        Assignment.objects.filter(application=application)
-        .select_related("specialist", "assessment")
-        .prefetch_related(
-            Prefetch("assessment__recommendations", queryset=Recommendation.objects.select_related("adaptation"))
-        )
-    )
-    conclusions = list(Conclusion.objects.filter(application=application).select_related("signed_by"))
+    assignments = case_assignments(application)
+    conclusions = case_conclusions(application)
     read_assessments = permissions.can_read_assessments(user, application)
     signed = [c for c in conclusions if c.status == Conclusion.Status.SIGNED]
     mine = [a for a in assignments if a.specialist_id == user.pk and a.is_active]
@@ -170,7 +238,6 @@ def case_section(user: User, application: Application) -> dict:
 def _route_part(user: User, application: Application) -> dict:
     """The route block of the case page: the versions this user may open and what they may do."""
     from .forms import RouteStartForm
-    from .models import ChangedNeedsReport
     from .selectors_meetings import meetings_on_case
 
     can_draft = permissions.can_draft_route(user, application)
@@ -183,11 +250,7 @@ def _route_part(user: User, application: Application) -> dict:
         "can_report_changed_needs": permissions.can_report_changed_needs(user, application),
         "can_close_case": permissions.can_close_case(user, application),
         "meetings": meetings_on_case(user, application),
-        "changed_needs": list(
-            ChangedNeedsReport.objects.filter(application=application).select_related("reported_by", "review")
-        )
-        if working
-        else [],
+        "changed_needs": case_changed_needs(application) if working else [],
     }
 
 
@@ -335,14 +398,8 @@ def approval_due(route) -> datetime.date | None:
 
 def routes_on_case(user: User, application: Application) -> list[tuple]:
     """(route, access) for every version of the case's route this user may open, newest first."""
-    from .models import Route
 
-    routes = list(
-        Route.objects.filter(application=application)
-        .select_related("application__student", "term")
-        .prefetch_related("agreements")
-        .order_by("-version")
-    )
+    routes = case_routes(application)
     visible = []
     for route in routes:
         route.application = application  # already loaded, with what the permission checks read

@@ -87,10 +87,32 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def role_names(self) -> frozenset[str]:
-        """The user's roles; cached on the instance so a page asks the database once."""
+        """The user's roles; cached on the instance so a page asks the database once (with the permissions)."""
         if not hasattr(self, "_role_names"):
-            self._role_names = frozenset(self.groups.values_list("name", flat=True))
+            from .access import load_access
+
+            load_access(self)
         return self._role_names
+
+    def _load_access(self) -> None:
+        if self.is_active and not self.is_superuser and self.pk is not None and not hasattr(self, "_perm_cache"):
+            from .access import load_access
+
+            load_access(self)
+
+    def has_perm(self, perm, obj=None):
+        if obj is None:
+            self._load_access()  # ModelBackend then answers from the caches it keeps
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label):
+        self._load_access()
+        return super().has_module_perms(app_label)
+
+    def get_all_permissions(self, obj=None):
+        if obj is None:
+            self._load_access()
+        return super().get_all_permissions(obj)
 
     def has_role(self, role: Role | str) -> bool:
         return str(role) in self.role_names

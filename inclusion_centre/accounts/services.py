@@ -29,4 +29,5 @@ def user_set_display(*, user: User, large_text: bool, high_contrast: bool, actor
 @transaction.atomic
 def user_grant_role(*, user: User, role: Role) -> None:
     user.groups.add(Group.objects.get(name=role.value))
-    user.__dict__.pop("_role_names", None)
+    for cache in ("_role_names", "_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+        user.__dict__.pop(cache, None)

@@ -104,6 +104,11 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # No JIT compilation: the pages' queries are short, and on the benchmark's data set PostgreSQL compiled some of
+    # them (an over-estimated semi-join) for over a second to run them in 16 ms (README, "Benchmark").
+    if env.bool("DATABASE_JIT", default=False) is False:
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = " ".join(filter(None, [options.get("options", ""), "-c jit=off"]))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # REDIS_URL unset means "no Redis": the cache is in-process and Celery runs tasks eagerly.
@@ -409,3 +414,13 @@ SECURITY_CONTACT = env("SECURITY_CONTACT", default="")
 
 # Where people reach the app: absolute links in e-mails, which are sent from workers that have no request.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+
+# --- Scale benchmark (bench/run.py) -------------------------------------------------------------------------
+
+# The floor page (/bench/floor/): a signed-in page that makes one query, to which the benchmark compares the others.
+# Off (404) unless the benchmark's server turns it on.
+BENCH_FLOOR = env.bool("BENCH_FLOOR", default=False)
+# Every response says how many SQL queries it made (X-Queries header); for the benchmark's server only.
+BENCH_QUERY_COUNT = env.bool("BENCH_QUERY_COUNT", default=False)
+if BENCH_QUERY_COUNT:
+    MIDDLEWARE = ["inclusion_centre.bench.QueryCountMiddleware", *MIDDLEWARE]

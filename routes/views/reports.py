@@ -18,7 +18,10 @@ from audit.services import log_access
 from students.models import AcademicTerm, Faculty
 
 from .. import reports
-from ..deadlines import open_steps
+from ..deadlines import dashboard_steps
+
+# The dashboard lists the longest overdue steps only: a list of thousands helps no one and costs every page view.
+OVERDUE_SHOWN = 20
 
 
 @login_required
@@ -30,17 +33,18 @@ def dashboard(request):
     today = timezone.localdate()
     term = reports.last_term(today)
     since, until = (term.starts_on, min(term.ends_on, today)) if term else (today.replace(month=1, day=1), today)
+    workload, people = reports.dashboard_people()
     tables = [
-        reports.cases_by_state(),
-        reports.routes_by_state(),
-        reports.workload(),
+        *reports.cases_and_routes_by_state(),
+        workload,
         reports.median_days(since, until),
     ]
-    overdue = [step for step in open_steps() if step.is_overdue(today)]
+    overdue, reviews = dashboard_steps(today, limit=OVERDUE_SHOWN, people=people)
     context = {
         "charts": [(table, reports.chart_rows(table)) for table in tables],
         "overdue": overdue,
-        "reviews": reports.reviews_due(today),
+        "overdue_shown": OVERDUE_SHOWN,
+        "reviews": reviews,
         "term": term,
         "since": since,
         "until": until,

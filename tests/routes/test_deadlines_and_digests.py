@@ -112,3 +112,16 @@ def test_a_protocol_waiting_for_signatures_shows_when_it_is_due(client, settings
     client.force_login(centre_head)
     page = client.get(reverse("routes:protocol", args=[held.pk])).content.decode()
     assert "Due by" in page and f"{step.due:%d.%m.%Y}" in page
+
+
+def test_overdue_steps_are_the_overdue_open_steps_cut_in_the_database(route, submitted):
+    """The dashboard's list: the same steps as filtering open_steps(), most overdue first, at most `limit`."""
+    from django.utils import timezone
+
+    later = timezone.localdate() + datetime.timedelta(days=60)
+    expected = [s for s in deadlines.open_steps() if s.is_overdue(later)]
+    assert expected  # sixty days on, the route drafted here is overdue for sending
+    got = deadlines.overdue_steps(later, limit=50)
+    assert [(s.kind, s.url, s.due) for s in got] == [(s.kind, s.url, s.due) for s in expected]
+    assert deadlines.overdue_steps(timezone.localdate() - datetime.timedelta(days=1), limit=50) == []
+    assert len(deadlines.overdue_steps(later, limit=1)) == 1

@@ -71,6 +71,7 @@ GET = {
     "documents:register": get(404, centre_head=200, auditor=200),
     "documents:register_export": get(404, centre_head=200, auditor=200),
     "documents:verify": get(200, anonymous=200),
+    "bench_floor": get(404),  # only when BENCH_FLOOR is on (bench/run.py's server)
     "healthz": get(200, anonymous=200),
     "home": get(200, anonymous=200),
     "routes:agreement_answer": get(405),

@@ -316,6 +316,8 @@ CASES: dict[str, Case] = {
     # inclusion_centre
     "home": Case("student", lambda r: R("home")),
     "healthz": Case(None, lambda r: R("healthz")),
+    "security_txt": Case(None, lambda r: R("security_txt")),
+    "bench_floor": Case("student", lambda r: R("bench_floor")),
     "set_language": Case(None, lambda r: R("set_language"), fields=("language", "next")),
     # accounts
     "accounts:login": Case(None, lambda r: R("accounts:login")),
@@ -553,6 +555,7 @@ CASES: dict[str, Case] = {
     ),
     "documents:register": Case("centre_head", lambda r: R("documents:register")),
     "documents:register_export": Case("centre_head", lambda r: R("documents:register_export")),
+    "documents:my_data": Case("student", lambda r: R("documents:my_data", args=[fx(r, "student").student.pk])),
     "documents:personal_file": Case(
         "centre_head", lambda r: R("documents:personal_file", args=[fx(r, "student").student.pk])
     ),

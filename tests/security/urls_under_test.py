@@ -59,6 +59,7 @@ def _verify(w):
 KWARGS = {
     "home": lambda w: {},
     "healthz": lambda w: {},
+    "bench_floor": lambda w: {},
     "set_language": lambda w: {},
     "accounts:login": lambda w: {},
     "accounts:logout": lambda w: {},

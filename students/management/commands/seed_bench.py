@@ -1,0 +1,886 @@
+"""Seed the scale benchmark's data set (`make bench`, bench/run.py) into an empty, migrated database.
+
+The rows are written in bulk, with their history: `bulk_create_with_history` for the domain objects, and, for the
+two tables that make the data set large (enrolments and the access log), COPY followed by one INSERT ... SELECT
+that writes their history rows. Every history row names the seeding user. Nothing is sent or queued; the
+single PDF the benchmark downloads is rendered here, by the same code the documents worker runs.
+
+Refuses to run unless the database's name ends in "bench": it creates thousands of users with one published
+password.
+"""
+
+import datetime
+import json
+import time
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from audit.models import AccessLog, StatusChange
+from documents.models import RegisteredDocument, RegistrationCounter
+from documents.services import render_document_files
+from inclusion_centre.accounts.models import StaffProfile, User
+from inclusion_centre.accounts.roles import Role
+from routes.models import (
+    AgendaItem,
+    Agreement,
+    Assessment,
+    Assignment,
+    Attendance,
+    Conclusion,
+    MeetingMember,
+    Protocol,
+    ProtocolItem,
+    Route,
+    RouteSection,
+    TeamMeeting,
+)
+from routes.services.route import _digest, _fingerprint
+from students.models import (
+    AcademicTerm,
+    Application,
+    Consent,
+    ConsentText,
+    Course,
+    Enrolment,
+    Faculty,
+    NeedCategory,
+    Programme,
+    Student,
+    StudyGroup,
+    TeachingAssignment,
+)
+
+BENCH_PASSWORD = "bench-centre-2026"  # noqa: S105 -- published; the command runs only on a *bench database
+
+SCALE = {
+    "students": 20_000,
+    "lecturers": 500,
+    "courses": 1_500,
+    "applications": 3_000,
+    "routes": 2_000,
+    "sections_per_route": 6,
+    "protocols": 300,
+    "courses_per_term": 6,
+    "access_log": 420_000,
+}
+
+# How the 3,000 applications spread over the states; the concluded and closed ones carry the routes.
+APPLICATION_STATES = [
+    (Application.Status.DRAFT, 120),
+    (Application.Status.SUBMITTED, 180),
+    (Application.Status.REGISTERED, 150),
+    (Application.Status.UNDER_ASSESSMENT, 200),
+    (Application.Status.CONCLUDED, 2_100),
+    (Application.Status.CLOSED, 100),
+    (Application.Status.REJECTED, 100),
+    (Application.Status.WITHDRAWN, 50),
+]
+_PATH = {
+    Application.Status.DRAFT: ["draft"],
+    Application.Status.SUBMITTED: ["draft", "submitted"],
+    Application.Status.REGISTERED: ["draft", "submitted", "registered"],
+    Application.Status.UNDER_ASSESSMENT: ["draft", "submitted", "registered", "under_assessment"],
+    Application.Status.CONCLUDED: ["draft", "submitted", "registered", "under_assessment", "concluded"],
+    Application.Status.CLOSED: ["draft", "submitted", "registered", "under_assessment", "concluded", "closed"],
+    Application.Status.REJECTED: ["draft", "submitted", "rejected"],
+    Application.Status.WITHDRAWN: ["draft", "submitted", "withdrawn"],
+}
+ROUTE_STATES = [
+    (Route.Status.DRAFT, 200),
+    (Route.Status.IN_AGREEMENT, 500),
+    (Route.Status.IN_APPROVAL, 300),
+    (Route.Status.IN_FORCE, 900),
+    (Route.Status.COMPLETED, 100),
+]
+_ROUTE_PATH = {
+    Route.Status.DRAFT: ["draft"],
+    Route.Status.IN_AGREEMENT: ["draft", "in_agreement"],
+    Route.Status.IN_APPROVAL: ["draft", "in_agreement", "in_approval"],
+    Route.Status.IN_FORCE: ["draft", "in_agreement", "in_approval", "in_force"],
+    Route.Status.COMPLETED: ["draft", "in_agreement", "in_approval", "in_force", "completed"],
+}
+FIRST_NAMES = ["Айгерім", "Нұрлан", "Мадина", "Ерболат", "Аружан", "Данияр", "Жансая", "Ілияс", "Томирис", "Арман"]
+LAST_NAMES = ["Нұрланова", "Серікұлы", "Омарова", "Бекзатұлы", "Ахметова", "Ким", "Петров", "Жұмабаев", "Рахимова"]
+
+
+def _spread(weights: list[tuple[str, int]], total: int) -> list[str]:
+    """`total` states in the proportions of `weights`, each state at least once (the benchmark's weights sum to
+    its totals, so there the counts are exactly the weights)."""
+    whole = sum(count for _, count in weights)
+    counts = [max(1, round(count * total / whole)) for _, count in weights]
+    counts[-1] = max(1, counts[-1] + total - sum(counts))
+    return [status for (status, _), count in zip(weights, counts, strict=True) for _ in range(count)]
+
+
+@contextmanager
+def _dated(model, field_name: str):
+    """Let bulk_create keep the `auto_now_add` field's given value: a seeded past is spread over past dates."""
+    field = model._meta.get_field(field_name)
+    field.auto_now_add = False
+    try:
+        yield
+    finally:
+        field.auto_now_add = True
+
+
+def _name(i: int) -> str:
+    return f"{LAST_NAMES[i % len(LAST_NAMES)]} {FIRST_NAMES[(i // 7) % len(FIRST_NAMES)]} {i}"
+
+
+def _history_columns(model) -> tuple[list[str], list[str]]:
+    """Columns of `model`'s history table, and the SELECT expressions that fill them from `model`'s table."""
+    source = {f.column for f in model._meta.concrete_fields}
+    targets, values = [], []
+    for field in model.history.model._meta.concrete_fields:
+        if field.column == "history_id":
+            continue
+        targets.append(f'"{field.column}"')
+        if field.column == "history_date":
+            values.append("%(now)s")
+        elif field.column == "history_change_reason":
+            values.append("NULL")
+        elif field.column == "history_type":
+            values.append("'+'")
+        elif field.column == "history_user_id":
+            values.append("%(user)s")
+        elif field.column in source:
+            values.append(f'"{field.column}"')
+        else:
+            raise CommandError(f"Cannot fill {model.history.model.__name__}.{field.column} from {model.__name__}")
+    return targets, values
+
+
+def copy_with_history(model, columns: list[str], rows, *, user: User) -> int:
+    """COPY `rows` into `model`'s table, then write a creation history row for each (one INSERT ... SELECT).
+
+    On SQLite (the tests' default database) the rows go through bulk_create_with_history instead."""
+    table = model._meta.db_table
+    if connection.vendor != "postgresql":
+        objects = [model(**dict(zip(columns, row, strict=True))) for row in rows]
+        bulk_create_with_history(objects, model, batch_size=2000, default_user=user)
+        return len(objects)
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT coalesce(max("id"), 0) FROM "{table}"')  # noqa: S608 -- table names from models
+        start = cursor.fetchone()[0]
+        with cursor.cursor.copy(f'COPY "{table}" ({", ".join(columns)}) FROM STDIN') as copy:
+            count = 0
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+        targets, values = _history_columns(model)
+        cursor.execute(
+            f'INSERT INTO "{model.history.model._meta.db_table}" ({", ".join(targets)}) '  # noqa: S608
+            f'SELECT {", ".join(values)} FROM "{table}" WHERE "id" > %(start)s',
+            {"now": timezone.now(), "user": user.pk, "start": start},
+        )
+    return count
+
+
+class Seeder:
+    """Writes the data set; `scale` gives the numbers (SCALE for the benchmark, smaller ones in the tests)."""
+
+    def __init__(self, scale: dict | None = None, *, log=None):
+        self.scale = {**SCALE, **(scale or {})}
+        self.now = timezone.now()
+        self.today = timezone.localdate()
+        self._log = log
+        self._t0 = time.monotonic()
+
+    def seed(self) -> None:
+        with transaction.atomic():
+            self.seed_people()
+            self.log("people")
+            self.seed_structure()
+            self.log("academic structure")
+            self.seed_applications()
+            self.log("applications")
+            self.seed_routes()
+            self.log("routes")
+            self.seed_meetings()
+            self.log("meetings")
+            self.seed_documents()
+            self.log("documents")
+            self.seed_access_log()
+            self.log("access log")
+
+    def log(self, what: str) -> None:
+        if self._log:
+            self._log(f"  seeded {what} ({time.monotonic() - self._t0:.1f} s)")
+        self._t0 = time.monotonic()
+
+    # --- People ---------------------------------------------------------------------------------------------
+
+    def _users(self, rows: list[tuple[str, str]], role: Role) -> list[User]:
+        users = bulk_create_with_history(
+            [
+                User(email=email, full_name=full_name, password=self.password, date_joined=self.now)
+                for email, full_name in rows
+            ],
+            User,
+            batch_size=2000,
+            default_user=self.seeder,
+        )
+        group = self.groups[role.value]
+        User.groups.through.objects.bulk_create(
+            [User.groups.through(user_id=user.pk, group_id=group.pk) for user in users], batch_size=5000
+        )
+        return users
+
+    def seed_people(self):
+        self.password = make_password(BENCH_PASSWORD)
+        self.seeder = User(email="seed@bench.invalid", full_name="Benchmark seeding")
+        self.seeder.set_unusable_password()
+        self.seeder.save()
+        self.groups = {group.name: group for group in Group.objects.all()}
+        self.head = self._users([("head@bench.invalid", "Бекмұханов Ерлан")], Role.CENTRE_HEAD)[0]
+        self.specialists = self._users([(f"specialist{i}@bench.invalid", _name(i)) for i in range(12)], Role.SPECIALIST)
+        self.administration = self._users(
+            [(f"administration{i}@bench.invalid", _name(i)) for i in range(3)], Role.ADMINISTRATION
+        )
+        self.auditor = self._users([("auditor@bench.invalid", "Қасымова Әсел")], Role.AUDITOR)[0]
+        self.lecturers = self._users(
+            [(f"lecturer{i}@bench.invalid", _name(i)) for i in range(self.scale["lecturers"])], Role.LECTURER
+        )
+        staff = [self.head, *self.specialists, *self.administration, self.auditor, *self.lecturers]
+        bulk_create_with_history(
+            [StaffProfile(user=user, position="Оқытушы" if user in self.lecturers else "Маман") for user in staff],
+            StaffProfile,
+            batch_size=2000,
+            default_user=self.seeder,
+        )
+        self.student_users = self._users(
+            [(f"student{i}@bench.invalid", _name(i)) for i in range(self.scale["students"])], Role.STUDENT
+        )
+
+    # --- Academic structure ---------------------------------------------------------------------------------
+
+    def seed_structure(self):
+        faculties = bulk_create_with_history(
+            [Faculty(external_id=f"F{i}", name_kk=f"Факультет {i}", name_ru=f"Факультет {i}") for i in range(5)],
+            Faculty,
+            default_user=self.seeder,
+        )
+        programmes = bulk_create_with_history(
+            [
+                Programme(
+                    external_id=f"P{i}",
+                    faculty=faculties[i % 5],
+                    code=f"6B{i:05d}",
+                    name_kk=f"Бағдарлама {i}",
+                    name_ru=f"Программа {i}",
+                )
+                for i in range(40)
+            ],
+            Programme,
+            default_user=self.seeder,
+        )
+        groups = bulk_create_with_history(
+            [
+                StudyGroup(
+                    external_id=f"G{i}", programme=programmes[i % 40], name=f"Г-{i}", admission_year=2023 + i % 4
+                )
+                for i in range(400)
+            ],
+            StudyGroup,
+            default_user=self.seeder,
+        )
+        year = self.today.year if self.today.month >= 9 else self.today.year - 1
+        self.terms = bulk_create_with_history(
+            [
+                AcademicTerm(
+                    external_id=f"T{y}-{n}",
+                    academic_year=f"{y}-{y + 1}",
+                    number=n,
+                    starts_on=datetime.date(y, 9, 1) if n == 1 else datetime.date(y + 1, 1, 15),
+                    ends_on=datetime.date(y, 12, 31) if n == 1 else datetime.date(y + 1, 5, 31),
+                )
+                for y in (year - 1, year)
+                for n in (1, 2)
+            ],
+            AcademicTerm,
+            default_user=self.seeder,
+        )
+        # The term under way (between terms: the one that started last); routes are drafted for it.
+        self.current_term = max((t for t in self.terms if t.starts_on <= self.today), key=lambda t: t.starts_on)
+        self.courses = bulk_create_with_history(
+            [
+                Course(external_id=f"C{i}", code=f"CRS{i:04d}", name_kk=f"Пән {i}", name_ru=f"Дисциплина {i}")
+                for i in range(self.scale["courses"])
+            ],
+            Course,
+            batch_size=2000,
+            default_user=self.seeder,
+        )
+        # Course i is taught by lecturer i mod 500 in every term.
+        bulk_create_with_history(
+            [
+                TeachingAssignment(lecturer=self.lecturers[i % self.scale["lecturers"]], course=course, term=term)
+                for i, course in enumerate(self.courses)
+                for term in self.terms
+            ],
+            TeachingAssignment,
+            batch_size=2000,
+            default_user=self.seeder,
+        )
+        self.students = bulk_create_with_history(
+            [
+                Student(
+                    user=user,
+                    external_id=f"S{i}",
+                    programme=programmes[i % 40],
+                    group=groups[i % 400],
+                    year_of_study=1 + i % 4,
+                    date_of_birth=datetime.date(2000 + i % 8, 1 + i % 12, 1 + i % 28),
+                )
+                for i, user in enumerate(self.student_users)
+            ],
+            Student,
+            batch_size=2000,
+            default_user=self.seeder,
+        )
+        self.log("students")
+
+        # Six courses a term for every student, in every term: the largest table of the data set.
+        per_term = self.scale["courses_per_term"]
+        course_ids = [c.pk for c in self.courses]
+
+        def enrolments():
+            for i, student in enumerate(self.students):
+                for t, term in enumerate(self.terms):
+                    for k in range(per_term):
+                        yield (student.pk, course_ids[(i * 7 + t * 13 + k * 251) % len(course_ids)], term.pk)
+
+        copy_with_history(Enrolment, ["student_id", "course_id", "term_id"], enrolments(), user=self.seeder)
+
+    def courses_of(self, i: int, term: AcademicTerm) -> list[Course]:
+        t = self.terms.index(term)
+        return [
+            self.courses[(i * 7 + t * 13 + k * 251) % len(self.courses)] for k in range(self.scale["courses_per_term"])
+        ]
+
+    # --- Applications, assessments, conclusions -------------------------------------------------------------
+
+    def seed_applications(self):
+        consent_text = ConsentText.objects.order_by("-effective_from").first()
+        categories = list(NeedCategory.objects.all())
+        states = _spread(APPLICATION_STATES, self.scale["applications"])
+        # Students spread over the whole list, so the cases' students are not all in one group.
+        step = max(1, self.scale["students"] // len(states))
+        self.case_student_index = {}
+        applications = []
+        for n, status in enumerate(states):
+            i = (n * step) % self.scale["students"]
+            self.case_student_index[n] = i
+            days_ago = 5 + (n * 37) % 400
+            submitted = self.now - datetime.timedelta(days=days_ago) if status != Application.Status.DRAFT else None
+            registered = (
+                submitted + datetime.timedelta(days=2)
+                if submitted and status not in {Application.Status.SUBMITTED, Application.Status.REJECTED}
+                else None
+            )
+            applications.append(
+                Application(
+                    student=self.students[i],
+                    filed_by=self.student_users[i],
+                    filed_as=Application.FiledAs.STUDENT,
+                    status=status,
+                    description="Дәрістерді жазып алуға көмек керек.",
+                    contact_channel=Application.ContactChannel.EMAIL,
+                    submitted_at=submitted,
+                    registered_at=registered,
+                    registration_number=f"ӨТ-{self.today.year}/{n + 1:04d}" if registered else None,
+                    rejection_reason="Құжаттар толық емес." if status == Application.Status.REJECTED else "",
+                )
+            )
+        self.applications = bulk_create_with_history(
+            applications, Application, batch_size=1000, default_user=self.seeder
+        )
+        through = Application.categories.through
+        through.objects.bulk_create(
+            [
+                through(application_id=a.pk, needcategory_id=categories[n % len(categories)].pk)
+                for n, a in enumerate(self.applications)
+            ]
+        )
+        bulk_create_with_history(
+            [
+                Consent(
+                    application=a,
+                    text=consent_text,
+                    language="kk",
+                    channel=Consent.Channel.ONLINE,
+                    given_by=a.filed_by,
+                    given_at=a.submitted_at,
+                )
+                for a in self.applications
+                if a.submitted_at
+            ],
+            Consent,
+            batch_size=1000,
+            default_user=self.seeder,
+        )
+        application_type = ContentType.objects.get_for_model(Application)
+        changes = []
+        for a in self.applications:
+            path = _PATH[a.status]
+            start = (a.submitted_at or self.now) - datetime.timedelta(days=1)
+            for k, status in enumerate(path):
+                changes.append(
+                    StatusChange(
+                        content_type=application_type,
+                        object_id=a.pk,
+                        from_status=path[k - 1] if k else "",
+                        to_status=status,
+                        actor=a.filed_by if k < 2 else self.head,
+                        created_at=min(self.now, start + datetime.timedelta(days=[0, 1, 3, 5, 15, 40][k])),
+                    )
+                )
+        with _dated(StatusChange, "created_at"):
+            bulk_create_with_history(changes, StatusChange, batch_size=2000, default_user=self.seeder)
+
+        assessed = [a for a in self.applications if a.status in _ASSESSED]
+        assignments = bulk_create_with_history(
+            [
+                Assignment(
+                    application=a,
+                    specialist=self.specialists[n % len(self.specialists)],
+                    area="cognitive",
+                    assigned_by=self.head,
+                )
+                for n, a in enumerate(assessed)
+            ],
+            Assignment,
+            batch_size=1000,
+            default_user=self.seeder,
+        )
+        bulk_create_with_history(
+            [
+                Assessment(
+                    assignment=assignment,
+                    status=Assessment.Status.DRAFT
+                    if assignment.application.status == Application.Status.UNDER_ASSESSMENT
+                    else Assessment.Status.FINISHED,
+                    findings="Ақпаратты қабылдау жылдамдығы төмен.",
+                    finished_at=None
+                    if assignment.application.status == Application.Status.UNDER_ASSESSMENT
+                    else self.now - datetime.timedelta(days=30),
+                )
+                for assignment in assignments
+            ],
+            Assessment,
+            batch_size=1000,
+            default_user=self.seeder,
+        )
+        concluded = [a for a in self.applications if a.status in _CONCLUDED]
+        self.conclusions = bulk_create_with_history(
+            [
+                Conclusion(
+                    application=a,
+                    status=Conclusion.Status.SIGNED,
+                    analysis="Оқу материалдарын бейімдеу қажет.",
+                    support_level=Conclusion.SupportLevel.TARGETED,
+                    drafted_by=self.specialists[n % len(self.specialists)],
+                    registration_number=f"ҚОР-{self.today.year}/{n + 1:04d}",
+                    signed_by=self.head,
+                    signed_at=a.registered_at + datetime.timedelta(days=10),
+                )
+                for n, a in enumerate(concluded)
+            ],
+            Conclusion,
+            batch_size=1000,
+            default_user=self.seeder,
+        )
+
+    # --- Routes, sections, agreements -----------------------------------------------------------------------
+
+    def seed_routes(self):
+        states = _spread(ROUTE_STATES, min(self.scale["routes"], len(self.conclusions)))
+        index_of = {a.pk: n for n, a in enumerate(self.applications)}
+        routes = []
+        for n, (conclusion, status) in enumerate(zip(self.conclusions, states, strict=False)):
+            sent = self.now - datetime.timedelta(days=1 + n % 20)
+            routes.append(
+                Route(
+                    application=conclusion.application,
+                    conclusion=conclusion,
+                    status=status,
+                    academic_year=self.current_term.academic_year,
+                    term=self.current_term,
+                    goals="Оқу бағдарламасын толық меңгеру.",
+                    support_level=Conclusion.SupportLevel.TARGETED,
+                    tutor=self.specialists[n % len(self.specialists)],
+                    drafted_by=self.specialists[n % len(self.specialists)],
+                    agreement_round=0 if status == Route.Status.DRAFT else 1,
+                    sent_for_agreement_at=None if status == Route.Status.DRAFT else sent - datetime.timedelta(days=5),
+                    sent_for_approval_at=sent if status not in _BEFORE_APPROVAL else None,
+                    registration_number=f"ЖББМ-{self.today.year}/{n + 1:04d}" if status in Route.APPROVED else None,
+                    approved_by=self.administration[0] if status in Route.APPROVED else None,
+                    approved_at=sent + datetime.timedelta(days=2) if status in Route.APPROVED else None,
+                    first_review_on=self.today + datetime.timedelta(days=n % 90 - 20),
+                )
+            )
+        self.routes = bulk_create_with_history(routes, Route, batch_size=1000, default_user=self.seeder)
+        course_index = {course.pk: n for n, course in enumerate(self.courses)}
+        sections = []
+        for route in self.routes:
+            i = self.case_student_index[index_of[route.application_id]]
+            for order, course in enumerate(self.courses_of(i, self.current_term)):
+                sections.append(
+                    RouteSection(
+                        route=route,
+                        course=course,
+                        term=self.current_term,
+                        lecturer=self.lecturers[course_index[course.pk] % self.scale["lecturers"]],
+                        content_adaptation="Материалдар электронды түрде алдын ала беріледі.",
+                        methods="Қосымша консультациялар.",
+                        assessment_forms="Жазбаша емтихан уақыты 1,5 есе ұзартылады.",
+                        order=order,
+                    )
+                )
+        sections = bulk_create_with_history(sections, RouteSection, batch_size=2000, default_user=self.seeder)
+        by_route = {route.pk: route for route in self.routes}
+        agreements = []
+        for section in sections:
+            route = by_route[section.route_id]
+            if route.status == Route.Status.DRAFT:
+                continue
+            general = _digest([route.goals, route.support_level, route.tutor_id, route.timetable, route.methods, []])
+            pending = route.status == Route.Status.IN_AGREEMENT and section.order % 2 == 0
+            agreements.append(
+                Agreement(
+                    section=section,
+                    route=route,
+                    lecturer_id=section.lecturer_id,
+                    round=1,
+                    fingerprint=_fingerprint(section, general[:32]),
+                    status=Agreement.Status.PENDING if pending else Agreement.Status.AGREED,
+                    requested_at=route.sent_for_agreement_at,
+                    due_on=timezone.localdate(route.sent_for_agreement_at) + datetime.timedelta(days=7),
+                    decided_at=None if pending else route.sent_for_agreement_at + datetime.timedelta(days=2),
+                )
+            )
+        bulk_create_with_history(agreements, Agreement, batch_size=2000, default_user=self.seeder)
+        route_type = ContentType.objects.get_for_model(Route)
+        changes = [
+            StatusChange(
+                content_type=route_type,
+                object_id=route.pk,
+                from_status=path[k - 1] if k else "",
+                to_status=status,
+                actor=self.administration[0] if status in Route.APPROVED else route.drafted_by,
+                created_at=[
+                    (route.sent_for_agreement_at or self.now) - datetime.timedelta(days=3),
+                    route.sent_for_agreement_at,
+                    route.sent_for_approval_at,
+                    route.approved_at,
+                    self.now,
+                ][k],
+            )
+            for route in self.routes
+            for path in [_ROUTE_PATH[route.status]]
+            for k, status in enumerate(path)
+        ]
+        with _dated(StatusChange, "created_at"):
+            bulk_create_with_history(changes, StatusChange, batch_size=2000, default_user=self.seeder)
+
+    # --- Team meetings and protocols ------------------------------------------------------------------------
+
+    def seed_meetings(self):
+        count = self.scale["protocols"]
+        meetings = bulk_create_with_history(
+            [
+                TeamMeeting(
+                    starts_at=self.now - datetime.timedelta(days=3 + n, hours=2),
+                    ends_at=self.now - datetime.timedelta(days=3 + n, hours=1),
+                    place="Орталық, 101",
+                    chair=self.head,
+                    secretary=self.specialists[n % len(self.specialists)],
+                    status=TeamMeeting.Status.SIGNED if n >= 20 else TeamMeeting.Status.HELD,
+                    planned_by=self.head,
+                )
+                for n in range(count)
+            ],
+            TeamMeeting,
+            batch_size=1000,
+            default_user=self.seeder,
+        )
+        members, items = [], []
+        for n, meeting in enumerate(meetings):
+            people = [
+                (self.head, MeetingMember.Capacity.CENTRE),
+                (self.specialists[n % len(self.specialists)], MeetingMember.Capacity.CENTRE),
+                (self.lecturers[n % self.scale["lecturers"]], MeetingMember.Capacity.LECTURER),
+            ]
+            for user, capacity in people:
+                members.append(
+                    MeetingMember(
+                        meeting=meeting, user=user, capacity=capacity, invitation=MeetingMember.Invitation.CONFIRMED
+                    )
+                )
+            for k in range(3):
+                route = self.routes[(n * 3 + k) % len(self.routes)]
+                items.append(
+                    AgendaItem(
+                        meeting=meeting,
+                        application_id=route.application_id,
+                        route=route,
+                        topic=AgendaItem.Topic.MEASURES,
+                        order=k,
+                    )
+                )
+        members = bulk_create_with_history(members, MeetingMember, batch_size=2000, default_user=self.seeder)
+        items = bulk_create_with_history(items, AgendaItem, batch_size=2000, default_user=self.seeder)
+        self.protocols = bulk_create_with_history(
+            [
+                Protocol(
+                    meeting=meeting,
+                    status=Protocol.Status.SIGNED
+                    if meeting.status == TeamMeeting.Status.SIGNED
+                    else Protocol.Status.DRAFT,
+                    registration_number=f"ХТ-{self.today.year}/{n + 1:04d}"
+                    if meeting.status == TeamMeeting.Status.SIGNED
+                    else None,
+                    registered_at=meeting.ends_at if meeting.status == TeamMeeting.Status.SIGNED else None,
+                    chair_signed_by=self.head if meeting.status == TeamMeeting.Status.SIGNED else None,
+                    chair_signed_at=meeting.ends_at if meeting.status == TeamMeeting.Status.SIGNED else None,
+                    secretary_signed_by=meeting.secretary if meeting.status == TeamMeeting.Status.SIGNED else None,
+                    secretary_signed_at=meeting.ends_at if meeting.status == TeamMeeting.Status.SIGNED else None,
+                    created_by=meeting.secretary,
+                )
+                for n, meeting in enumerate(meetings)
+            ],
+            Protocol,
+            batch_size=1000,
+            default_user=self.seeder,
+        )
+        by_meeting = {protocol.meeting_id: protocol for protocol in self.protocols}
+        bulk_create_with_history(
+            [
+                Attendance(protocol=by_meeting[m.meeting_id], member=m, presence=Attendance.Presence.PRESENT)
+                for m in members
+            ],
+            Attendance,
+            batch_size=2000,
+            default_user=self.seeder,
+        )
+        bulk_create_with_history(
+            [
+                ProtocolItem(
+                    protocol=by_meeting[item.meeting_id],
+                    item=item,
+                    heard="Маманның баяндамасы.",
+                    decision="Қолдау шараларын бекіту.",
+                    outcome=ProtocolItem.Outcome.OTHER,
+                    votes_for=3,
+                )
+                for item in items
+            ],
+            ProtocolItem,
+            batch_size=2000,
+            default_user=self.seeder,
+        )
+
+    # --- Registered documents -------------------------------------------------------------------------------
+
+    def seed_documents(self):
+        documents = []
+        numbers: dict[str, int] = {}
+
+        def add(source, document_type, number, student_id, registered_on):
+            numbers[document_type] = numbers.get(document_type, 0) + 1
+            documents.append(
+                RegisteredDocument(
+                    document_type=document_type,
+                    content_type=ContentType.objects.get_for_model(source),
+                    object_id=source.pk,
+                    student_id=student_id,
+                    number=number,
+                    registered_on=registered_on,
+                    registered_by=self.head,
+                )
+            )
+
+        for a in self.applications:
+            if a.registration_number:
+                add(a, "application", a.registration_number, a.student_id, timezone.localdate(a.registered_at))
+        for c in self.conclusions:
+            add(c, "conclusion", c.registration_number, c.application.student_id, timezone.localdate(c.signed_at))
+        for r in self.routes:
+            if r.registration_number:
+                add(r, "route", r.registration_number, r.application.student_id, timezone.localdate(r.approved_at))
+        for p in self.protocols:
+            if p.registration_number:
+                add(p, "protocol", p.registration_number, None, timezone.localdate(p.registered_at))
+        documents = bulk_create_with_history(documents, RegisteredDocument, batch_size=2000, default_user=self.seeder)
+        bulk_create_with_history(
+            [
+                RegistrationCounter(document_type=kind, year=self.today.year, last_number=last)
+                for kind, last in numbers.items()
+            ],
+            RegistrationCounter,
+            default_user=self.seeder,
+        )
+        # The benchmark downloads the PDF of the route of the case it opens.
+        self.case_route = next(r for r in self.routes if r.status == Route.Status.IN_FORCE)
+        route_type = ContentType.objects.get_for_model(Route)
+        self.pdf_document = next(
+            d for d in documents if d.content_type_id == route_type.pk and d.object_id == self.case_route.pk
+        )
+
+    # --- The access log: every opened case is logged ---------------------------------------------------------
+
+    def seed_access_log(self):
+        application_type = ContentType.objects.get_for_model(Application)
+        readers = [self.head, *self.specialists]
+        cases = self.applications
+        roles = {self.head.pk: Role.CENTRE_HEAD.value}
+
+        def rows():
+            for n in range(self.scale["access_log"]):
+                reader = readers[n % len(readers)]
+                case = cases[(n * 7919) % len(cases)]
+                yield (
+                    reader.pk,
+                    roles.get(reader.pk, Role.SPECIALIST.value),
+                    AccessLog.Action.VIEW_CASE.value,
+                    application_type.pk,
+                    case.pk,
+                    case.student_id,
+                    f"/applications/{case.public_id}/",
+                    "10.0.0.1",
+                    self.now - datetime.timedelta(minutes=n),
+                )
+
+        copy_with_history(
+            AccessLog,
+            [
+                "user_id",
+                "roles",
+                "action",
+                "content_type_id",
+                "object_id",
+                "student_id",
+                "path",
+                "ip_address",
+                "created_at",
+            ],
+            rows(),
+            user=self.seeder,
+        )
+
+    # --- Summary and the benchmark's targets ----------------------------------------------------------------
+
+    def count_history(self) -> int:
+        from django.apps import apps
+
+        total = 0
+        with connection.cursor() as cursor:
+            for model in apps.get_models():
+                if model.__name__.startswith("Historical") and hasattr(model, "instance_type"):
+                    cursor.execute(f'SELECT count(*) FROM "{model._meta.db_table}"')  # noqa: S608
+                    total += cursor.fetchone()[0]
+        return total
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "students": Student.objects.count(),
+            "lecturers": User.objects.filter(groups__name=Role.LECTURER.value).count(),
+            "courses": Course.objects.count(),
+            "enrolments": Enrolment.objects.count(),
+            "applications": Application.objects.count(),
+            "routes": Route.objects.count(),
+            "route_sections": RouteSection.objects.count(),
+            "agreements": Agreement.objects.count(),
+            "protocols": Protocol.objects.count(),
+            "registered_documents": RegisteredDocument.objects.count(),
+            "access_log": AccessLog.objects.count(),
+        }
+
+    def bench_targets(self) -> dict:
+        """Signed-in sessions, made in the database as a sign-in would (no password round trip, no lockouts).
+
+        When staff sign-in asks for a second factor, the session also needs that step's marker (django-otp:
+        `otp_device_id`); it is added here, in one place.
+        """
+
+        def session_for(user: User) -> str:
+            store = SessionStore()
+            store[SESSION_KEY] = str(user.pk)
+            store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+            store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+            store.set_expiry(settings.SESSION_COOKIE_AGE)
+            store.create()
+            return store.session_key
+
+        lecturer = (
+            User.objects.filter(pk__in=Agreement.objects.filter(status=Agreement.Status.PENDING).values("lecturer_id"))
+            .order_by("pk")
+            .first()
+        )
+        case = self.case_route.application
+        head, administration = session_for(self.head), session_for(self.administration[0])
+        return {
+            "session_cookie": settings.SESSION_COOKIE_NAME,
+            "pages": {
+                "floor": {"session": head, "url": "/bench/floor/"},
+                "centre_inbox": {"session": head, "url": reverse("students:inbox")},
+                "centre_dashboard": {"session": head, "url": reverse("routes:dashboard")},
+                "case_page": {"session": head, "url": reverse("students:application_detail", args=[case.public_id])},
+                "route_page": {"session": head, "url": reverse("routes:route", args=[self.case_route.pk])},
+                "lecturer_agreements": {"session": session_for(lecturer), "url": reverse("routes:agreements")},
+                "approval_queue": {"session": administration, "url": reverse("routes:approvals")},
+                "report": {"session": head, "url": reverse("routes:reports")},
+                "pdf_download": {
+                    "session": head,
+                    "url": reverse("documents:download", args=[self.pdf_document.public_id, "kk"]),
+                },
+            },
+        }
+
+
+_ASSESSED = {
+    Application.Status.UNDER_ASSESSMENT,
+    Application.Status.CONCLUDED,
+    Application.Status.CLOSED,
+}
+_CONCLUDED = {Application.Status.CONCLUDED, Application.Status.CLOSED}
+_BEFORE_APPROVAL = {Route.Status.DRAFT, Route.Status.IN_AGREEMENT}
+
+
+class Command(BaseCommand):
+    help = "Seed the scale benchmark's data set (20,000 students ...) into an empty *bench database."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--sessions", help="Write the benchmark's signed-in sessions and URLs to this JSON file.")
+
+    def handle(self, *args, sessions=None, **options):
+        name = connection.settings_dict["NAME"]
+        if not str(name).endswith("bench"):
+            raise CommandError(f"seed_bench runs only on a database whose name ends in 'bench' (not {name!r}).")
+        if User.objects.exists():
+            raise CommandError("The database is not empty: drop and re-create it first (bench/run.py does).")
+        started = time.monotonic()
+        seeder = Seeder(log=self.stderr.write)
+        seeder.seed()
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        # After the commit, as the documents worker does: the one PDF the benchmark downloads.
+        render_document_files(document_id=seeder.pdf_document.pk)
+        seeder.log("PDF rendered")
+        elapsed = time.monotonic() - started
+        summary = {"seconds": round(elapsed, 1), "history_rows": seeder.count_history(), "counts": seeder.counts()}
+        self.stdout.write(json.dumps(summary))
+        if sessions:
+            with open(sessions, "w", encoding="utf-8") as out:
+                json.dump({"seed": summary, **seeder.bench_targets()}, out, indent=2)
