@@ -32,7 +32,7 @@ def _make_targets() -> set[str]:
 def test_compose_runs_every_service_with_health_checks(compose):
     services = compose["services"]
     assert set(services) == {"db", "redis", "web", "worker", "beat"}
-    assert services["db"]["image"] == "postgres:16"
+    assert services["db"]["image"] == "postgres:15"
     assert services["redis"]["image"] == "redis:7"
     for name, service in services.items():
         assert service.get("healthcheck", {}).get("test"), f"{name} has no health check"

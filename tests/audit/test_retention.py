@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from audit.chain import verify_chain
 from audit.models import AccessLog, AuditChainEntry
@@ -166,7 +166,7 @@ def test_a_dry_run_changes_nothing(closed_long_ago, django_capture_on_commit_cal
     names = [f.file.name for f in RegisteredFile.objects.all()]
     entries = AuditChainEntry.objects.count()
     out = io.StringIO()
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, translation.override("en"):
         call_command("apply_retention", "--dry-run", stdout=out)
     assert callbacks == []
     assert "Dry run" in out.getvalue() and "1 case(s)" in out.getvalue()
@@ -180,7 +180,8 @@ def test_a_dry_run_changes_nothing(closed_long_ago, django_capture_on_commit_cal
 def test_the_command_reports_and_a_recent_case_is_kept(closed_long_ago, settings):
     settings.RETENTION_YEARS = 5  # the case ended today: well inside the period
     out = io.StringIO()
-    call_command("apply_retention", stdout=out)
+    with translation.override("en"):
+        call_command("apply_retention", stdout=out)
     assert "Removed the personal data of 0 case(s)" in out.getvalue()
     closed_long_ago.refresh_from_db()
     assert closed_long_ago.anonymised_at is None

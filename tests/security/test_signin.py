@@ -154,8 +154,7 @@ def test_a_wrong_set_up_code_is_refused_next_to_the_field(client, specialist):
     assert 'class="error-summary"' in content
     assert 'aria-invalid="true"' in content
     assert '<html lang="ru">' in content
-    # The message goes through gettext (its catalogue entries are added centrally with the others).
-    assert 'href="#id_code"' in content and "This code is not right" in content
+    assert 'href="#id_code"' in content and "Код неверный" in content
     assert not TOTPDevice.objects.filter(user=specialist, confirmed=True).exists()
     assert client.get(HOME).status_code == 302
 
