@@ -405,9 +405,7 @@ CASES: dict[str, Case] = {
         lambda r: R("routes:unassign", args=[_fresh_assignment(r).pk]),
         page=lambda r: R("students:application_detail", args=[_application("registered")(r)]),
     ),
-    "routes:assessment": Case(
-        "specialist", lambda r: R("routes:assessment", args=[_fresh_assignment(r).assessment.pk])
-    ),
+    "routes:assessment": Case("specialist", lambda r: R("routes:assessment", args=[_fresh_assignment(r).pk])),
     "routes:conclusion_draft": Case(
         "specialist",
         lambda r: R("routes:conclusion_draft", args=[_finished_assessment(r).public_id]),
