@@ -193,3 +193,36 @@ def submitted_application(student_user, **answers):
     fill_application(application, student_user, **answers)
     services.consent_give(application=application, actor=student_user, language="kk")
     return services.application_submit(application=application, actor=student_user)
+
+
+def conclude_case(application, *, centre_head, specialist, adaptations=("extra_time", "large_print")):
+    """A registered case taken through assessment to a signed conclusion by the services: what the centre does
+    before a route can be drafted. Returns the application, refreshed."""
+    from routes import services as route_services
+    from routes.models import Adaptation
+
+    assignment = route_services.assignment_add(
+        application=application, specialist=specialist, area="cognitive", actor=centre_head
+    )
+    route_services.assessment_save(
+        assessment=assignment.assessment,
+        actor=specialist,
+        findings="Reads slowly; large print helps.",
+        strengths="",
+        barriers="",
+        adaptations=list(Adaptation.objects.filter(code__in=adaptations)),
+        free_texts=[],
+    )
+    route_services.assessment_finish(assessment=assignment.assessment, actor=specialist)
+    conclusion = route_services.conclusion_draft(application=application, actor=specialist)
+    route_services.conclusion_update(
+        conclusion=conclusion,
+        actor=specialist,
+        analysis="The student needs large print and extra time.",
+        support_level="2",
+        revision_reason="",
+        keep_items=list(conclusion.items.values_list("pk", flat=True)),
+    )
+    route_services.conclusion_sign(conclusion=conclusion, actor=centre_head)
+    application.refresh_from_db()
+    return application

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from routes import services as route_services
-from routes.models import Adaptation, Route
+from routes.models import Route
 from students import services as student_services
 from students.models import Application
 from tests.e2e.keyboard import focused_matches, tab_to, tab_walk
@@ -24,6 +24,7 @@ from tests.factories import (
     EnrolmentFactory,
     TeachingAssignmentFactory,
     UserFactory,
+    conclude_case,
     pdf_bytes,
 )
 
@@ -36,30 +37,7 @@ def _bring_route_into_force(application, *, centre_head, specialist, administrat
     """What the centre, the lecturers and the administration do between the student's visits, through services."""
     application.refresh_from_db()
     student_services.application_register(application=application, actor=centre_head)
-    assignment = route_services.assignment_add(
-        application=application, specialist=specialist, area="cognitive", actor=centre_head
-    )
-    route_services.assessment_save(
-        assessment=assignment.assessment,
-        actor=specialist,
-        findings="Reads slowly; large print helps.",
-        strengths="",
-        barriers="",
-        adaptations=list(Adaptation.objects.filter(code__in=["extra_time", "large_print"])),
-        free_texts=[],
-    )
-    route_services.assessment_finish(assessment=assignment.assessment, actor=specialist)
-    conclusion = route_services.conclusion_draft(application=application, actor=specialist)
-    route_services.conclusion_update(
-        conclusion=conclusion,
-        actor=specialist,
-        analysis="The student needs large print and extra time.",
-        support_level="2",
-        revision_reason="",
-        keep_items=list(conclusion.items.values_list("pk", flat=True)),
-    )
-    route_services.conclusion_sign(conclusion=conclusion, actor=centre_head)
-    application.refresh_from_db()
+    application = conclude_case(application, centre_head=centre_head, specialist=specialist)
     route = route_services.route_draft(
         application=application, actor=specialist, academic_year=term.academic_year, term=term
     )

@@ -6,13 +6,14 @@ import pytest
 from playwright.sync_api import expect
 
 from routes import services as route_services
-from routes.models import Adaptation, Agreement, Route
+from routes.models import Agreement, Route
 from students import services
 from tests.factories import (
     CourseFactory,
     EnrolmentFactory,
     TeachingAssignmentFactory,
     UserFactory,
+    conclude_case,
     submitted_application,
 )
 
@@ -21,31 +22,9 @@ pytestmark = pytest.mark.e2e
 
 def _concluded_case(student, specialist, centre_head, term):
     application = services.application_register(application=submitted_application(student), actor=centre_head)
-    assignment = route_services.assignment_add(
-        application=application, specialist=specialist, area="cognitive", actor=centre_head
+    return conclude_case(
+        application, centre_head=centre_head, specialist=specialist, adaptations=("extra_time", "psychologist")
     )
-    route_services.assessment_save(
-        assessment=assignment.assessment,
-        actor=specialist,
-        findings="Findings",
-        strengths="",
-        barriers="",
-        adaptations=list(Adaptation.objects.filter(code__in=["extra_time", "psychologist"])),
-        free_texts=[],
-    )
-    route_services.assessment_finish(assessment=assignment.assessment, actor=specialist)
-    conclusion = route_services.conclusion_draft(application=application, actor=specialist)
-    route_services.conclusion_update(
-        conclusion=conclusion,
-        actor=specialist,
-        analysis="Analysis",
-        support_level="2",
-        revision_reason="",
-        keep_items=list(conclusion.items.values_list("pk", flat=True)),
-    )
-    route_services.conclusion_sign(conclusion=conclusion, actor=centre_head)
-    application.refresh_from_db()
-    return application
 
 
 def test_route_pages_pass_axe_for_every_role(
