@@ -61,8 +61,9 @@ def _environment(database_url: str) -> dict[str, str]:
         BENCH_FLOOR="true",
         BENCH_QUERY_COUNT="true",
         LOG_LEVEL="WARNING",
-        # No broker: nothing the pages do queues work, and the seeding renders its one PDF in-process.
-        REDIS_URL="",
+        # Redis as in a deployment: the cache every worker shares (the dashboard's and the reports' figures). Nothing
+        # the measured pages do queues work; the seeding renders its one PDF in-process.
+        REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
     )
     return env
 
@@ -136,6 +137,9 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=int(os.environ.get("BENCH_USERS", "16")))
     parser.add_argument("--think", type=float, default=float(os.environ.get("BENCH_THINK_SECONDS", "0")))
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "1")), help="threads per worker (gthread)"
+    )
     parser.add_argument("--reuse", action="store_true", help="keep the database an earlier run seeded")
     args = parser.parse_args()
     database_url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ic_bench")
@@ -159,7 +163,7 @@ def main() -> int:
     server = subprocess.Popen(  # noqa: S603
         [
             *(PYTHON, "-m", "gunicorn", "inclusion_centre.wsgi", "--bind", f"127.0.0.1:{port}"),
-            *("--workers", str(args.workers), "--error-logfile", "-"),
+            *("--workers", str(args.workers), "--threads", str(args.threads), "--error-logfile", "-"),
         ],
         cwd=ROOT,
         env=env,
@@ -175,7 +179,7 @@ def main() -> int:
                 sys.exit(f"{name} ({page['url']}) answered {status}; see var/bench/gunicorn.log")
         print(
             f"Load: {args.users} users for {args.duration} s, think time {args.think} s, "
-            f"gunicorn with {args.workers} workers on {base}",
+            f"gunicorn with {args.workers} workers of {args.threads} threads on {base}",
             flush=True,
         )
         prefix = VAR / "locust"
@@ -251,6 +255,7 @@ def main() -> int:
             "duration_s": args.duration,
             "think_s": args.think,
             "workers": args.workers,
+            "threads": args.threads,
             "seed": targets.get("seed"),
             "targets": {"p95_ms": P95_MS, "ratio_to_floor": RATIO_TO_FLOOR, "queries": QUERIES},
             "missed": missed,

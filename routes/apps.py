@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class RoutesConfig(AppConfig):
     name = "routes"
     verbose_name = _("Assessments, conclusions and routes")
+
+    def ready(self):
+        from . import figure_cache
+
+        figure_cache.connect()

@@ -19,6 +19,15 @@ def _private_files(settings, tmp_path):
     settings.MEDIA_ROOT = settings.PRIVATE_FILES_ROOT
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: a page cached by an earlier test (the dashboard's figures) describes
+    rows that test's rollback removed."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def _migrated_apps():
     """The app registry as the migrations leave it: what data migrations receive."""

@@ -34,6 +34,15 @@ class UserManager(BaseUserManager):
     def get_by_natural_key(self, username):
         return self.get(email__iexact=username)
 
+    def get(self, *args, **kwargs):
+        # Signing a request in, Django's backend reads the session's user by id: the session store read it already.
+        from .preload import preloaded_user
+
+        user = preloaded_user.get()
+        if user is not None and not args and kwargs.keys() == {"pk"} and str(kwargs["pk"]) == str(user.pk):
+            return user
+        return super().get(*args, **kwargs)
+
 
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in. Roles are groups (see roles.py); one person may hold several."""
@@ -206,7 +215,17 @@ class UserSession(AbstractBaseSession):
     No history: a session is not a record of the case, and its key is a secret that must not be copied anywhere.
     """
 
-    user_id = models.BigIntegerField(_("user"), null=True, db_index=True)
+    # A reference without a database constraint: a session row outlives nothing and blocks nothing (it was a plain
+    # integer column before; migration 0012 changed only Django's view of it). The session store reads the user
+    # with the session through it (preload.py).
+    user = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("user"),
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("session")

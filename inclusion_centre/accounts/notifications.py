@@ -31,6 +31,7 @@ from audit.history import acting_as, acting_user
 from inclusion_centre.outbox.services import enqueue
 
 from .models import Notification, User
+from .preload import forget_unread_count
 from .tasks import send_notification_email
 
 
@@ -147,6 +148,7 @@ def mark_read(*, notification: Notification, user: User) -> Notification:
             locked.read_at = timezone.now()
             locked.save(update_fields=["read_at"])
     notification.read_at = locked.read_at
+    forget_unread_count(user)
     return notification
 
 
@@ -157,6 +159,7 @@ def mark_all_read(*, user: User) -> int:
     now = timezone.now()
     for notification in unread:
         notification.read_at = now
+    forget_unread_count(user)
     # One UPDATE and one history INSERT however many there are; bulk_update alone would write no history.
     return bulk_update_with_history(unread, Notification, ["read_at"], default_user=user) if unread else 0
 

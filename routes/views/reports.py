@@ -8,7 +8,9 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -17,7 +19,7 @@ from audit.models import AccessLog
 from audit.services import log_access
 from students.models import AcademicTerm, Faculty
 
-from .. import reports
+from .. import figure_cache, reports
 from ..deadlines import dashboard_steps
 
 # The dashboard lists the longest overdue steps only: a list of thousands helps no one and costs every page view.
@@ -31,6 +33,15 @@ def dashboard(request):
     if not reports.can_see_dashboard(request.user):
         raise Http404
     today = timezone.localdate()
+    figures = figure_cache.cached_fragment(
+        "dashboard",
+        (today.isoformat(),),
+        lambda: render_to_string("routes/_dashboard_figures.html", _dashboard_figures(today)),
+    )
+    return render(request, "routes/dashboard.html", {"figures": mark_safe(figures), "today": today})
+
+
+def _dashboard_figures(today) -> dict:
     term = reports.last_term(today)
     since, until = (term.starts_on, min(term.ends_on, today)) if term else (today.replace(month=1, day=1), today)
     workload, people = reports.dashboard_people()
@@ -40,7 +51,7 @@ def dashboard(request):
         reports.median_days(since, until),
     ]
     overdue, reviews = dashboard_steps(today, limit=OVERDUE_SHOWN, people=people)
-    context = {
+    return {
         "charts": [(table, reports.chart_rows(table)) for table in tables],
         "overdue": overdue,
         "overdue_shown": OVERDUE_SHOWN,
@@ -48,9 +59,7 @@ def dashboard(request):
         "term": term,
         "since": since,
         "until": until,
-        "today": today,
     }
-    return render(request, "routes/dashboard.html", context)
 
 
 class ReportFilterForm(forms.Form):
@@ -73,20 +82,28 @@ def report(request):
         raise Http404
     form = ReportFilterForm(request.GET)
     if not form.is_valid():
-        return render(request, "routes/reports.html", {"form": form, "charts": []}, status=422)
+        return render(request, "routes/reports.html", {"form": form}, status=422)
     filters = reports.ReportFilters(term=form.cleaned_data["term"], faculty=form.cleaned_data["faculty"])
-    tables = reports.report_tables(filters)
     small_groups = reports.sees_small_groups(request.user)
-    if not small_groups:
-        tables = reports.suppress_small_groups(tables)
+
+    def tables():
+        found = reports.report_tables(filters)
+        return found if small_groups else reports.suppress_small_groups(found)
+
     export = form.cleaned_data["format"]
     if export:
         log_access(request=request, action=AccessLog.Action.EXPORT)
-        return _xlsx(tables) if export == "xlsx" else _csv(tables)
+        return _xlsx(tables()) if export == "xlsx" else _csv(tables())
+
+    def figures() -> str:
+        charts = [(table, reports.chart_rows(table) if table.chart else []) for table in tables()]
+        return render_to_string("routes/_report_figures.html", {"charts": charts})
+
+    parts = (filters.term and filters.term.pk, filters.faculty and filters.faculty.pk, small_groups)
     query = request.GET.urlencode()
     context = {
         "form": form,
-        "charts": [(table, reports.chart_rows(table) if table.chart else []) for table in tables],
+        "figures": mark_safe(figure_cache.cached_fragment("report", parts, figures)),
         "small_groups": small_groups,
         "threshold": settings.REPORT_MIN_GROUP_SIZE,
         "query": query,

@@ -11,6 +11,8 @@ from django.db import connection
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history, get_m2m_field_name
 
+from routes import figure_cache
+
 CHANGE_REASON = "reference import"
 # Rows per statement for the ORM path.
 DB_BATCH = 1000
@@ -28,6 +30,7 @@ def create(model, rows: list[dict], *, actor) -> list[int]:
     """Insert `rows` (field attname → value; model defaults fill the rest) with their history; return their ids."""
     if not rows:
         return []
+    figure_cache.data_changed()  # no model signal is sent
     if use_copy():
         return _copy_with_history(model, rows, actor=actor)
     objs = [model(**row) for row in rows]
@@ -37,6 +40,7 @@ def create(model, rows: list[dict], *, actor) -> list[int]:
 
 def update(model, objs: list, fields, *, actor) -> None:
     if objs:
+        figure_cache.data_changed()
         bulk_update_with_history(
             objs,
             model,

@@ -4,6 +4,8 @@ import csv
 import io
 
 import pytest
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -99,6 +101,7 @@ def test_pages_keep_their_query_count_as_data_grows(client, in_force, centre_hea
     client.get(reverse("routes:dashboard"))
 
     def count(url):
+        cache.clear()  # the figures themselves, not the copy the cache keeps (see the test below)
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
         return len(queries)
@@ -108,3 +111,33 @@ def test_pages_keep_their_query_count_as_data_grows(client, in_force, centre_hea
         submitted_application(StudentFactory().user)
     after = {url: count(url) for url in before}
     assert after == before
+
+
+def test_figures_come_from_the_cache_until_the_data_changes(client, in_force, centre_head):
+    client.force_login(centre_head)
+    url = reverse("routes:dashboard")
+
+    def view():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        main = response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
+        return main, len(queries)
+
+    first, counted = view()
+    again, cached = view()
+    assert again == first
+    assert cached <= counted - 5  # the counts, the workload, the medians and the overdue steps were not read again
+    submitted_application(StudentFactory().user)  # one more case waiting to be registered
+    changed, recounted = view()
+    assert changed != first and recounted == counted
+
+
+def test_cached_figures_follow_the_language(client, in_force, centre_head):
+    client.force_login(centre_head)
+    url = reverse("routes:reports")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Routes by state" in client.get(url).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    russian = client.get(url).content.decode()
+    assert "Routes by state" not in russian

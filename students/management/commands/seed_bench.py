@@ -33,6 +33,7 @@ from documents.models import RegisteredDocument, RegistrationCounter
 from documents.services import render_document_files
 from inclusion_centre.accounts.models import StaffProfile, User
 from inclusion_centre.accounts.roles import Role
+from routes import figure_cache
 from routes.models import (
     AgendaItem,
     Agreement,
@@ -879,6 +880,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         seeder = Seeder(log=self.stderr.write)
         seeder.seed()
+        figure_cache.data_changed()
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         # After the commit, as the documents worker does: the one PDF the benchmark downloads.
