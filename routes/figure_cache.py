@@ -19,6 +19,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 VERSION_KEY = "figures:version"
@@ -60,6 +62,20 @@ def cached_fragment(name: str, parts: tuple, render: Callable[[], str]) -> str:
         html = render()
         cache.set(key, html, settings.FIGURES_CACHE_SECONDS)
     return html
+
+
+def filter_fields(name: str, form, template: str) -> str:
+    """A GET filter form's rendered fields (their choices read from the catalogues): the same for every user asking
+    the same query in the same language, so cached like the figures while the form is valid; with its errors, as it
+    is. Rendering the inbox's five fields took 3 ms of the page's 18."""
+
+    def render() -> str:
+        return render_to_string(template, {"form": form})
+
+    if form.is_bound and not form.is_valid():
+        return mark_safe(render())
+    query = sorted((key, tuple(form.data.getlist(key))) for key in form.data) if form.is_bound else []
+    return mark_safe(cached_fragment(name, tuple(query), render))
 
 
 def _watched(sender) -> bool:

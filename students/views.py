@@ -14,6 +14,7 @@ from audit.models import AccessLog
 from audit.services import log_access
 from audit.workflow import IllegalMove
 from documents.uploads import SCAN_UNAVAILABLE
+from routes import figure_cache
 
 from . import permissions, selectors, services
 from .filters import InboxFilter
@@ -341,12 +342,15 @@ def inbox(request):
     query = request.GET.copy()
     query.pop("page", None)
     status = 200 if applied.is_valid() else INVALID
-    return render(
-        request,
-        "students/inbox.html",
-        {"filter": applied, "page": page, "rows": rows, "query": query.urlencode()},
-        status=status,
-    )
+    filter_fields = figure_cache.filter_fields("inbox-filters", applied.form, "students/_inbox_filter_fields.html")
+    context = {
+        "filter": applied,
+        "filter_fields": filter_fields,
+        "page": page,
+        "rows": rows,
+        "query": query.urlencode(),
+    }
+    return render(request, "students/inbox.html", context, status=status)
 
 
 @login_required

@@ -82,7 +82,8 @@ def report(request):
         raise Http404
     form = ReportFilterForm(request.GET)
     if not form.is_valid():
-        return render(request, "routes/reports.html", {"form": form}, status=422)
+        fields = figure_cache.filter_fields("report-filters", form, "routes/_report_filter_fields.html")
+        return render(request, "routes/reports.html", {"form": form, "filter_fields": fields}, status=422)
     filters = reports.ReportFilters(term=form.cleaned_data["term"], faculty=form.cleaned_data["faculty"])
     small_groups = reports.sees_small_groups(request.user)
 
@@ -104,6 +105,7 @@ def report(request):
     context = {
         "form": form,
         "figures": mark_safe(figure_cache.cached_fragment("report", parts, figures)),
+        "filter_fields": figure_cache.filter_fields("report-filters", form, "routes/_report_filter_fields.html"),
         "small_groups": small_groups,
         "threshold": settings.REPORT_MIN_GROUP_SIZE,
         "query": query,
