@@ -74,3 +74,18 @@ def test_overdue_marker_and_filter(client, centre_head, settings):
     overdue_only = client.get(reverse("students:inbox"), {"overdue": "on"})
     assert [a for a, _ in overdue_only.context["rows"]] == [old]
     assert "tag--overdue" in overdue_only.content.decode()
+
+
+def test_cached_filter_fields_keep_the_query_its_errors_and_new_catalogue_entries(client, centre_head, settings):
+    client.force_login(centre_head)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    url = reverse("students:inbox")
+    plain = client.get(url).content.decode()
+    assert 'value="submitted" selected' not in plain
+    chosen = client.get(url, {"status": "submitted"}).content.decode()
+    assert '<option value="submitted" selected>' in chosen
+    assert '<option value="submitted" selected>' not in client.get(url).content.decode()
+    wrong = client.get(url, {"status": "nonsense"})
+    assert wrong.status_code == 422 and "error-summary" in wrong.content.decode()
+    FacultyFactory(name_en="Faculty of Astronomy")  # a new catalogue entry is offered at once
+    assert "Faculty of Astronomy" in client.get(url).content.decode()
