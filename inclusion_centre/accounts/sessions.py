@@ -13,6 +13,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
 from . import preload
+from .access import PRELOADED, access_column
 
 
 class SessionStore(DatabaseSessionStore):
@@ -42,7 +43,11 @@ class SessionStore(DatabaseSessionStore):
         try:
             row = (
                 self.model.objects.select_related("user")
-                .annotate(unread=Subquery(unread), totp_device=Subquery(device))
+                .annotate(
+                    unread=Subquery(unread),
+                    totp_device=Subquery(device),
+                    access=access_column(f'"{self.model._meta.db_table}"."user_id"'),
+                )
                 .get(session_key=self.session_key, expire_date__gt=timezone.now())
             )
         except (self.model.DoesNotExist, SuspiciousOperation) as error:
@@ -53,6 +58,7 @@ class SessionStore(DatabaseSessionStore):
         if row.user is not None:
             setattr(row.user, preload.UNREAD, row.unread or 0)
             setattr(row.user, preload.TOTP_DEVICE, row.totp_device)
+            setattr(row.user, PRELOADED, row.access or "")
             self.preloaded_user = row.user
         return row
 

@@ -54,6 +54,11 @@ def test_the_session_user_authenticator_and_unread_count_are_one_query(client):
     assert len(reads) == 1 and "accounts_user" in reads[0] and "otp_totp_totpdevice" in reads[0]
     assert not [sql for sql in statements if sql.startswith('SELECT "accounts_user"."id"')]
     assert not [sql for sql in statements if sql.startswith('SELECT "otp_totp_totpdevice"')]
+    assert "auth_group" in reads[0]  # the roles and permissions too (accounts/access.py)
+    assert not [sql for sql in statements if sql.startswith("SELECT g.name")]
+    assert response.wsgi_request.user.role_names == frozenset({"specialist"})
+    assert response.wsgi_request.user.has_perm("routes.view_adaptation")
+    assert not response.wsgi_request.user.has_perm("routes.manage_route")
     others = [sql for sql in statements if sql not in reads]
     assert not [sql for sql in others if 'FROM "accounts_notification"' in sql and "COUNT" in sql]
 
@@ -103,3 +108,25 @@ def test_the_menu_counts_again_after_a_notification_is_read(client):
     response = client.post(reverse("accounts:notification_read", args=[first.pk]), follow=True)
     assert response.status_code == 200
     assert response.context["unread_notification_count"] == 1
+
+
+def test_a_role_taken_away_counts_from_the_next_request(client, settings):
+    settings.OTP_ENFORCE = False
+    user = UserFactory(roles=[Role.CENTRE_HEAD])
+    client.force_login(user)
+    assert client.get(reverse("students:inbox")).status_code == 200
+    user.groups.clear()
+    assert client.get(reverse("students:inbox")).status_code == 404
+
+
+def test_own_permissions_and_a_group_without_permissions_are_read_as_before(client):
+    from django.contrib.auth.models import Group, Permission
+
+    user = UserFactory(roles=[])
+    user.groups.add(Group.objects.create(name="no permissions"))
+    user.user_permissions.add(Permission.objects.get(codename="view_application", content_type__app_label="students"))
+    client.force_login(user)
+    request_user = client.get(ACCOUNT).wsgi_request.user
+    assert request_user.role_names == frozenset({"no permissions"})
+    assert request_user.has_perm("students.view_application")
+    assert not request_user.has_perm("students.change_application")
