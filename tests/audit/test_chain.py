@@ -268,3 +268,20 @@ def test_the_client_address_is_taken_from_the_proxy_only_when_it_is_trusted(
     request = rf.get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
     request.user = centre_head
     assert log_access(request=request, action="view_case").ip_address == recorded
+
+
+def test_a_read_about_several_students_takes_the_lock_once_and_chains_every_entry(rf, centre_head):
+    from tests.factories import StudentFactory
+
+    students = [StudentFactory(), StudentFactory(), StudentFactory()]
+    with CaptureQueriesContext(connection) as queries:
+        first = log_access(request=_request(rf, centre_head), action="view_case", student_ids=[s.pk for s in students])
+    entries = list(AccessLog.objects.filter(student__in=students).order_by("pk"))
+    assert [entry.student_id for entry in entries] == sorted(s.pk for s in students)
+    assert first == entries[0]
+    assert entries[0].history.count() == 1  # the history row is written as by save()
+    locks = [q["sql"] for q in queries.captured_queries if "pg_advisory_xact_lock" in q["sql"]]
+    if connection.vendor == "postgresql":
+        assert len(locks) == 1 and "audit_accesslog" in locks[0]
+    report = verify_chain()
+    assert report.ok, report.problem
