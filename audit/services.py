@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import connection, models, transaction
+from django.db.models import signals
 from django.utils import timezone
 
 from .canonical import GENESIS_HASH, canonical_json, plain, record_content, sha256_hex, source_label
@@ -30,7 +31,7 @@ def _lock_chain() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
 
 
-def chain_append(*, kind: str, obj_or_payload: models.Model | Mapping) -> AuditChainEntry:
+def chain_append(*, kind: str, obj_or_payload: models.Model | Mapping, lock_held: bool = False) -> AuditChainEntry:
     """Append one entry to the tamper-evident audit chain and return it.
 
     `kind` is an `AuditChainEntry.Kind` value; document registrations use `Kind.DOCUMENT_REGISTRATION`.
@@ -48,6 +49,11 @@ def chain_append(*, kind: str, obj_or_payload: models.Model | Mapping) -> AuditC
     statements on PostgreSQL (the lock; an insert that reads the head), three elsewhere (lock, read of the head,
     insert). Raises TypeError for a value that cannot be chained and ValueError for an unknown kind or an unsaved
     instance.
+
+    `lock_held=True` says that an earlier statement of the running transaction already took the chain's lock (see
+    `_insert_taking_chain_lock`), which saves its statement. It must be an earlier statement, never this one's:
+    under READ COMMITTED a statement sees what was committed when it started, so the insert that reads the head
+    has to start after the lock was granted to see the previous holder's entry.
 
         with transaction.atomic():
             document = RegisteredDocument.objects.create(...)
@@ -69,7 +75,8 @@ def chain_append(*, kind: str, obj_or_payload: models.Model | Mapping) -> AuditC
 
     # savepoint=False: no extra round trips inside the caller's transaction; a transaction of its own otherwise.
     with transaction.atomic(savepoint=False):
-        _lock_chain()
+        if not lock_held:
+            _lock_chain()
         if connection.vendor == "postgresql":
             return _insert_after_head(kind, source_type, source_id, content)
         head = AuditChainEntry.objects.order_by("-seq").values_list("seq", "entry_hash").first()
@@ -235,6 +242,41 @@ def subject_student_id(obj: models.Model | None, depth: int = 0) -> int | None:
     return None
 
 
+def _insert_taking_chain_lock(instance: models.Model) -> None:
+    """Insert a new row like `instance.save(force_insert=True)`, taking the chain's lock in the same statement.
+
+    On PostgreSQL the row is written by `INSERT ... SELECT ... FROM (SELECT pg_advisory_xact_lock(...))`, one
+    statement instead of two; the pre_save and post_save signals are sent as save() sends them (the history row is
+    written by the latter). The caller appends to the chain in a later statement with `lock_held=True`. Elsewhere
+    (no advisory locks) this is a plain save and the lock is taken by chain_append as usual: call it then without
+    `lock_held`, which `takes_lock_with_insert()` tells.
+    """
+    model = type(instance)
+    using = connection.alias
+    signals.pre_save.send(sender=model, instance=instance, raw=False, using=using, update_fields=None)
+    meta = model._meta
+    fields = [field for field in meta.local_concrete_fields if field is not meta.auto_field]
+    values = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+    quote = connection.ops.quote_name
+    # Every value is a parameter, cast to its column's type (a bare NULL or string in a SELECT list is text).
+    columns = ", ".join(quote(field.column) for field in fields)
+    selected = ", ".join(f"CAST(%s AS {field.cast_db_type(connection)})" for field in fields)
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) SELECT {selected}"  # noqa: S608 -- the model's names
+        f" FROM (SELECT pg_advisory_xact_lock(%s)) AS chain_lock RETURNING {quote(meta.pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, CHAIN_LOCK_KEY])
+        instance.pk = cursor.fetchone()[0]
+    instance._state.adding = False
+    instance._state.db = using
+    signals.post_save.send(sender=model, instance=instance, created=True, update_fields=None, raw=False, using=using)
+
+
+def takes_lock_with_insert() -> bool:
+    return connection.vendor == "postgresql"
+
+
 def log_access(*, request, action: str, obj: models.Model | None = None, student_ids=None) -> AccessLog:
     """Record that request.user read something sensitive (or was refused it), and chain the entry.
 
@@ -250,9 +292,12 @@ def log_access(*, request, action: str, obj: models.Model | None = None, student
     subjects = [subject_student_id(obj)] if student_ids is None else sorted(set(student_ids)) or [None]
     content_type = ContentType.objects.get_for_model(obj) if obj is not None else None
     entries = []
+    # On PostgreSQL the first entry's insert takes the chain's lock (one statement fewer per read); the lock is
+    # held until the transaction ends, so the later appends need not take it again.
+    lock_held = False
     with transaction.atomic(savepoint=False), acting_as(user):
         for student_id in subjects:
-            entry = AccessLog.objects.create(
+            entry = AccessLog(
                 user=user,
                 roles=",".join(sorted(user.role_names)) if user else "",
                 action=action,
@@ -262,6 +307,11 @@ def log_access(*, request, action: str, obj: models.Model | None = None, student
                 path=request.path[:300],
                 ip_address=_client_address(request),
             )
-            chain_append(kind=AuditChainEntry.Kind.ACCESS, obj_or_payload=entry)
+            if not lock_held and takes_lock_with_insert():
+                _insert_taking_chain_lock(entry)
+                lock_held = True
+            else:
+                entry.save(force_insert=True)
+            chain_append(kind=AuditChainEntry.Kind.ACCESS, obj_or_payload=entry, lock_held=lock_held)
             entries.append(entry)
     return entries[0]

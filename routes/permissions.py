@@ -22,6 +22,19 @@ def active_assignments_of(user: User, application: Application) -> list[Assignme
     return [a for a in application.assignments.all() if a.specialist_id == user.pk and a.is_active]
 
 
+def remember_assignment(application: Application, user: User, assigned: bool) -> None:
+    """Record whether `user` holds an active assignment on the case, as read with the page's main row (an Exists
+    annotation of the selector), so that the permission checks below ask the database nothing for them."""
+    application.__dict__.setdefault("_assigned", {})[user.pk] = assigned
+
+
+def has_active_assignment(user: User, application: Application) -> bool:
+    known = application.__dict__.get("_assigned", {})
+    if user.pk in known:
+        return known[user.pk]
+    return bool(active_assignments_of(user, application))
+
+
 def can_edit_assessment(user: User, assessment: Assessment) -> bool:
     assignment = assessment.assignment
     return (
@@ -34,13 +47,13 @@ def can_edit_assessment(user: User, assessment: Assessment) -> bool:
 
 def can_read_assessments(user: User, application: Application) -> bool:
     """Findings are health information: the centre head and the specialists assigned to the case."""
-    return user.has_perm("routes.view_assessment") or bool(active_assignments_of(user, application))
+    return user.has_perm("routes.view_assessment") or has_active_assignment(user, application)
 
 
 def can_draft_conclusion(user: User, application: Application) -> bool:
     if application.status not in {Application.Status.UNDER_ASSESSMENT, Application.Status.CONCLUDED}:
         return False
-    return is_centre_head(user) or (user.has_role(Role.SPECIALIST) and bool(active_assignments_of(user, application)))
+    return is_centre_head(user) or (user.has_role(Role.SPECIALIST) and has_active_assignment(user, application))
 
 
 def can_edit_conclusion(user: User, conclusion: Conclusion) -> bool:
@@ -66,7 +79,7 @@ class RouteAccess:
 def is_route_author(user: User, application: Application) -> bool:
     """The centre head or a specialist assigned to the case: who drafts and amends routes."""
     return user.has_perm("routes.manage_route") or (
-        user.has_role(Role.SPECIALIST) and bool(active_assignments_of(user, application))
+        user.has_role(Role.SPECIALIST) and has_active_assignment(user, application)
     )
 
 

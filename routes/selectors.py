@@ -34,13 +34,8 @@ def case_assignments(application: Application) -> list[Assignment]:
     return _case_rows(
         application,
         "assignments",
-        lambda: list(
-            Assignment.objects.filter(application=application)
-            .select_related("specialist", "assessment")
-            .prefetch_related(
-                Prefetch("assessment__recommendations", queryset=Recommendation.objects.select_related("adaptation"))
-            )
-        ),
+        # The case page shows each assignment's specialist and its assessment's status, never the recommendations.
+        lambda: list(Assignment.objects.filter(application=application).select_related("specialist", "assessment")),
     )
 
 
@@ -323,7 +318,7 @@ def assignments_of(user: User) -> QuerySet:
 
 
 def _route_queryset():
-    from .models import Agreement, Route, RouteSection
+    from .models import Route
 
     return Route.objects.select_related(
         "application__student__user",
@@ -336,23 +331,97 @@ def _route_queryset():
         "drafted_by",
         "approved_by",
         "previous",
-    ).prefetch_related(
-        "measures",
-        Prefetch("sections", queryset=RouteSection.objects.select_related("course", "term", "lecturer")),
-        Prefetch(
-            "agreements",
-            queryset=Agreement.objects.select_related("lecturer", "section__course").order_by("section_id", "-pk"),
-        ),
-        "application__student__representations",
-        "application__assignments",
-    )
+    ).prefetch_related("measures")
+
+
+def _columns(model) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+def _cache_as_prefetched(instance, name: str, rows: list) -> None:
+    """Put `rows` where `instance.<name>.all()` finds them, as prefetch_related(name) would."""
+    queryset = getattr(instance, name).get_queryset()  # not evaluated
+    queryset._result_cache = rows
+    queryset._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
+
+
+def _load_sections_and_agreements(route) -> None:
+    """The route's course sections (with course, term and lecturer) and their agreements (with the lecturer
+    asked), in one query: the sections LEFT JOINed to their agreements. Fills `route.sections.all()` (by order)
+    and `route.agreements.all()` (by section, newest first) as prefetch_related would; an agreement's section is
+    the section object, with its course."""
+    from students.models import AcademicTerm, Course
+
+    from .models import Agreement, RouteSection
+
+    parts = [
+        (RouteSection, ""),
+        (Course, "course__"),
+        (AcademicTerm, "term__"),
+        (User, "lecturer__"),
+        (Agreement, "agreements__"),
+        (User, "agreements__lecturer__"),
+    ]
+    spans, names, start = [], [], 0
+    for model, prefix in parts:
+        columns = _columns(model)
+        spans.append((model, columns, start, start + len(columns)))
+        names.extend(prefix + column for column in columns)
+        start += len(columns)
+    rows = RouteSection.objects.filter(route=route).order_by("order", "pk", "-agreements__pk").values_list(*names)
+    db = rows.db
+    sections: dict[int, RouteSection] = {}
+    agreements = []
+    for row in rows:
+        section_model, section_columns, a, b = spans[0]
+        section = sections.get(row[a])
+        if section is None:
+            section = section_model.from_db(db, section_columns, row[a:b])
+            for (model, columns, a, b), field in zip(spans[1:4], ("course", "term", "lecturer"), strict=True):
+                setattr(section, field, model.from_db(db, columns, row[a:b]))
+            section.route = route
+            sections[section.pk] = section
+        agreement_model, agreement_columns, a, b = spans[4]
+        if row[a] is None or row[a + agreement_columns.index("route_id")] != route.pk:
+            continue
+        agreement = agreement_model.from_db(db, agreement_columns, row[a:b])
+        lecturer_model, lecturer_columns, c, d = spans[5]
+        agreement.lecturer = lecturer_model.from_db(db, lecturer_columns, row[c:d])
+        agreement.section = section
+        agreement.route = route
+        agreements.append(agreement)
+    agreements.sort(key=lambda agreement: (agreement.section_id, -agreement.pk))
+    _cache_as_prefetched(route, "sections", list(sections.values()))
+    _cache_as_prefetched(route, "agreements", agreements)
 
 
 def route_for(user: User, pk: int):
-    """The route and how much of it the user sees (a permissions.RouteAccess value); Http404 when nothing."""
-    route = _route_queryset().filter(pk=pk).first()
+    """The route and how much of it the user sees (a permissions.RouteAccess value); Http404 when nothing.
+
+    Whether the user represents the student or is assigned to the case is read with the route (two EXISTS)
+    rather than by prefetching every representation and assignment of the case."""
+    from students import permissions as application_permissions
+    from students.models import Representation
+
+    route = (
+        _route_queryset()
+        .annotate(
+            viewer_represents=Exists(
+                Representation.objects.filter(student=OuterRef("application__student"), representative=user.pk)
+            ),
+            viewer_assigned=Exists(
+                Assignment.objects.filter(application=OuterRef("application"), specialist=user.pk, ended_at=None)
+            ),
+        )
+        .filter(pk=pk)
+        .first()
+    )
     if route is None:
         raise Http404
+    _load_sections_and_agreements(route)
+    application_permissions.remember_representation(route.application, user, route.viewer_represents)
+    permissions.remember_assignment(route.application, user, route.viewer_assigned)
     lecturers = {a.lecturer_id for a in route.agreements.all()}
     access = permissions.route_access(user, route, agreement_lecturers=lecturers)
     if access is None:

@@ -24,10 +24,21 @@ def can_view_status(user: User, application: Application) -> bool:
     return can_view(user, application) or user.has_perm("students.view_application_status", application)
 
 
+def remember_representation(application: Application, user: User, represents: bool) -> None:
+    """Record whether `user` is a legal representative of the application's student, as read with the application
+    itself (an Exists annotation of the selector), so that is_applicant_side asks the database nothing for them."""
+    application.__dict__.setdefault("_represented_by", {})[user.pk] = represents
+
+
 def is_applicant_side(user: User, application: Application) -> bool:
     """The student themselves or one of their legal representatives."""
     student = application.student
-    return student.user_id == user.pk or any(r.representative_id == user.pk for r in student.representations.all())
+    if student.user_id == user.pk:
+        return True
+    known = application.__dict__.get("_represented_by", {})
+    if user.pk in known:
+        return known[user.pk]
+    return any(r.representative_id == user.pk for r in student.representations.all())
 
 
 def can_edit(user: User, application: Application) -> bool:

@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,10 +19,52 @@ from . import permissions
 from .models import Application, Representation, Student
 
 
-def _with_related(queryset: QuerySet) -> QuerySet:
+def _select_related(queryset: QuerySet) -> QuerySet:
     return queryset.select_related(
         "student__user", "student__programme__faculty", "student__group", "filed_by", "consent"
-    ).prefetch_related("categories")
+    )
+
+
+def _with_related(queryset: QuerySet) -> QuerySet:
+    return _select_related(queryset).prefetch_related("categories")
+
+
+def _load_catalogue_choices(application: Application) -> None:
+    """Read the application's categories of needs and conditions asked for in one query (UNION ALL of the two
+    catalogues, which have the same columns) and put them where `application.categories.all()` and
+    `application.conditions.all()` find them, as prefetch_related would."""
+    from .models import ConditionOption, NeedCategory
+
+    names = [field.attname for field in NeedCategory._meta.concrete_fields]
+    assert names == [field.attname for field in ConditionOption._meta.concrete_fields]  # same columns
+    kind = IntegerField()
+    categories = (
+        NeedCategory.objects.filter(application=application.pk)
+        .annotate(catalogue=Value(0, output_field=kind))
+        .values_list(*names, "catalogue")
+        .order_by()
+    )
+    conditions = (
+        ConditionOption.objects.filter(application=application.pk)
+        .annotate(catalogue=Value(1, output_field=kind))
+        .values_list(*names, "catalogue")
+        .order_by()
+    )
+    rows = list(categories.union(conditions, all=True))
+    db = categories.db
+    chosen = {"categories": [], "conditions": []}
+    for row in rows:
+        if row[-1] == 0:
+            chosen["categories"].append(NeedCategory.from_db(db, names, row[:-1]))
+        else:
+            chosen["conditions"].append(ConditionOption.from_db(db, names, row[:-1]))
+    cache = application.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, entries in chosen.items():
+        entries.sort(key=lambda entry: (entry.order, entry.code))  # the catalogues' ordering
+        queryset = getattr(application, name).get_queryset()  # not evaluated: what prefetch_related would fill
+        queryset._result_cache = entries
+        queryset._prefetch_done = True
+        cache[name] = queryset
 
 
 def applications_of(user: User) -> QuerySet:
@@ -47,17 +89,19 @@ def application_for(user: User, public_id) -> tuple[Application, bool]:
     Raises Http404 when the user may see nothing of it: a guessed address learns nothing.
     """
     application = (
-        _with_related(Application.objects.all())
+        _select_related(Application.objects.all())
         .select_related("consent__text")
-        .prefetch_related(
-            "conditions",
-            Prefetch("student__representations", queryset=Representation.objects.select_related("representative")),
+        .annotate(
+            # Whether the user represents the student: read with the case, not with every representation.
+            viewer_represents=Exists(Representation.objects.filter(student=OuterRef("student"), representative=user.pk))
         )
         .filter(public_id=public_id)
         .first()
     )
     if application is None:
         raise Http404
+    permissions.remember_representation(application, user, application.viewer_represents)
+    _load_catalogue_choices(application)
     if permissions.can_view(user, application):
         return application, True
     if permissions.can_view_status(user, application):

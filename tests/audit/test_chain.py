@@ -207,7 +207,7 @@ def test_an_ipv6_address_verifies_after_the_round_trip_through_the_database(rf, 
     assert verify_chain().ok
 
 
-def test_each_event_costs_two_statements_beyond_the_row_and_its_history_on_postgresql(rf, centre_head, registered):
+def test_each_read_costs_one_statement_beyond_the_row_and_its_history_on_postgresql(rf, centre_head, registered):
     log_access(request=_request(rf, centre_head), action="view_case", obj=registered)  # warm the caches
     with CaptureQueriesContext(connection) as queries:
         log_access(request=_request(rf, centre_head), action="view_case", obj=registered)
@@ -215,10 +215,15 @@ def test_each_event_costs_two_statements_beyond_the_row_and_its_history_on_postg
     chain = [q["sql"] for q in queries.captured_queries if "audit_auditchainentry" in q["sql"]]
     assert statements.count("INSERT") == 3  # the row, its history row, the chain entry
     if connection.vendor == "postgresql":
-        # The advisory lock, then one INSERT ... SELECT that reads the head itself: nothing else, however long
-        # the chain.
+        # The access-log row's INSERT takes the advisory lock; the chain's INSERT ... SELECT, a later statement
+        # that therefore sees what the lock's previous holder committed, reads the head itself: nothing else,
+        # however long the chain.
+        sql = [q["sql"] for q in queries.captured_queries]
+        assert "audit_accesslog" in sql[0] and "pg_advisory_xact_lock" in sql[0]
+        assert chain == [sql[-1]]
+        assert not any("pg_advisory_xact_lock" in text for text in sql[1:])
         assert len(chain) == 1
-        assert len(statements) == 4
+        assert len(statements) == 3
     else:
         assert len(chain) == 2  # read the head, insert
         assert len(statements) == 4
@@ -263,3 +268,20 @@ def test_the_client_address_is_taken_from_the_proxy_only_when_it_is_trusted(
     request = rf.get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
     request.user = centre_head
     assert log_access(request=request, action="view_case").ip_address == recorded
+
+
+def test_a_read_about_several_students_takes_the_lock_once_and_chains_every_entry(rf, centre_head):
+    from tests.factories import StudentFactory
+
+    students = [StudentFactory(), StudentFactory(), StudentFactory()]
+    with CaptureQueriesContext(connection) as queries:
+        first = log_access(request=_request(rf, centre_head), action="view_case", student_ids=[s.pk for s in students])
+    entries = list(AccessLog.objects.filter(student__in=students).order_by("pk"))
+    assert [entry.student_id for entry in entries] == sorted(s.pk for s in students)
+    assert first == entries[0]
+    assert entries[0].history.count() == 1  # the history row is written as by save()
+    locks = [q["sql"] for q in queries.captured_queries if "pg_advisory_xact_lock" in q["sql"]]
+    if connection.vendor == "postgresql":
+        assert len(locks) == 1 and "audit_accesslog" in locks[0]
+    report = verify_chain()
+    assert report.ok, report.problem

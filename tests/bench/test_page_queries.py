@@ -17,16 +17,21 @@ from students.management.commands.seed_bench import Seeder
 
 from .test_list_queries import _scale
 
-# The server's X-Queries count the same (23 and 19, README "Benchmark"), still over the budget of 15; served, the
-# access-log write adds a BEGIN and a COMMIT, which X-Queries does not count and CaptureQueriesContext would.
+# The server's X-Queries count the same plus the OTP device (19 and 15, README "Benchmark"), the case page still
+# over the budget of 15 until the per-request reads are trimmed; served, the access-log write adds a BEGIN and a
+# COMMIT, which X-Queries does not count and CaptureQueriesContext would.
 PINNED = {
-    # Session, user, roles and permissions (one query); the case, its categories, conditions and representatives;
-    # the access-log entry, its history row, the chain's lock and link (4); documents; assignments with their
-    # recommendations, conclusions, routes with their agreements, meetings, reports of changed needs, each read
-    # once; the status changes of the case and of its routes (one query); notifications; the registered documents
-    # and their files.
-    "case_page": 23,
-    "route_page": 19,
+    # Session, user, roles and permissions (one query); the case, with whether the reader represents the student
+    # (EXISTS); its categories and conditions (one UNION ALL); the access-log entry (its INSERT takes the chain's
+    # lock on PostgreSQL), its history row, the chain's link; documents; assignments, conclusions, routes with
+    # their agreements, meetings, reports of changed needs, each read once; the status changes of the case and of
+    # its routes (one query); notifications; the registered documents joined to their files (one query).
+    "case_page": 18,
+    # Session, user, roles and permissions; the route, with whether the reader represents the student or is
+    # assigned to the case (EXISTS); its measures; its sections joined to their agreements (one query); the
+    # access-log entry, its history row, the chain's link; the route's status changes, reviews and meeting
+    # decisions; notifications; the registered documents joined to their files.
+    "route_page": 14,
 }
 
 
@@ -49,5 +54,6 @@ def test_the_case_and_route_pages_make_a_pinned_number_of_queries(client):
                 assert client.get(url).status_code == 200
             counts[name] = len(queries)
         transaction.set_rollback(True)
-    # The same on SQLite: no advisory lock there, but the chain's head is read on its own.
-    assert counts == PINNED, json.dumps(counts)
+    # One more on SQLite: no lock to take there, but the chain's head is read by a statement of its own.
+    expected = PINNED if connection.vendor == "postgresql" else {name: count + 1 for name, count in PINNED.items()}
+    assert counts == expected, json.dumps(counts)
