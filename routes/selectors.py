@@ -4,7 +4,9 @@ import datetime
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -47,20 +49,41 @@ def case_conclusions(application: Application) -> list[Conclusion]:
     )
 
 
-def case_routes(application: Application) -> list:
-    """Every version of the case's route, newest first, with its agreements."""
-    from .models import Route
+def _asked_lecturers():
+    """The ids of the lecturers ever asked about the outer query's route, as one comma-separated text."""
+    from .models import Agreement, Route
 
-    return _case_rows(
-        application,
-        "routes",
-        lambda: list(
+    agreement, route = Agreement._meta.db_table, Route._meta.db_table
+    ids = "STRING_AGG(DISTINCT a.lecturer_id::text, ',')"
+    if connection.vendor != "postgresql":
+        ids = "GROUP_CONCAT(DISTINCT a.lecturer_id)"
+    return RawSQL(f'SELECT {ids} FROM {agreement} a WHERE a.route_id = "{route}"."id"', [])  # noqa: S608, S611
+
+
+def case_routes(application: Application) -> list:
+    """Every version of the case's route, newest first, each with what the case page reads of its agreements:
+    `pending_due` (the latest due date of a section still waiting) and `asked_lecturers` (ids of the lecturers
+    ever asked, who may open it), read in the same query."""
+    from .models import Agreement, Route
+
+    pending = (
+        Agreement.objects.filter(route=OuterRef("pk"), status=Agreement.Status.PENDING)
+        .order_by("-due_on")
+        .values("due_on")[:1]
+    )
+
+    def read() -> list:
+        routes = list(
             Route.objects.filter(application=application)
             .select_related("application__student", "term")
-            .prefetch_related("agreements")
+            .annotate(pending_due=Subquery(pending), asked=_asked_lecturers())
             .order_by("-version")
-        ),
-    )
+        )
+        for route in routes:
+            route.asked_lecturers = {int(pk) for pk in (route.asked or "").split(",") if pk}
+        return routes
+
+    return _case_rows(application, "routes", read)
 
 
 def case_changed_needs(application: Application) -> list:
@@ -169,7 +192,7 @@ def route_next_step(application: Application):
     """What happens next with the route of a concluded case, in words for the case page."""
     from students.selectors import NextStep
 
-    from .models import Agreement, Route
+    from .models import Route
 
     R = Route.Status
     route = next((route for route in case_routes(application) if route.status != R.CANCELLED), None)
@@ -191,8 +214,7 @@ def route_next_step(application: Application):
     if route.status == R.DRAFT:
         return NextStep(_("Specialists are preparing the individual educational route."))
     if route.status == R.IN_AGREEMENT:
-        due = max((a.due_on for a in route.agreements.all() if a.status == Agreement.Status.PENDING), default=None)
-        return NextStep(_("The lecturers check the route for their courses."), due)
+        return NextStep(_("The lecturers check the route for their courses."), route.pending_due)
     if route.status == R.IN_APPROVAL:
         return NextStep(_("The administration approves the route."), approval_due(route))
     if route.status == R.IN_FORCE:
@@ -473,9 +495,7 @@ def routes_on_case(user: User, application: Application) -> list[tuple]:
     visible = []
     for route in routes:
         route.application = application  # already loaded, with what the permission checks read
-        access = permissions.route_access(
-            user, route, agreement_lecturers={a.lecturer_id for a in route.agreements.all()}
-        )
+        access = permissions.route_access(user, route, agreement_lecturers=route.asked_lecturers)
         if access is not None:
             visible.append((route, access))
     return visible

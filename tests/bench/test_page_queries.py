@@ -26,12 +26,12 @@ PINNED = {
     # lock on PostgreSQL), its history row, the chain's link; documents; assignments, conclusions, routes with
     # their agreements, meetings, reports of changed needs, each read once; the status changes of the case and of
     # its routes (one query); notifications; the registered documents joined to their files (one query).
-    "case_page": 18,
+    "case_page": 14,
     # Session, user, roles and permissions; the route, with whether the reader represents the student or is
     # assigned to the case (EXISTS); its measures; its sections joined to their agreements (one query); the
     # access-log entry, its history row, the chain's link; the route's status changes, reviews and meeting
     # decisions; notifications; the registered documents joined to their files.
-    "route_page": 14,
+    "route_page": 11,
 }
 
 
