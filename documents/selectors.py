@@ -110,19 +110,24 @@ def source_links(user: User) -> dict:
     }
 
 
-def personal_file(user: User, student_id: int) -> tuple[Student, list[RegisteredDocument], list[SupportingDocument]]:
-    """One student's registered documents (every version) and uploaded documents; Http404 unless the user may
-    export that student's personal file."""
-    student = Student.objects.select_related("user").filter(pk=student_id).first()
-    if student is None or not permissions.can_export_personal_file(user, student):
-        raise Http404
+def _documents_and_uploads(student: Student) -> tuple[list[RegisteredDocument], list[SupportingDocument]]:
+    """The student's registered documents (every version, with their files) and uploads, oldest first."""
     documents = list(_with_files(student.registered_documents.all()).order_by("registered_on", "pk"))
     uploads = list(
         SupportingDocument.objects.filter(application__student=student)
         .select_related("application")
         .order_by("uploaded_at", "pk")
     )
-    return student, documents, uploads
+    return documents, uploads
+
+
+def personal_file(user: User, student_id: int) -> tuple[Student, list[RegisteredDocument], list[SupportingDocument]]:
+    """One student's registered documents (every version) and uploaded documents; Http404 unless the user may
+    export that student's personal file."""
+    student = Student.objects.select_related("user").filter(pk=student_id).first()
+    if student is None or not permissions.can_export_personal_file(user, student):
+        raise Http404
+    return student, *_documents_and_uploads(student)
 
 
 def own_data(user: User, student_id: int) -> tuple[Student, list[RegisteredDocument], list[SupportingDocument]]:
@@ -131,13 +136,7 @@ def own_data(user: User, student_id: int) -> tuple[Student, list[RegisteredDocum
     student = Student.objects.select_related("user").filter(pk=student_id).first()
     if student is None or not permissions.can_download_own_data(user, student):
         raise Http404
-    documents = list(_with_files(student.registered_documents.all()).order_by("registered_on", "pk"))
-    uploads = list(
-        SupportingDocument.objects.filter(application__student=student)
-        .select_related("application")
-        .order_by("uploaded_at", "pk")
-    )
-    return student, documents, uploads
+    return student, *_documents_and_uploads(student)
 
 
 def sample_document(document_type: str) -> RegisteredDocument | None:
