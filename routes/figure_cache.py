@@ -80,7 +80,9 @@ def filter_fields(name: str, form, template: str) -> str:
 
 def _watched(sender) -> bool:
     meta = getattr(sender, "_meta", None)
-    return meta is not None and (meta.app_label in WATCHED_APPS or meta.label in WATCHED_MODELS)
+    if meta is None or getattr(sender, "instance_type", None) is not None:
+        return False  # a history row (simple-history): the save of the row it records marked the change already
+    return meta.app_label in WATCHED_APPS or meta.label in WATCHED_MODELS
 
 
 def _on_change(sender, **kwargs) -> None:

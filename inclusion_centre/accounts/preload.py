@@ -1,9 +1,9 @@
 """The signed-in user read in the same query as their session.
 
-Every signed-in page used to open with four reads: the session, the user, the authenticator that verified the
-session (django-otp) and the unread notifications for the menu. The session store (sessions.py) now reads the
-session row joined to its user, with the user's confirmed authenticator and unread count as subqueries, and keeps
-that user here for the rest of the request:
+Every signed-in page used to open with five reads: the session, the user, the authenticator that verified the
+session (django-otp), the unread notifications for the menu and the user's roles and permissions. The session store
+(sessions.py) now reads the session row joined to its user, with the user's confirmed authenticator, unread count
+and access rows (access.py) as subqueries, and keeps that user here for the rest of the request:
 
 - `AuthenticationMiddleware` lets Django's own `auth.get_user` run unchanged (backend, active flag, session hash):
   only the backend's `User.objects.get(pk=...)` is answered with the row already read (UserManager.get).
