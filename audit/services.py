@@ -1,17 +1,16 @@
 """Writes of the audit trail: status changes, access-log entries, and the hash chain over them."""
 
 import datetime
-import functools
-import ipaddress
 import json
 from collections.abc import Mapping
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import connection, models, transaction
 from django.db.models import signals
 from django.utils import timezone
+
+from inclusion_centre.client_address import client_address
 
 from .canonical import GENESIS_HASH, canonical_json, plain, record_content, sha256_hex, source_label
 from .history import acting_as
@@ -171,43 +170,6 @@ def record_status_change(
     return change
 
 
-def _parse_address(text: str):
-    try:
-        return ipaddress.ip_address(text.strip())
-    except ValueError:
-        return None
-
-
-@functools.cache
-def _networks(configured: tuple[str, ...]) -> tuple:
-    return tuple(ipaddress.ip_network(network.strip(), strict=False) for network in configured if network.strip())
-
-
-def _trusted(address) -> bool:
-    return any(address in network for network in _networks(tuple(settings.TRUSTED_PROXIES)))
-
-
-def _client_address(request) -> str | None:
-    """The address the request came from.
-
-    X-Forwarded-For is written by whoever sends the request, and a log that believes it can be made to blame
-    someone else: it is read only when the request arrives from one of settings.TRUSTED_PROXIES (the reverse
-    proxy of the deployment), and then only the addresses that proxies appended, from the right, up to the first
-    one that is not a trusted proxy: the client as the outermost trusted proxy saw it.
-    """
-    remote = request.META.get("REMOTE_ADDR") or None
-    address = _parse_address(remote) if remote else None
-    if address is None or not _trusted(address):
-        return remote
-    for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
-        forwarded = _parse_address(hop)
-        if forwarded is None:
-            break  # a malformed hop: trust nothing further left
-        if not _trusted(forwarded):
-            return str(forwarded)
-    return remote
-
-
 # Foreign keys followed, in this order, from a read object to the student whose file it belongs to.
 _TOWARDS_STUDENT = ("student", "application", "assignment", "assessment", "conclusion", "route", "document")
 
@@ -305,7 +267,7 @@ def log_access(*, request, action: str, obj: models.Model | None = None, student
                 object_id=obj.pk if obj is not None else None,
                 student_id=student_id,
                 path=request.path[:300],
-                ip_address=_client_address(request),
+                ip_address=client_address(request),
             )
             if not lock_held and takes_lock_with_insert():
                 _insert_taking_chain_lock(entry)

@@ -7,6 +7,6 @@ class RoutesConfig(AppConfig):
     verbose_name = _("Assessments, conclusions and routes")
 
     def ready(self):
-        from . import figure_cache
+        from inclusion_centre import figure_cache
 
         figure_cache.connect()

@@ -14,7 +14,7 @@ from audit.models import AccessLog
 from audit.services import log_access
 from audit.workflow import IllegalMove
 from documents.uploads import SCAN_UNAVAILABLE
-from routes import figure_cache
+from inclusion_centre import figure_cache
 
 from . import permissions, selectors, services
 from .filters import InboxFilter

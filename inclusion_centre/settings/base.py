@@ -367,7 +367,7 @@ REMIND_DAYS_BEFORE = env.int("REMIND_DAYS_BEFORE", default=2)
 # Reports never show a group smaller than this to anyone outside the centre (small groups identify people).
 REPORT_MIN_GROUP_SIZE = env.int("REPORT_MIN_GROUP_SIZE", default=5)
 # The dashboard's and the reports' figures are cached until the data changes, and never longer than this
-# (routes/figure_cache.py).
+# (inclusion_centre/figure_cache.py).
 FIGURES_CACHE_SECONDS = env.int("FIGURES_CACHE_SECONDS", default=600)
 # Public holidays (ISO dates) that are not working days; the defaults are Kazakhstan's for 2026.
 HOLIDAYS = env.list(
@@ -418,7 +418,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Addresses (or networks) of the reverse proxies in front of the app. Only requests from these have their
-# X-Forwarded-For believed, for the client address the access log records (audit.services._client_address).
+# X-Forwarded-For believed, for the client address the access log records (inclusion_centre.client_address).
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 # Where to report a security problem (an e-mail address or URL), named in SECURITY.md; the institution fills it.

@@ -17,9 +17,10 @@ from django.views.decorators.http import require_GET
 
 from audit.models import AccessLog
 from audit.services import log_access
+from inclusion_centre import figure_cache
 from students.models import AcademicTerm, Faculty
 
-from .. import figure_cache, reports
+from .. import reports
 from ..deadlines import dashboard_steps
 
 # The dashboard lists the longest overdue steps only: a list of thousands helps no one and costs every page view.

@@ -11,7 +11,7 @@ from django.db import connection
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history, get_m2m_field_name
 
-from routes import figure_cache
+from inclusion_centre import figure_cache
 
 CHANGE_REASON = "reference import"
 # Rows per statement for the ORM path.

@@ -31,9 +31,9 @@ from simple_history.utils import bulk_create_with_history
 from audit.models import AccessLog, StatusChange
 from documents.models import RegisteredDocument, RegistrationCounter
 from documents.services import render_document_files
+from inclusion_centre import figure_cache
 from inclusion_centre.accounts.models import StaffProfile, User
 from inclusion_centre.accounts.roles import Role
-from routes import figure_cache
 from routes.models import (
     AgendaItem,
     Agreement,
