@@ -27,7 +27,7 @@ help:
 	@echo "make messages extract and compile the translation catalogues"
 	@echo "make backup   back up the database and the private files into BACKUP_DIR (default var/backups)"
 	@echo "make restore BACKUP=var/backups/backup-...  restore one (FORCE=1 to replace a non-empty database)"
-	@echo "make bench    seed PostgreSQL (ic_bench) at scale and load-test gunicorn with locust (README: Benchmark)"
+	@echo "make bench    seed PostgreSQL (ic_bench) at scale and load-test gunicorn with locust (bench/README.md)"
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required (set PYTHON=...)")'
@@ -87,7 +87,7 @@ restore: $(INSTALLED)
 	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/backup-<time> [FORCE=1]"; exit 2; }
 	$(PY) manage.py restore "$(BACKUP)" $(if $(FORCE),--force)
 
-# The scale benchmark (README, "Benchmark"): needs PostgreSQL; BENCH_DATABASE_URL names the database it re-creates.
+# The scale benchmark (bench/README.md): needs PostgreSQL; BENCH_DATABASE_URL names the database it re-creates.
 # BENCH_ARGS passes options to bench/run.py, e.g. BENCH_ARGS="--duration 120 --think 1".
 $(VENV)/.bench-installed: pyproject.toml $(INSTALLED)
 	$(PY) -m pip install --quiet -e ".[dev,bench]"

@@ -1,7 +1,7 @@
 """The dashboard's and the reports' figures, kept in the cache until the data behind them changes.
 
 Every centre user sees the same figures, and counting 20,000 students, their routes and their status changes took
-about 110 ms of each dashboard view and 75 ms of each report (README, "Benchmark"). The rendered part of the page
+about 110 ms of each dashboard view and 75 ms of each report (bench/README.md). The rendered part of the page
 that holds the figures is cached under a key made of the language, the day, the filters and a *data version*.
 The version is one cache entry that every committed change to a case, a route, a status or a person replaces:
 the next view after a change counts afresh, and nothing older than FIGURES_CACHE_SECONDS is ever shown.

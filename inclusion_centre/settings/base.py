@@ -106,7 +106,7 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # No JIT compilation: the pages' queries are short, and on the benchmark's data set PostgreSQL compiled some of
-    # them (an over-estimated semi-join) for over a second to run them in 16 ms (README, "Benchmark").
+    # them (an over-estimated semi-join) for over a second to run them in 16 ms (bench/README.md).
     if env.bool("DATABASE_JIT", default=False) is False:
         options = DATABASES["default"].setdefault("OPTIONS", {})
         options["options"] = " ".join(filter(None, [options.get("options", ""), "-c jit=off"]))

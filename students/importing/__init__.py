@@ -1,7 +1,7 @@
 """Import of reference data exported by the university's student information system (Platonus, Univer, …).
 
-`import_reference(kind=…, file=…, actor=…)` reads a CSV or XLSX file of one kind (see KINDS and the README's
-"Importing reference data"), checks every row, imports the good ones and returns a Report of what was created,
+`import_reference(kind=…, file=…, actor=…)` reads a CSV or XLSX file of one kind (see KINDS and docs/importing.md),
+checks every row, imports the good ones and returns a Report of what was created,
 updated and rejected, with the line, column and reason of every refused cell. Importing the same file again changes
 nothing: rows are matched on their external identifiers (lecturers on their e-mail address).
 """

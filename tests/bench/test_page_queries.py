@@ -17,7 +17,7 @@ from students.management.commands.seed_bench import Seeder
 
 from .test_list_queries import _scale
 
-# The server's X-Queries count the same plus the OTP device (19 and 15, README "Benchmark"), the case page still
+# The server's X-Queries count the same plus the OTP device (19 and 15, bench/README.md), the case page still
 # over the budget of 15 until the per-request reads are trimmed; served, the access-log write adds a BEGIN and a
 # COMMIT, which X-Queries does not count and CaptureQueriesContext would.
 PINNED = {

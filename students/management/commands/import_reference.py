@@ -17,7 +17,7 @@ EXIT_ROWS_REFUSED = 2
 class Command(BaseCommand):
     help = (
         "Import reference data exported by the student information system (CSV or XLSX). Kinds, in the order to "
-        "import them: " + ", ".join(KINDS) + ". The columns of each kind are in README.md."
+        "import them: " + ", ".join(KINDS) + ". The columns of each kind are in docs/importing.md."
     )
 
     def add_arguments(self, parser):
