@@ -414,7 +414,7 @@ def protocol_context(protocol) -> dict:
 
 def _can_view_protocol(user, protocol) -> bool:
     """The whole protocol, with what was heard, is the centre's: others read their part on the protocol page."""
-    from routes import permissions_meetings
+    from routes.permissions import meeting as permissions_meetings
 
     meeting = protocol.meeting
     access = permissions_meetings.meeting_access(user, meeting, permissions_meetings.membership(user, meeting))

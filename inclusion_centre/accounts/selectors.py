@@ -195,7 +195,7 @@ def home_sections_for(user: User) -> list[HomeSection]:
 def _add_meetings(user: User, sections: list[HomeSection]) -> None:
     """The next team meetings and the protocols waiting for the user's signature, in one section only (the
     first of centre head, specialist, lecturer, student, representative that the user holds)."""
-    from routes.selectors_meetings import HOME_ROLES, meeting_home_items
+    from routes.selectors import HOME_ROLES, meeting_home_items
 
     target = next((s for role in HOME_ROLES for s in sections if s.role == role), None)
     if target is None:

@@ -28,7 +28,6 @@ from inclusion_centre.accounts.notifications import notify
 from students.models import Application
 
 from .. import ics
-from .. import permissions_meetings as permissions
 from ..models import (
     AgendaItem,
     Attendance,
@@ -39,6 +38,7 @@ from ..models import (
     SupportMeasure,
     TeamMeeting,
 )
+from ..permissions import meeting as permissions
 from ..workflow import MEETING_ALLOWED, PROTOCOL_ALLOWED
 
 M = TeamMeeting.Status

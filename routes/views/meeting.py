@@ -21,11 +21,9 @@ from audit.models import AccessLog
 from audit.services import log_access
 from inclusion_centre.workdays import add_working_days
 
-from .. import permissions_meetings as permissions
-from .. import selectors_meetings as selectors
 from .. import services
 from ..forms import ReasonForm
-from ..forms_meetings import (
+from ..forms.meeting import (
     AgendaItemForm,
     AttendanceForm,
     MeetingForm,
@@ -36,6 +34,8 @@ from ..forms_meetings import (
     votes_ok,
 )
 from ..models import Attendance, Protocol, TeamMeeting
+from ..permissions import meeting as permissions
+from ..selectors import meeting as selectors
 from .common import CONFLICT, INVALID, unbound_with_errors
 from .common import add_errors as _add_errors
 from .common import status_for as _status_for

@@ -18,7 +18,7 @@ from audit.models import AccessLog
 from audit.services import log_access
 from students import selectors as application_selectors
 
-from .. import permissions, selectors, selectors_meetings, services
+from .. import permissions, selectors, services
 from ..forms import (
     AgreementForm,
     ChangedNeedsForm,
@@ -128,7 +128,7 @@ def _route_context(request, item: Route, access: str, **overrides) -> dict:
         and user.has_perm("routes.approve_route"),
         "reviews": list(item.reviews.select_related("reviewed_by")) if working else [],
         "can_download": permissions.can_download_route(user, item),
-        "meeting_decisions": selectors_meetings.route_decisions(item),
+        "meeting_decisions": selectors.route_decisions(item),
         "problems": [],
     }
     context.update(overrides)

@@ -10,8 +10,8 @@ from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.roles import Role
 from students.models import Application
 
-from .models import AgendaItem, Attendance, MeetingMember, ProtocolItem, Route, SupportMeasure
-from .services.meeting import CASE_STATUSES
+from ..models import AgendaItem, Attendance, MeetingMember, ProtocolItem, Route, SupportMeasure
+from ..services.meeting import CASE_STATUSES
 
 
 def _centre_staff():

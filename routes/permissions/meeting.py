@@ -10,7 +10,7 @@ from django.utils import timezone
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.roles import Role
 
-from .models import MeetingMember, Protocol, TeamMeeting
+from ..models import MeetingMember, Protocol, TeamMeeting
 
 C = MeetingMember.Capacity
 

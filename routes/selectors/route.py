@@ -1,11 +1,10 @@
-"""Reads for the assessment and conclusion pages, filtered to what the user may see."""
+"""Reads for the route pages, already filtered to what the user may see."""
 
 import datetime
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -14,45 +13,17 @@ from django.utils.translation import gettext as _
 
 from audit.models import StatusChange
 from inclusion_centre.accounts.models import User
-from inclusion_centre.accounts.roles import Role
 from inclusion_centre.workdays import add_working_days
 from students.models import AcademicTerm, Application
-from students.selectors import assessment_due
 
-from . import permissions
-from .models import Adaptation, Area, Assessment, Assignment, Conclusion, ConclusionItem, Recommendation
-
-
-def _case_rows(application: Application, key: str, read) -> list:
-    """What the case page reads of a case in several places (its section, the timeline, the next step), read once
-    per request: kept on the application instance the page was given."""
-    rows = application.__dict__.setdefault("_case_rows", {})
-    if key not in rows:
-        rows[key] = read()
-    return rows[key]
-
-
-def case_assignments(application: Application) -> list[Assignment]:
-    return _case_rows(
-        application,
-        "assignments",
-        # The case page shows each assignment's specialist and its assessment's status, never the recommendations.
-        lambda: list(Assignment.objects.filter(application=application).select_related("specialist", "assessment")),
-    )
-
-
-def case_conclusions(application: Application) -> list[Conclusion]:
-    return _case_rows(
-        application,
-        "conclusions",
-        lambda: list(Conclusion.objects.filter(application=application).select_related("signed_by")),
-    )
+from .. import permissions
+from ..models import Agreement, Assignment, ChangedNeedsReport, Conclusion, Route, RouteSection
+from .assessment import case_conclusions
+from .common import _case_rows
 
 
 def _asked_lecturers():
     """The ids of the lecturers ever asked about the outer query's route, as one comma-separated text."""
-    from .models import Agreement, Route
-
     agreement, route = Agreement._meta.db_table, Route._meta.db_table
     ids = "STRING_AGG(DISTINCT a.lecturer_id::text, ',')"
     if connection.vendor != "postgresql":
@@ -64,8 +35,6 @@ def case_routes(application: Application) -> list:
     """Every version of the case's route, newest first, each with what the case page reads of its agreements:
     `pending_due` (the latest due date of a section still waiting) and `asked_lecturers` (ids of the lecturers
     ever asked, who may open it), read in the same query."""
-    from .models import Agreement, Route
-
     pending = (
         Agreement.objects.filter(route=OuterRef("pk"), status=Agreement.Status.PENDING)
         .order_by("-due_on")
@@ -87,8 +56,6 @@ def case_routes(application: Application) -> list:
 
 
 def case_changed_needs(application: Application) -> list:
-    from .models import ChangedNeedsReport
-
     return _case_rows(
         application,
         "changed_needs",
@@ -98,101 +65,9 @@ def case_changed_needs(application: Application) -> list:
     )
 
 
-def case_status_changes(application: Application) -> tuple[list[StatusChange], list[StatusChange]]:
-    """The status changes of the case and of its routes (oldest first), in one query: (the case's, the routes')."""
-
-    def read():
-        from .models import Route
-
-        # The content types' ids (cached per process), so that the index on (content type, object) serves both.
-        types = ContentType.objects.get_for_models(Application, Route)
-        case_type, route_type = types[Application].pk, types[Route].pk
-        route_ids = [route.pk for route in case_routes(application)]
-        own = Q(content_type_id=case_type, object_id=application.pk)
-        routes = Q(content_type_id=route_type, object_id__in=route_ids)
-        changes = list(StatusChange.objects.filter(own | routes if route_ids else own).select_related("actor"))
-        return (
-            [change for change in changes if change.content_type_id == case_type],
-            [change for change in changes if change.content_type_id == route_type],
-        )
-
-    return _case_rows(application, "status_changes", read)
-
-
-def timeline_events(application: Application) -> list[tuple]:
-    """The assessment's and the conclusion's steps for the case timeline: (when, text, actor)."""
-    events = []
-    for assignment in case_assignments(application):
-        area = assignment.get_area_display()
-        events.append(
-            (
-                assignment.assigned_at,
-                _("A specialist began assessing: %(area)s") % {"area": area},
-                assignment.specialist,
-            )
-        )
-        assessment = getattr(assignment, "assessment", None)
-        if assessment is not None and assessment.finished_at:
-            events.append((assessment.finished_at, _("The assessment was finished: %(area)s") % {"area": area}, None))
-        if assignment.ended_at:
-            events.append(
-                (assignment.ended_at, _("A specialist stopped working on the case: %(area)s") % {"area": area}, None)
-            )
-    for conclusion in case_conclusions(application):
-        if conclusion.status != Conclusion.Status.SIGNED:
-            continue
-        events.append(
-            (
-                conclusion.signed_at,
-                _("The centre signed its conclusion %(number)s") % {"number": conclusion.registration_number},
-                conclusion.signed_by,
-            )
-        )
-    events.extend(_route_events(application))
-    return events
-
-
-def _route_event_text(change, numbers: dict[int, str]) -> str:
-    from .models import Route
-
-    R = Route.Status
-    if change.to_status == R.DRAFT:
-        if not change.from_status:
-            return _("A specialist began drafting the individual educational route")
-        if change.from_status == R.IN_APPROVAL:
-            return _("The administration returned the route to the specialists for changes")
-        return _("The route went back to the specialists for changes")
-    texts = {
-        R.IN_AGREEMENT: _("The route was sent to the lecturers to agree their courses"),
-        R.IN_APPROVAL: _("Every lecturer agreed the route; it went to the administration for approval"),
-        R.IN_FORCE: _("The route %(number)s was approved and is in force")
-        % {"number": numbers.get(change.object_id, "")},
-        R.UNDER_REVIEW: _("The route is being revised"),
-        R.SUPERSEDED: _("The route was replaced by a newer version"),
-        R.COMPLETED: _("The route was completed"),
-        R.CANCELLED: _("The route was cancelled"),
-    }
-    return texts[change.to_status]
-
-
-def _route_events(application: Application) -> list[tuple]:
-    numbers = {route.pk: route.registration_number for route in case_routes(application)}
-    events = []
-    if numbers:
-        for change in case_status_changes(application)[1]:
-            events.append((change.created_at, _route_event_text(change, numbers), change.actor))
-    for report in case_changed_needs(application):
-        events.append(
-            (report.created_at, _("The centre was told that the student's needs changed"), report.reported_by)
-        )
-    return events
-
-
 def route_next_step(application: Application):
     """What happens next with the route of a concluded case, in words for the case page."""
     from students.selectors import NextStep
-
-    from .models import Route
 
     R = Route.Status
     route = next((route for route in case_routes(application) if route.status != R.CANCELLED), None)
@@ -224,124 +99,7 @@ def route_next_step(application: Application):
     return NextStep(_("The route has ended."))
 
 
-def case_section(user: User, application: Application) -> dict:
-    """What the case page shows of the assessment and the conclusion to this user."""
-    assignments = case_assignments(application)
-    conclusions = case_conclusions(application)
-    read_assessments = permissions.can_read_assessments(user, application)
-    signed = [c for c in conclusions if c.status == Conclusion.Status.SIGNED]
-    mine = [a for a in assignments if a.specialist_id == user.pk and a.is_active]
-    return {
-        "assignments": [a for a in assignments if a.is_active] if read_assessments else [],
-        "past_assignments": [a for a in assignments if not a.is_active] if read_assessments else [],
-        "my_assignments": mine,
-        "can_assign": permissions.can_assign(user, application),
-        "specialists": User.objects.filter(groups__name=Role.SPECIALIST.value, is_active=True).order_by("full_name")
-        if permissions.can_assign(user, application)
-        else [],
-        "read_assessments": read_assessments,
-        "conclusions": conclusions if read_assessments else signed,
-        "draft_conclusion": next((c for c in conclusions if c.status == Conclusion.Status.DRAFT), None)
-        if read_assessments
-        else None,
-        "can_draft_conclusion": permissions.can_draft_conclusion(user, application),
-        "assessment_due": assessment_due(application)
-        if application.status in {Application.Status.REGISTERED, Application.Status.UNDER_ASSESSMENT}
-        else None,
-        "areas": Area.choices,
-        **_route_part(user, application),
-    }
-
-
-def _route_part(user: User, application: Application) -> dict:
-    """The route block of the case page: the versions this user may open and what they may do."""
-    from .forms import RouteStartForm
-    from .selectors_meetings import meetings_on_case
-
-    can_draft = permissions.can_draft_route(user, application)
-    routes = routes_on_case(user, application)
-    working = permissions.is_route_author(user, application)
-    return {
-        "routes": routes,
-        "can_draft_route": can_draft and not routes,
-        "route_start_form": RouteStartForm(years=academic_years()) if can_draft and not routes else None,
-        "can_report_changed_needs": permissions.can_report_changed_needs(user, application),
-        "can_close_case": permissions.can_close_case(user, application),
-        "meetings": meetings_on_case(user, application),
-        "changed_needs": case_changed_needs(application) if working else [],
-    }
-
-
-def assessment_for(user: User, pk: int) -> Assessment:
-    assessment = (
-        Assessment.objects.select_related("assignment__application__student__user", "assignment__specialist")
-        .prefetch_related(Prefetch("recommendations", queryset=Recommendation.objects.select_related("adaptation")))
-        .filter(assignment__pk=pk)
-        .first()
-    )
-    if assessment is None:
-        raise Http404
-    application = assessment.assignment.application
-    if not permissions.can_read_assessments(user, application):
-        raise Http404
-    return assessment
-
-
-def conclusion_for(user: User, pk: int) -> tuple[Conclusion, bool]:
-    """The conclusion and whether the user sees the working version (drafts, sources); 404 otherwise.
-
-    The student and their representatives read signed conclusions; the centre head and the assigned
-    specialists read every version and where each recommendation came from.
-    """
-    conclusion = (
-        Conclusion.objects.select_related("application__student__user", "signed_by", "drafted_by")
-        .prefetch_related(
-            "specialists",
-            Prefetch(
-                "items",
-                queryset=ConclusionItem.objects.select_related("adaptation").prefetch_related(
-                    Prefetch(
-                        "sources",
-                        queryset=Recommendation.objects.select_related("assessment__assignment__specialist"),
-                    )
-                ),
-            ),
-        )
-        .filter(pk=pk)
-        .first()
-    )
-    if conclusion is None:
-        raise Http404
-    if not permissions.can_view_conclusion(user, conclusion):
-        raise Http404
-    return conclusion, permissions.can_read_assessments(user, conclusion.application)
-
-
-def adaptations_by_group(include: set[int] | None = None) -> list[tuple[str, list[Adaptation]]]:
-    """The catalogue in its groups: entries in use, plus retired ones already chosen (they stay readable)."""
-    include = include or set()
-    groups: dict[str, list[Adaptation]] = {}
-    for adaptation in Adaptation.objects.all():
-        if adaptation.is_active or adaptation.pk in include:
-            groups.setdefault(adaptation.get_group_display(), []).append(adaptation)
-    return list(groups.items())
-
-
-def assignments_of(user: User) -> QuerySet:
-    """A specialist's active assignments, for their home page."""
-    return (
-        Assignment.objects.filter(specialist=user, ended_at__isnull=True)
-        .select_related("application__student__user", "assessment")
-        .order_by("assigned_at")
-    )
-
-
-# --- Routes -------------------------------------------------------------------------------------------------
-
-
 def _route_queryset():
-    from .models import Route
-
     return Route.objects.select_related(
         "application__student__user",
         "application__student__programme",
@@ -374,8 +132,6 @@ def _load_sections_and_agreements(route) -> None:
     and `route.agreements.all()` (by section, newest first) as prefetch_related would; an agreement's section is
     the section object, with its course."""
     from students.models import AcademicTerm, Course
-
-    from .models import Agreement, RouteSection
 
     parts = [
         (RouteSection, ""),
@@ -463,8 +219,6 @@ def visible_sections(route, user: User, access: str) -> list:
 
 def current_agreements(route) -> dict[int, object]:
     """The valid (not withdrawn) agreement of each section, from the prefetched rows."""
-    from .models import Agreement
-
     current = {}
     for agreement in route.agreements.all():
         if agreement.status != Agreement.Status.WITHDRAWN:
@@ -503,8 +257,6 @@ def routes_on_case(user: User, application: Application) -> list[tuple]:
 
 def agreements_awaiting(user: User) -> QuerySet:
     """A lecturer's sections waiting for their answer, soonest due first."""
-    from .models import Agreement, Route
-
     return (
         Agreement.objects.filter(
             lecturer=user, status=Agreement.Status.PENDING, route__status=Route.Status.IN_AGREEMENT
@@ -515,8 +267,6 @@ def agreements_awaiting(user: User) -> QuerySet:
 
 
 def agreements_answered(user: User) -> QuerySet:
-    from .models import Agreement
-
     return (
         Agreement.objects.filter(lecturer=user, status__in=Agreement.ANSWERS)
         .select_related("section__course", "section__term", "route__application__student__user")
@@ -526,8 +276,6 @@ def agreements_answered(user: User) -> QuerySet:
 
 def approval_queue(user: User) -> QuerySet:
     """Routes every lecturer agreed, waiting for the administration, oldest first."""
-    from .models import Route, RouteSection
-
     if not user.has_perm("routes.approve_route"):
         raise Http404
     # The sections counted by a subquery, not an aggregate over a join: the page's count and its 25 rows need no
@@ -563,12 +311,3 @@ def courses_without_lecturer(route) -> list:
 
 def academic_years() -> list[str]:
     return list(AcademicTerm.objects.order_by("-academic_year").values_list("academic_year", flat=True).distinct())
-
-
-def conclusion_sign_due(conclusion) -> datetime.date | None:
-    """When the centre head is due to sign a draft conclusion (None once it is signed)."""
-    if conclusion.status != Conclusion.Status.DRAFT:
-        return None
-    return add_working_days(
-        timezone.localdate(conclusion.created_at), settings.DEADLINE_WORKING_DAYS["sign_conclusion"]
-    )

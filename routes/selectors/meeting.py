@@ -21,8 +21,7 @@ from inclusion_centre.accounts.roles import Role
 from students.models import Application, Student
 from students.permissions import taught_by
 
-from . import permissions_meetings as permissions
-from .models import (
+from ..models import (
     AgendaItem,
     Attendance,
     MeetingMember,
@@ -33,7 +32,8 @@ from .models import (
     SupportMeasure,
     TeamMeeting,
 )
-from .permissions_meetings import CENTRE_LEVEL, MeetingAccess
+from ..permissions import meeting as permissions
+from ..permissions.meeting import CENTRE_LEVEL, MeetingAccess
 
 M = TeamMeeting.Status
 P = Protocol.Status

@@ -1,0 +1,57 @@
+"""Forms of the routes app, one module per domain (`assessment`, `route`, `meeting`) and what they share (`common`)."""
+
+from .assessment import (
+    AssessmentForm,
+    AssignForm,
+    ConclusionForm,
+)
+from .common import (
+    ReasonForm,
+)
+from .meeting import (
+    AgendaItemForm,
+    AttendanceForm,
+    MeetingForm,
+    MemberAddForm,
+    ProtocolRevisionForm,
+    RecordForm,
+    RsvpForm,
+    votes_ok,
+)
+from .route import (
+    AgreementForm,
+    ChangedNeedsForm,
+    MeasureForm,
+    ReviewForm,
+    RevisionForm,
+    RevisionReasonForm,
+    RouteGeneralForm,
+    RouteStartForm,
+    SectionAddForm,
+    SectionForm,
+)
+
+__all__ = [
+    "AgendaItemForm",
+    "AgreementForm",
+    "AssessmentForm",
+    "AssignForm",
+    "AttendanceForm",
+    "ChangedNeedsForm",
+    "ConclusionForm",
+    "MeasureForm",
+    "MeetingForm",
+    "MemberAddForm",
+    "ProtocolRevisionForm",
+    "ReasonForm",
+    "RecordForm",
+    "ReviewForm",
+    "RevisionForm",
+    "RevisionReasonForm",
+    "RouteGeneralForm",
+    "RouteStartForm",
+    "RsvpForm",
+    "SectionAddForm",
+    "SectionForm",
+    "votes_ok",
+]

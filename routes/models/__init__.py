@@ -1,0 +1,51 @@
+"""The routes app's models, one module per domain: the assessment and conclusion (`assessment`), the
+individual educational route with its agreements and reviews (`route`), the team meetings and protocols (`meeting`).
+Django finds the models here."""
+
+from .assessment import (
+    Adaptation,
+    Area,
+    Assessment,
+    Assignment,
+    Conclusion,
+    ConclusionItem,
+    Recommendation,
+)
+from .meeting import (
+    AgendaItem,
+    Attendance,
+    MeetingMember,
+    Protocol,
+    ProtocolItem,
+    TeamMeeting,
+)
+from .route import (
+    Agreement,
+    ChangedNeedsReport,
+    Route,
+    RouteReview,
+    RouteSection,
+    SupportMeasure,
+)
+
+__all__ = [
+    "Adaptation",
+    "AgendaItem",
+    "Agreement",
+    "Area",
+    "Assessment",
+    "Assignment",
+    "Attendance",
+    "ChangedNeedsReport",
+    "Conclusion",
+    "ConclusionItem",
+    "MeetingMember",
+    "Protocol",
+    "ProtocolItem",
+    "Recommendation",
+    "Route",
+    "RouteReview",
+    "RouteSection",
+    "SupportMeasure",
+    "TeamMeeting",
+]
