@@ -12,8 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from audit.history import acting_as
 from audit.workflow import move
+from inclusion_centre.history import acting_as
 from inclusion_centre.outbox.services import enqueue
 
 from .forms_registry import form_for

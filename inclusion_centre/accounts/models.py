@@ -5,7 +5,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from audit.history import tracked
+from inclusion_centre.history import tracked
 
 from .roles import STAFF_ROLES, Role
 
