@@ -11,9 +11,9 @@ from django.db.models import signals
 from django.utils import timezone
 
 from inclusion_centre.client_address import client_address
+from inclusion_centre.history import acting_as
 
 from .canonical import GENESIS_HASH, canonical_json, plain, record_content, sha256_hex, source_label
-from .history import acting_as
 from .models import AccessLog, AuditChainEntry, StatusChange
 
 # Any fixed number: the key of the PostgreSQL advisory lock that makes appends to the chain one at a time.
