@@ -11,7 +11,7 @@ from django.utils.translation import check_for_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from inclusion_centre.accounts.selectors import home_sections_for
+from inclusion_centre.pages.home import home_sections_for
 
 
 def home(request):

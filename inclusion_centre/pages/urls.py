@@ -1,0 +1,10 @@
+"""The addresses of the pages that combine several apps. Each keeps the name and path it had in the namespace of the
+app whose page it was: inclusion_centre/urls.py adds these patterns to that app's namespace."""
+
+from django.urls import path
+
+from . import case
+
+students = [
+    path("applications/<uuid:public_id>/", case.application_detail, name="application_detail"),
+]
