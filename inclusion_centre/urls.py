@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from documents import urls as documents_urls
 from students import urls as students_urls
 
 from . import views
@@ -19,7 +20,7 @@ urlpatterns = [
     path("accounts/", include("inclusion_centre.accounts.urls")),
     path("", include((students_urls.urlpatterns + pages.students, students_urls.app_name))),
     path("", include("routes.urls")),
-    path("", include("documents.urls")),
+    path("", include((documents_urls.urlpatterns + pages.documents, documents_urls.app_name))),
     path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
     path("bench/floor/", views.bench_floor, name="bench_floor"),

@@ -3,8 +3,13 @@ app whose page it was: inclusion_centre/urls.py adds these patterns to that app'
 
 from django.urls import path
 
-from . import case
+from . import case, personal_file
 
 students = [
     path("applications/<uuid:public_id>/", case.application_detail, name="application_detail"),
+]
+
+documents = [
+    path("students/<int:student_id>/personal-file.zip", personal_file.personal_file, name="personal_file"),
+    path("students/<int:student_id>/my-data.zip", personal_file.my_data, name="my_data"),
 ]
