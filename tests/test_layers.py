@@ -31,9 +31,7 @@ PACKAGES = ("inclusion_centre", "students", "routes", "documents", "audit")
 def test_the_layers_contract_holds():
     lint_imports = shutil.which("lint-imports", path=str(Path(sys.executable).parent)) or shutil.which("lint-imports")
     assert lint_imports, "import-linter is not installed (pip install -e '.[dev]')"
-    result = subprocess.run(
-        [lint_imports, "--no-cache"], cwd=ROOT, capture_output=True, text=True, check=False
-    )
+    result = subprocess.run([lint_imports, "--no-cache"], cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
