@@ -10,9 +10,11 @@ import datetime
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test.utils import override_settings
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from inclusion_centre.accounts.models import StaffProfile, User
 from inclusion_centre.accounts.roles import Role
+from inclusion_centre.accounts.two_factor import is_required
 
 from . import services
 from .models import (
@@ -307,10 +309,6 @@ def demo_otp_secret() -> str:
 
 def seed_two_factor() -> None:
     """Every demo account that the two-step sign-in asks (staff, admin users) gets the published demo key."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from inclusion_centre.accounts.two_factor import is_required
-
     with override_settings(OTP_ENFORCE=True):
         for user in User.objects.filter(email__endswith="@demo.edu.kz"):
             if is_required(user) and not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
