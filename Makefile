@@ -23,7 +23,7 @@ help:
 	@echo "make install  create $(VENV) with the pinned dependencies"
 	@echo "make worker   start a Celery worker (queues default, documents, notifications)"
 	@echo "make beat     start the Celery beat scheduler"
-	@echo "make lint     ruff"
+	@echo "make lint     ruff and the layers contract (import-linter)"
 	@echo "make messages extract and compile the translation catalogues"
 	@echo "make backup   back up the database and the private files into BACKUP_DIR (default var/backups)"
 	@echo "make restore BACKUP=var/backups/backup-...  restore one (FORCE=1 to replace a non-empty database)"
@@ -54,6 +54,7 @@ test: $(INSTALLED)
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(INSTALLED)
 	$(VENV)/bin/ruff check --fix .

@@ -8,9 +8,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from inclusion_centre.accounts.roles import STAFF_ROLES, Role
+from inclusion_centre.history import tracked
 
 from .canonical import entry_hash as compute_entry_hash
-from .history import tracked
 
 
 class StatusChange(models.Model):

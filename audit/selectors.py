@@ -259,18 +259,18 @@ def accesses_to_my_file(user: User) -> FileAccesses:
     The student's own reads and their representatives' are left out: the page answers "who else has opened my
     file". Http404 for a user who is no student and represents none.
     """
-    from students.models import Representation, Student  # students builds on audit, not the other way round
-
+    # The student model is the one the log links to (students sits above audit: no import of its models).
+    students = AccessLog._meta.get_field("student").related_model.objects
     student_ids = list(
-        Student.objects.filter(Q(user=user) | Q(representations__representative=user))
-        .values_list("pk", flat=True)
-        .distinct()
+        students.filter(Q(user=user) | Q(representations__representative=user)).values_list("pk", flat=True).distinct()
     )
     if not student_ids:
         raise Http404
-    applicant_side = set(Student.objects.filter(pk__in=student_ids).values_list("user_id", flat=True))
+    applicant_side = set(students.filter(pk__in=student_ids).values_list("user_id", flat=True))
     applicant_side |= set(
-        Representation.objects.filter(student_id__in=student_ids).values_list("representative_id", flat=True)
+        students.filter(pk__in=student_ids, representations__isnull=False).values_list(
+            "representations__representative_id", flat=True
+        )
     )
     entries = (
         AccessLog.objects.filter(student_id__in=student_ids, user__isnull=False)

@@ -11,9 +11,9 @@ from django.db.models import signals
 from django.utils import timezone
 
 from inclusion_centre.client_address import client_address
+from inclusion_centre.history import acting_as
 
 from .canonical import GENESIS_HASH, canonical_json, plain, record_content, sha256_hex, source_label
-from .history import acting_as
 from .models import AccessLog, AuditChainEntry, StatusChange
 
 # Any fixed number: the key of the PostgreSQL advisory lock that makes appends to the chain one at a time.
@@ -212,6 +212,11 @@ def _insert_taking_chain_lock(instance: models.Model) -> None:
     written by the latter). The caller appends to the chain in a later statement with `lock_held=True`. Elsewhere
     (no advisory locks) this is a plain save and the lock is taken by chain_append as usual: call it then without
     `lock_held`, which `takes_lock_with_insert()` tells.
+
+    It re-implements the insert of `Model.save()` and so relies on Django's private or undocumented names, each
+    checked by tests/audit/test_private_apis.py: `Options.local_concrete_fields` and `Options.auto_field`,
+    `Field.pre_save(instance, add)`, `Field.get_db_prep_save(value, connection)`, `Field.cast_db_type(connection)`,
+    `instance._state.adding` / `._state.db`, and the arguments `Model.save_base()` sends pre_save and post_save with.
     """
     model = type(instance)
     using = connection.alias

@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from .history import acting_as
+from inclusion_centre.history import acting_as
+
 from .services import record_status_change
 
 

@@ -29,10 +29,10 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import RequestFactory  # noqa: E402
 
 from audit.chain import verify_chain  # noqa: E402
-from audit.history import acting_as  # noqa: E402
 from audit.models import AccessLog, AuditChainEntry  # noqa: E402
 from audit.services import log_access  # noqa: E402
 from inclusion_centre.accounts.models import User  # noqa: E402
+from inclusion_centre.history import acting_as  # noqa: E402
 
 
 def _request(user):

@@ -1,8 +1,10 @@
 """The printed forms of registered documents: for each document type, its template and how to fill it.
 
 Everything else (numbering, storing the PDF once with its SHA-256, versions, the verification page, the register,
-the personal file, downloads) is generic and works for any type described here. The application and the
-conclusion are described in `documents/pdf_forms.py`, which `DocumentsConfig.ready()` imports.
+the personal file, downloads) is generic and works for any type described here. Each app describes the forms of
+its own documents and registers them from its `AppConfig.ready()`: the application in `students/pdf_forms.py`,
+the conclusion, the route and the protocol in `routes/pdf_forms.py` (documents sits below both and imports
+neither).
 
 How to add a form (the route, the protocol):
 
@@ -11,7 +13,7 @@ How to add a form (the route, the protocol):
    block (from the context's `approvals`) and the footer with the QR code and the verification link. It is
    rendered once per language inside `translation.override(language)`, so `{% translate %}` and the models'
    `.name` give the Kazakh or the Russian text.
-2. Describe it, in `documents/pdf_forms.py` next to the others (or in your app's `AppConfig.ready()`):
+2. Describe it in your app's `pdf_forms.py` and register it from the app's `AppConfig.ready()`:
 
        register_form(FormSpec(
            document_type=DocumentType.ROUTE,
@@ -104,3 +106,25 @@ def form_for(document_type: str) -> FormSpec:
 
 def registered_forms() -> list[FormSpec]:
     return list(_FORMS.values())
+
+
+# --- Helpers for the forms' context functions ---------------------------------------------------------------
+
+
+def position_of(user) -> str:
+    """The person's position as the centre records it, or their roles."""
+    if user is None:
+        return ""
+    profile = getattr(user, "staff_profile", None)
+    if profile is not None and profile.position:
+        return profile.position
+    return ", ".join(str(role.label) for role in user.roles)
+
+
+def student_summary(student) -> dict:
+    return {
+        "name": student.user.full_name,
+        "programme": str(student.programme),
+        "group": str(student.group) if student.group_id else "",
+        "year_of_study": student.year_of_study,
+    }

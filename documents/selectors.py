@@ -8,7 +8,6 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from inclusion_centre.accounts.models import User
-from students.models import Student, SupportingDocument
 
 from . import permissions
 from .forms_registry import form_for, registered_forms
@@ -110,33 +109,9 @@ def source_links(user: User) -> dict:
     }
 
 
-def _documents_and_uploads(student: Student) -> tuple[list[RegisteredDocument], list[SupportingDocument]]:
-    """The student's registered documents (every version, with their files) and uploads, oldest first."""
-    documents = list(_with_files(student.registered_documents.all()).order_by("registered_on", "pk"))
-    uploads = list(
-        SupportingDocument.objects.filter(application__student=student)
-        .select_related("application")
-        .order_by("uploaded_at", "pk")
-    )
-    return documents, uploads
-
-
-def personal_file(user: User, student_id: int) -> tuple[Student, list[RegisteredDocument], list[SupportingDocument]]:
-    """One student's registered documents (every version) and uploaded documents; Http404 unless the user may
-    export that student's personal file."""
-    student = Student.objects.select_related("user").filter(pk=student_id).first()
-    if student is None or not permissions.can_export_personal_file(user, student):
-        raise Http404
-    return student, *_documents_and_uploads(student)
-
-
-def own_data(user: User, student_id: int) -> tuple[Student, list[RegisteredDocument], list[SupportingDocument]]:
-    """What subject access puts in the archive besides the JSON: the student's registered documents and uploads.
-    Http404 unless `user` is the student or one of their legal representatives."""
-    student = Student.objects.select_related("user").filter(pk=student_id).first()
-    if student is None or not permissions.can_download_own_data(user, student):
-        raise Http404
-    return student, *_documents_and_uploads(student)
+def documents_of_student(student) -> list[RegisteredDocument]:
+    """The student's registered documents, every version with its files, oldest first (the personal file)."""
+    return list(_with_files(student.registered_documents.all()).order_by("registered_on", "pk"))
 
 
 def sample_document(document_type: str) -> RegisteredDocument | None:

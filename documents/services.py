@@ -12,13 +12,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from audit.history import acting_as
 from audit.workflow import move
+from inclusion_centre.history import acting_as
 from inclusion_centre.outbox.services import enqueue
 
 from .forms_registry import form_for
 from .models import DocumentType, RegisteredDocument, RegisteredFile, RegistrationCounter
 from .workflow import ALLOWED as DOCUMENT_MOVES
+
+# Queued by name: the task (tasks.py) calls this module's render_document_files, so this module does not import it.
+RENDER_TASK = "documents.tasks.render_registered_pdf"
 
 # Used for every document type that settings.DOCUMENT_NUMBER_FORMATS does not name.
 DEFAULT_NUMBER_FORMATS = {
@@ -125,9 +128,7 @@ def register_document(
 def queue_render(document_id: int) -> None:
     """Queue the render on the `documents` queue through the outbox: written in the caller's transaction,
     published after its commit, and published later by the relay if the broker cannot be reached now."""
-    from .tasks import render_registered_pdf
-
-    enqueue(render_registered_pdf, document_id)
+    enqueue(RENDER_TASK, document_id)
 
 
 @transaction.atomic

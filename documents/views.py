@@ -1,18 +1,15 @@
 import hashlib
-import json
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.files.uploadhandler import FileUploadHandler
 from django.core.paginator import Paginator
-from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -21,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from audit.models import AccessLog
 from audit.services import log_access
 
-from . import exports, permissions, selectors, subject_access
+from . import exports, permissions, selectors
 from .filters import RegisterFilter
 from .forms import VerifyUploadForm
 from .forms_registry import form_for
@@ -29,7 +26,8 @@ from .forms_registry import form_for
 INVALID, TOO_LARGE, TOO_MANY = 422, 413, 429
 
 
-def _private(response: HttpResponse) -> HttpResponse:
+def private_response(response: HttpResponse) -> HttpResponse:
+    """A file answer that no cache keeps, no browser sniffs and no script runs in (downloads, exports)."""
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
@@ -67,7 +65,7 @@ def download(request, public_id, language):
     response = FileResponse(
         stored.file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
     )
-    return _private(response)
+    return private_response(response)
 
 
 # --- Public verification ----------------------------------------------------------------------------------------
@@ -174,34 +172,4 @@ def register_export(request):
     content = exports.register_xlsx(applied.qs)
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="register-{timezone.localdate():%Y-%m-%d}.xlsx"'
-    return _private(response)
-
-
-@login_required
-@never_cache
-@require_GET
-def personal_file(request, student_id):
-    student, documents, uploads = selectors.personal_file(request.user, student_id)
-    archive = exports.personal_file_zip(student, documents, uploads, language=(get_language() or "kk")[:2])
-    log_access(request=request, action=AccessLog.Action.EXPORT, obj=student)
-    filename = f"personal-file-{student.external_id}-{timezone.localdate():%Y-%m-%d}.zip"
-    response = FileResponse(archive, as_attachment=True, filename=filename, content_type="application/zip")
-    return _private(response)
-
-
-@login_required
-@never_cache
-@require_GET
-def my_data(request, student_id):
-    """Subject access: everything held about the student as JSON, with their registered PDFs and uploaded
-    documents, in one ZIP. The download is logged, as an export of the student's file."""
-    student, documents, uploads = selectors.own_data(request.user, student_id)
-    data = subject_access.subject_access_data(student)
-    content = json.dumps(data, ensure_ascii=False, indent=2, cls=DjangoJSONEncoder).encode("utf-8")
-    archive = exports.personal_file_zip(
-        student, documents, uploads, language=(get_language() or "kk")[:2], extra={"my-data.json": content}
-    )
-    log_access(request=request, action=AccessLog.Action.EXPORT, obj=student)
-    filename = f"my-data-{timezone.localdate():%Y-%m-%d}.zip"
-    response = FileResponse(archive, as_attachment=True, filename=filename, content_type="application/zip")
-    return _private(response)
+    return private_response(response)

@@ -11,7 +11,8 @@ from django.utils.translation import check_for_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from inclusion_centre.accounts.selectors import home_sections_for
+from inclusion_centre.accounts.services import user_set_language
+from inclusion_centre.pages.home import home_sections_for
 
 
 def home(request):
@@ -38,8 +39,6 @@ def set_language(request):
             httponly=True,
         )
         if request.user.is_authenticated and request.user.preferred_language != language:
-            from inclusion_centre.accounts.services import user_set_language
-
             user_set_language(user=request.user, language=language)
     return response
 

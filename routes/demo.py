@@ -1,11 +1,34 @@
-"""Demo routes for `seed_demo`: one case in every state of the route's life, made through the services."""
+"""Demo data for `seed_demo`: on top of students/demo.py's users, structure and students, one case in every state
+(application, assessment, conclusion, route, meetings), made through the services. `seed` loads it all.
 
+Every row is found by a stable key before it is created, so a second run finds everything and writes nothing.
+"""
+
+import datetime
+
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from documents.models import DocumentType
+from documents.services import register_document
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.roles import Role
-from students.models import Application, Student, TeachingAssignment
+from inclusion_centre.history import acting_as
+from students import permissions as student_permissions
+from students import services as student_services
+from students.demo import (
+    demo_pdf,
+    fill_application,
+    seed_academic_structure,
+    seed_students,
+    seed_two_factor,
+    seed_users,
+    submitted_application,
+)
+from students.models import Application, ConditionOption, NeedCategory, Student, TeachingAssignment
 
 from . import services
-from .models import Agreement, Route
+from .models import Adaptation, Agreement, Conclusion, Route
 
 R = Route.Status
 
@@ -380,3 +403,154 @@ def seed_meetings(users: dict[Role, User]) -> None:
     cancelled = _plan(head, secretary, days=3, hour=11, place="Бас ғимарат, 310")
     services.agenda_item_add(meeting=cancelled, actor=head, application=None, route=draft, topic="measures")
     services.meeting_cancel(meeting=cancelled, actor=head, reason="Маршрут жобасы әлі дайын емес.")
+
+
+# --- The cases, from the application on ----------------------------------------------------------------------
+
+
+def assess(application: Application, head: User, specialist: User, stage: str) -> None:
+    assignment = services.assignment_add(application=application, specialist=specialist, area="speech", actor=head)
+    services.assessment_save(
+        assessment=assignment.assessment,
+        actor=specialist,
+        findings="Сөйлеу қарқыны баяу, ауызша жауап беруде кідіріс бар." if stage != "draft" else "",
+        strengths="Жазбаша жұмыстарды жақсы орындайды.",
+        barriers="Семинарларда ауызша жауап беру қиын.",
+        adaptations=list(Adaptation.objects.filter(code__in=["extra_time", "computer", "speech_therapist"])),
+        free_texts=["Ауызша сұрауды жазбаша жауаппен алмастыру"],
+    )
+    if stage == "draft":
+        return
+    services.assessment_finish(assessment=assignment.assessment, actor=specialist)
+    conclusion = services.conclusion_draft(application=application, actor=specialist)
+    services.conclusion_update(
+        conclusion=conclusion,
+        actor=specialist,
+        analysis="Сөйлеу ерекшеліктеріне байланысты бағалау формаларын бейімдеу қажет.",
+        support_level="2",
+        revision_reason="",
+        keep_items=list(conclusion.items.values_list("pk", flat=True)),
+    )
+    if stage == "finished":
+        return
+    services.conclusion_sign(conclusion=conclusion, actor=head)
+
+
+def seed_applications(users: dict[Role, User], students: list[Student]) -> None:
+    """One application in every state, so a newcomer can open each (skipped for students who already have one)."""
+    head = users[Role.CENTRE_HEAD]
+
+    def fresh(student):
+        return not Application.objects.filter(student=student).exists()
+
+    demo_student, represented = students[0], students[1]
+    if fresh(demo_student):
+        registered = submitted_application(
+            demo_student, demo_student.user, ["visual"], "Тақтадағы жазуды көрмеймін, ірі қаріп керек."
+        )
+        student_services.application_register(application=registered, actor=head)
+    if fresh(represented):
+        draft = student_services.application_start(actor=users[Role.REPRESENTATIVE], student=represented)
+        fill_application(
+            draft, users[Role.REPRESENTATIVE], ["hearing"], "Ұлым нашар естиді; дәрістерде ым тілі аудармашысы керек."
+        )
+    if fresh(students[2]):
+        submitted_application(
+            students[2], students[2].user, ["mobility"], "Арбамен жүремін; аудиториялар бірінші қабатта болуы керек."
+        )
+    if fresh(students[3]):
+        overdue = submitted_application(
+            students[3], students[3].user, ["learning"], "Дислексия: емтихандарда қосымша уақыт керек."
+        )
+        # Sent two weeks ago and never registered: shows the overdue marker in the inbox.
+        Application.objects.filter(pk=overdue.pk).update(submitted_at=timezone.now() - datetime.timedelta(days=14))
+    specialist = users[Role.SPECIALIST]
+    # 4: under assessment, the specialist's draft; 11: assessment finished, draft conclusion;
+    # 5: conclusion signed, no route yet; 6: closed after its route was in force; 12-19: a route in each state.
+    concluded = {}
+    stages = [(students[4], "draft"), (students[11], "finished"), (students[5], "signed"), (students[6], "closed")]
+    stages += [(student, f"route:{stage}") for stage, student in students_for_routes(students).items()]
+    for student, stage in stages:
+        if fresh(student):
+            application = submitted_application(student, student.user, ["speech"], "Сөйлеуде қиындық бар.")
+            application = student_services.application_register(application=application, actor=head)
+            assess(
+                application, head, specialist, "signed" if stage in {"closed"} or stage.startswith("route:") else stage
+            )
+            if stage == "closed" or stage.startswith("route:"):
+                application.refresh_from_db()
+                concluded[stage.removeprefix("route:")] = application
+    seed_routes(users, concluded)
+    if fresh(students[7]):
+        rejected = submitted_application(students[7], students[7].user, ["other"], "Жатақханада орын керек.")
+        student_services.application_reject(
+            application=rejected,
+            actor=head,
+            reason="Жатақхана орталықтың құзыретіне жатпайды: студенттер ісі бөліміне жүгініңіз.",
+        )
+    if fresh(students[8]):
+        withdrawn = submitted_application(
+            students[8], students[8].user, ["mental_health"], "Емтихан алдында қатты мазасызданамын."
+        )
+        student_services.application_withdraw(application=withdrawn, actor=students[8].user, reason="")
+    referred = students[9]
+    lecturer = users[Role.LECTURER]
+    if fresh(referred) and student_permissions.can_apply_for(lecturer, referred):
+        student_services.application_start(
+            actor=lecturer, student=referred, referral_note="Сабақта тақтадағы жазуды оқи алмайтын сияқты."
+        )
+    if fresh(students[10]):
+        student_services.paper_application_enter(
+            actor=head,
+            student=students[10],
+            received_on=timezone.localdate(),
+            categories=list(NeedCategory.objects.filter(code="chronic_somatic")),
+            description="Созылмалы ауруға байланысты жеке оқу кестесі керек.",
+            conditions=list(ConditionOption.objects.filter(code="individual_timetable")),
+            conditions_other="",
+            disability_group=Application.DisabilityGroup.GROUP_III,
+            contact_channel=Application.ContactChannel.PHONE,
+            contact_phone="+7 700 123 45 67",
+            scan=demo_pdf("otinish-skan"),
+            consent_signed=True,
+        )
+
+
+def seed_registered_documents(head: User) -> None:
+    """A registered document for every registered application and signed conclusion that has none.
+
+    Registering and signing make them (documents.services.register_document), so this only fills in a database
+    seeded before registered documents existed; for the rest it finds each document and writes nothing.
+    """
+    for application in Application.objects.filter(registration_number__isnull=False).select_related("student"):
+        register_document(
+            source=application,
+            document_type=DocumentType.APPLICATION,
+            student=application.student,
+            number=application.registration_number,
+            registered_on=timezone.localdate(application.registered_at),
+            actor=head,
+        )
+    signed = Conclusion.objects.filter(status=Conclusion.Status.SIGNED).select_related("application__student")
+    for conclusion in signed.order_by("application_id", "version"):
+        register_document(
+            source=conclusion,
+            document_type=DocumentType.CONCLUSION,
+            student=conclusion.application.student,
+            number=conclusion.registration_number,
+            registered_on=timezone.localdate(conclusion.signed_at),
+            actor=head,
+        )
+
+
+def seed(actor: User | None = None) -> dict[Role, User]:
+    users = seed_users()
+    with acting_as(actor or users[Role.SYSADMIN]):
+        structure = seed_academic_structure(users)
+        students = seed_students(users, structure)
+    # Demo notifications are stored but not e-mailed: nobody reads the demo mailboxes.
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        seed_applications(users, students)
+    seed_registered_documents(users[Role.CENTRE_HEAD])
+    seed_two_factor()
+    return users

@@ -32,11 +32,11 @@ from django.db import models, transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
-from audit.history import acting_as
 from audit.models import AuditChainEntry, StatusChange
 from audit.services import chain_append
 from documents.models import RegisteredDocument, RegisteredFile
 from inclusion_centre.accounts.models import Notification, User
+from inclusion_centre.history import acting_as
 from students.models import Application, Consent, Representation, Student, SupportingDocument
 
 from .models import (

@@ -1,4 +1,5 @@
-"""Demo data for `manage.py seed_demo`: an academic structure and one user per role.
+"""Demo data for `manage.py seed_demo`: an academic structure, one user per role and the students; routes/demo.py
+seeds the cases on top of them (it is the highest app a case's whole life needs).
 
 Every row is found by a stable key before it is created, so a second run finds everything and writes nothing
 (no new rows, no new history).
@@ -9,11 +10,11 @@ import datetime
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test.utils import override_settings
-from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from audit.history import acting_as
 from inclusion_centre.accounts.models import StaffProfile, User
 from inclusion_centre.accounts.roles import Role
+from inclusion_centre.accounts.two_factor import is_required
 
 from . import services
 from .models import (
@@ -267,7 +268,7 @@ def seed_students(users: dict[Role, User], structure: dict) -> list[Student]:
     return students
 
 
-def _demo_pdf(title: str) -> SimpleUploadedFile:
+def demo_pdf(title: str) -> SimpleUploadedFile:
     body = (
         f"%PDF-1.4\n% {title}\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
         "2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
@@ -275,7 +276,7 @@ def _demo_pdf(title: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(f"{title}.pdf", (body + "trailer<</Root 1 0 R>>\n%%EOF\n").encode(), "application/pdf")
 
 
-def _fill(application: Application, actor: User, codes: list[str], description: str) -> Application:
+def fill_application(application: Application, actor: User, codes: list[str], description: str) -> Application:
     return services.application_update(
         application=application,
         actor=actor,
@@ -290,158 +291,12 @@ def _fill(application: Application, actor: User, codes: list[str], description: 
     )
 
 
-def _submitted(student: Student, actor: User, codes: list[str], description: str) -> Application:
+def submitted_application(student: Student, actor: User, codes: list[str], description: str) -> Application:
     application = services.application_start(actor=actor, student=student)
-    _fill(application, actor, codes, description)
+    fill_application(application, actor, codes, description)
     services.consent_give(application=application, actor=actor, language=actor.preferred_language)
-    services.document_upload(application=application, actor=actor, upload=_demo_pdf("anyktama"), kind="specialist")
+    services.document_upload(application=application, actor=actor, upload=demo_pdf("anyktama"), kind="specialist")
     return services.application_submit(application=application, actor=actor)
-
-
-def _assess(application: Application, head: User, specialist: User, stage: str) -> None:
-    from routes import services as route_services
-    from routes.models import Adaptation
-
-    assignment = route_services.assignment_add(
-        application=application, specialist=specialist, area="speech", actor=head
-    )
-    route_services.assessment_save(
-        assessment=assignment.assessment,
-        actor=specialist,
-        findings="Сөйлеу қарқыны баяу, ауызша жауап беруде кідіріс бар." if stage != "draft" else "",
-        strengths="Жазбаша жұмыстарды жақсы орындайды.",
-        barriers="Семинарларда ауызша жауап беру қиын.",
-        adaptations=list(Adaptation.objects.filter(code__in=["extra_time", "computer", "speech_therapist"])),
-        free_texts=["Ауызша сұрауды жазбаша жауаппен алмастыру"],
-    )
-    if stage == "draft":
-        return
-    route_services.assessment_finish(assessment=assignment.assessment, actor=specialist)
-    conclusion = route_services.conclusion_draft(application=application, actor=specialist)
-    route_services.conclusion_update(
-        conclusion=conclusion,
-        actor=specialist,
-        analysis="Сөйлеу ерекшеліктеріне байланысты бағалау формаларын бейімдеу қажет.",
-        support_level="2",
-        revision_reason="",
-        keep_items=list(conclusion.items.values_list("pk", flat=True)),
-    )
-    if stage == "finished":
-        return
-    route_services.conclusion_sign(conclusion=conclusion, actor=head)
-
-
-def seed_applications(users: dict[Role, User], students: list[Student]) -> None:
-    """One application in every state, so a newcomer can open each (skipped for students who already have one)."""
-    head = users[Role.CENTRE_HEAD]
-
-    def fresh(student):
-        return not Application.objects.filter(student=student).exists()
-
-    demo_student, represented = students[0], students[1]
-    if fresh(demo_student):
-        registered = _submitted(
-            demo_student, demo_student.user, ["visual"], "Тақтадағы жазуды көрмеймін, ірі қаріп керек."
-        )
-        services.application_register(application=registered, actor=head)
-    if fresh(represented):
-        draft = services.application_start(actor=users[Role.REPRESENTATIVE], student=represented)
-        _fill(
-            draft, users[Role.REPRESENTATIVE], ["hearing"], "Ұлым нашар естиді; дәрістерде ым тілі аудармашысы керек."
-        )
-    if fresh(students[2]):
-        _submitted(
-            students[2], students[2].user, ["mobility"], "Арбамен жүремін; аудиториялар бірінші қабатта болуы керек."
-        )
-    if fresh(students[3]):
-        overdue = _submitted(
-            students[3], students[3].user, ["learning"], "Дислексия: емтихандарда қосымша уақыт керек."
-        )
-        # Sent two weeks ago and never registered: shows the overdue marker in the inbox.
-        Application.objects.filter(pk=overdue.pk).update(submitted_at=timezone.now() - datetime.timedelta(days=14))
-    specialist = users[Role.SPECIALIST]
-    # 4: under assessment, the specialist's draft; 11: assessment finished, draft conclusion;
-    # 5: conclusion signed, no route yet; 6: closed after its route was in force; 12-19: a route in each state.
-    from routes.demo import seed_routes, students_for_routes
-
-    concluded = {}
-    stages = [(students[4], "draft"), (students[11], "finished"), (students[5], "signed"), (students[6], "closed")]
-    stages += [(student, f"route:{stage}") for stage, student in students_for_routes(students).items()]
-    for student, stage in stages:
-        if fresh(student):
-            application = _submitted(student, student.user, ["speech"], "Сөйлеуде қиындық бар.")
-            application = services.application_register(application=application, actor=head)
-            _assess(
-                application, head, specialist, "signed" if stage in {"closed"} or stage.startswith("route:") else stage
-            )
-            if stage == "closed" or stage.startswith("route:"):
-                application.refresh_from_db()
-                concluded[stage.removeprefix("route:")] = application
-    seed_routes(users, concluded)
-    if fresh(students[7]):
-        rejected = _submitted(students[7], students[7].user, ["other"], "Жатақханада орын керек.")
-        services.application_reject(
-            application=rejected,
-            actor=head,
-            reason="Жатақхана орталықтың құзыретіне жатпайды: студенттер ісі бөліміне жүгініңіз.",
-        )
-    if fresh(students[8]):
-        withdrawn = _submitted(
-            students[8], students[8].user, ["mental_health"], "Емтихан алдында қатты мазасызданамын."
-        )
-        services.application_withdraw(application=withdrawn, actor=students[8].user, reason="")
-    referred = students[9]
-    lecturer = users[Role.LECTURER]
-    if fresh(referred) and services.permissions.can_apply_for(lecturer, referred):
-        services.application_start(
-            actor=lecturer, student=referred, referral_note="Сабақта тақтадағы жазуды оқи алмайтын сияқты."
-        )
-    if fresh(students[10]):
-        services.paper_application_enter(
-            actor=head,
-            student=students[10],
-            received_on=timezone.localdate(),
-            categories=list(NeedCategory.objects.filter(code="chronic_somatic")),
-            description="Созылмалы ауруға байланысты жеке оқу кестесі керек.",
-            conditions=list(ConditionOption.objects.filter(code="individual_timetable")),
-            conditions_other="",
-            disability_group=Application.DisabilityGroup.GROUP_III,
-            contact_channel=Application.ContactChannel.PHONE,
-            contact_phone="+7 700 123 45 67",
-            scan=_demo_pdf("otinish-skan"),
-            consent_signed=True,
-        )
-
-
-def seed_registered_documents(head: User) -> None:
-    """A registered document for every registered application and signed conclusion that has none.
-
-    Registering and signing make them (documents.services.register_document), so this only fills in a database
-    seeded before registered documents existed; for the rest it finds each document and writes nothing.
-    """
-    from documents.models import DocumentType
-    from documents.services import register_document
-    from routes.models import Conclusion
-
-    for application in Application.objects.filter(registration_number__isnull=False).select_related("student"):
-        register_document(
-            source=application,
-            document_type=DocumentType.APPLICATION,
-            student=application.student,
-            number=application.registration_number,
-            registered_on=timezone.localdate(application.registered_at),
-            actor=head,
-        )
-    signed = Conclusion.objects.filter(status=Conclusion.Status.SIGNED).select_related("application__student")
-    for conclusion in signed.order_by("application_id", "version"):
-        register_document(
-            source=conclusion,
-            document_type=DocumentType.CONCLUSION,
-            student=conclusion.application.student,
-            number=conclusion.registration_number,
-            registered_on=timezone.localdate(conclusion.signed_at),
-            actor=head,
-        )
 
 
 def demo_otp_secret() -> str:
@@ -454,24 +309,7 @@ def demo_otp_secret() -> str:
 
 def seed_two_factor() -> None:
     """Every demo account that the two-step sign-in asks (staff, admin users) gets the published demo key."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from inclusion_centre.accounts.two_factor import is_required
-
     with override_settings(OTP_ENFORCE=True):
         for user in User.objects.filter(email__endswith="@demo.edu.kz"):
             if is_required(user) and not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
                 TOTPDevice.objects.create(user=user, name="demo authenticator app", key=DEMO_OTP_KEY, confirmed=True)
-
-
-def seed(actor: User | None = None) -> dict[Role, User]:
-    users = seed_users()
-    with acting_as(actor or users[Role.SYSADMIN]):
-        structure = seed_academic_structure(users)
-        students = seed_students(users, structure)
-    # Demo notifications are stored but not e-mailed: nobody reads the demo mailboxes.
-    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
-        seed_applications(users, students)
-    seed_registered_documents(users[Role.CENTRE_HEAD])
-    seed_two_factor()
-    return users

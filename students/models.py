@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from audit.history import tracked
+from inclusion_centre.history import tracked
 
 
 class LocalizedName(models.Model):

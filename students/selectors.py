@@ -1,6 +1,7 @@
 """Every read of applications a page needs, already filtered to what the user may see."""
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -225,14 +226,14 @@ class TimelineEvent:
     comment: str = ""
 
 
-def case_timeline(application: Application, documents) -> list[TimelineEvent]:
-    """Every step of the case in plain words, oldest first: moves, consent, uploaded documents."""
-    # routes builds on students, not the other way round; it reads the case's changes with its routes' (one query)
-    from routes.selectors import case_status_changes, timeline_events
-
+def case_timeline(
+    application: Application, documents, *, status_changes: Sequence, more_events: Sequence[tuple] = ()
+) -> list[TimelineEvent]:
+    """Every step of the case in plain words, oldest first: its moves (`status_changes`, the application's
+    StatusChange rows), consent, uploaded documents, and `more_events` ((when, text, actor) of the apps above)."""
     events = [
         TimelineEvent(change.created_at, _EVENT_TEXT[change.to_status], change.actor, change.comment)
-        for change in case_status_changes(application)[0]
+        for change in status_changes
     ]
     consent = getattr(application, "consent", None)
     if consent is not None:
@@ -245,7 +246,7 @@ def case_timeline(application: Application, documents) -> list[TimelineEvent]:
                     comment=consent.withdrawal_reason,
                 )
             )
-    events.extend(TimelineEvent(when, text, actor) for when, text, actor in timeline_events(application))
+    events.extend(TimelineEvent(when, text, actor) for when, text, actor in more_events)
     for document in documents:
         events.append(
             TimelineEvent(
@@ -255,8 +256,9 @@ def case_timeline(application: Application, documents) -> list[TimelineEvent]:
     return sorted(events, key=lambda event: event.when)
 
 
-def next_step(application: Application, *, applicant_side: bool) -> NextStep:
-    """What happens next, who acts and by when, in words for the person reading the case page."""
+def next_step(application: Application, *, applicant_side: bool) -> NextStep | None:
+    """What happens next, who acts and by when, in words for the person reading the case page. None for a
+    concluded case: what happens next is its route's (routes.selectors.route_next_step)."""
     status = application.status
     S = Application.Status
     if status == S.DRAFT:
@@ -277,7 +279,5 @@ def next_step(application: Application, *, applicant_side: bool) -> NextStep:
     if status == S.UNDER_ASSESSMENT:
         return NextStep(_("Specialists assess the needs. They may contact you to meet."), assessment_due(application))
     if status == S.CONCLUDED:
-        from routes.selectors import route_next_step  # routes builds on students, not the other way round
-
-        return route_next_step(application)
+        return None
     return NextStep(_("Nothing more happens with this application. A new one can be made at any time."))

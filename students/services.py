@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from guardian.shortcuts import assign_perm
 
-from audit.history import acting_as
 from audit.models import AuditChainEntry
 from audit.services import chain_append, record_status_change
 from audit.workflow import move
@@ -19,6 +18,7 @@ from documents.uploads import check_upload
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.notifications import notify
 from inclusion_centre.accounts.roles import Role
+from inclusion_centre.history import acting_as
 
 from . import permissions
 from .models import Application, ConditionOption, Consent, ConsentText, NeedCategory, Student, SupportingDocument

@@ -15,7 +15,8 @@ urlpatterns = [
     path("applications/", views.my_applications, name="my_applications"),
     path("applications/new/", views.application_start, name="application_start"),
     path("applications/paper/", views.paper_application, name="paper_application"),
-    path("applications/<uuid:public_id>/", views.application_detail, name="application_detail"),
+    # "applications/<uuid:public_id>/" (application_detail), the case page, is composed at the top from students
+    # and routes: inclusion_centre/pages/urls.py adds it to this namespace.
     path("applications/<uuid:public_id>/edit/", views.application_edit, name="application_edit"),
     path("applications/<uuid:public_id>/consent/", views.application_consent, name="application_consent"),
     path("applications/<uuid:public_id>/consent/withdraw/", views.consent_withdraw, name="consent_withdraw"),

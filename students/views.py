@@ -17,6 +17,7 @@ from documents.uploads import SCAN_UNAVAILABLE
 from inclusion_centre import figure_cache
 
 from . import permissions, selectors, services
+from .case_page import render_case_page
 from .filters import InboxFilter
 from .forms import ApplicationForm, ConsentForm, PaperApplicationForm, ReasonForm, StartForm, UploadForm
 from .models import Application, SupportingDocument
@@ -45,9 +46,7 @@ def _refuse(request, application, error: ValidationError):
     was sent is incomplete (no consent, no description)."""
     status = CONFLICT if isinstance(error, IllegalMove) else INVALID
     fresh, _full = selectors.application_for(request.user, application.public_id)
-    context = _detail_context(request, fresh)
-    context["problems"] = error.messages
-    return render(request, "students/application_detail.html", context, status=status)
+    return render_case_page(request, fresh, problems=error.messages, status=status)
 
 
 def _form_errors_to(form, error: ValidationError):
@@ -89,43 +88,6 @@ def application_start(request):
         form = StartForm(initial={"student": students.first()}, students=students, is_lecturer=is_lecturer)
     status = INVALID if form.errors else 200
     return render(request, "students/application_start.html", {"form": form}, status=status)
-
-
-@login_required
-@never_cache
-@require_GET
-def application_detail(request, public_id):
-    application, full = selectors.application_for(request.user, public_id)
-    if not full:
-        return render(request, "students/referral_status.html", {"application": application})
-    log_access(request=request, action=AccessLog.Action.VIEW_CASE, obj=application)
-    return render(request, "students/application_detail.html", _detail_context(request, application))
-
-
-def _detail_context(request, application) -> dict:
-    from routes.selectors import case_section  # routes builds on students, not the other way round
-
-    user = request.user
-    documents = list(application.documents.select_related("uploaded_by"))
-    return {
-        "routes_section": case_section(user, application),
-        "application": application,
-        "documents": documents,
-        "timeline": selectors.case_timeline(application, documents),
-        "next_step": selectors.next_step(application, applicant_side=permissions.is_applicant_side(user, application)),
-        "consent": getattr(application, "consent", None),
-        "registration_due": selectors.registration_due(application),
-        "overdue": selectors.is_overdue(application),
-        "applicant_side": permissions.is_applicant_side(user, application),
-        "can_edit": permissions.can_edit(user, application),
-        "can_withdraw": permissions.can_withdraw(user, application),
-        "can_register": permissions.can_register(user, application)
-        and application.status == Application.Status.SUBMITTED,
-        "can_reject": permissions.can_register(user, application)
-        and application.status in {Application.Status.SUBMITTED, Application.Status.REGISTERED},
-        "can_upload": permissions.can_upload(user, application),
-        "can_download": permissions.can_download_documents(user, application),
-    }
 
 
 @login_required

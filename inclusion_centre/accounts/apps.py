@@ -8,4 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and roles")
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the receivers)
+        from . import preload  # signals connects the receivers
+        from .models import User
+
+        User.access_loader = staticmethod(preload.load_access)

@@ -1,13 +1,23 @@
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import ClassVar
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
-from audit.history import tracked
+from inclusion_centre.history import tracked
 
 from .roles import STAFF_ROLES, Role
+
+# The user the session store read with the session (preload.py), while auth.get_user runs: UserManager.get answers
+# ModelBackend.get_user's read of that user from it.
+preloaded_user: ContextVar = ContextVar("preloaded_user", default=None)
 
 
 class UserManager(BaseUserManager):
@@ -36,8 +46,6 @@ class UserManager(BaseUserManager):
 
     def get(self, *args, **kwargs):
         # Signing a request in, Django's backend reads the session's user by id: the session store read it already.
-        from .preload import preloaded_user
-
         user = preloaded_user.get()
         if user is not None and not args and kwargs.keys() == {"pk"} and str(kwargs["pk"]) == str(user.pk):
             return user
@@ -75,6 +83,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     objects = UserManager()
 
+    # (user) -> None: reads the user's roles and permissions into the caches role_names and ModelBackend keep.
+    # preload.load_access, handed over by AccountsConfig.ready(): preload.py keeps every reliance on the libraries'
+    # private names in one module, which reads these models.
+    access_loader: ClassVar[Callable[["User"], None]]
+
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS = ["full_name"]
@@ -98,16 +111,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     def role_names(self) -> frozenset[str]:
         """The user's roles; cached on the instance so a page asks the database once (with the permissions)."""
         if not hasattr(self, "_role_names"):
-            from .access import load_access
-
-            load_access(self)
+            self.access_loader(self)
         return self._role_names
 
     def _load_access(self) -> None:
         if self.is_active and not self.is_superuser and self.pk is not None and not hasattr(self, "_perm_cache"):
-            from .access import load_access
-
-            load_access(self)
+            self.access_loader(self)
 
     def has_perm(self, perm, obj=None):
         if obj is None:
@@ -233,6 +242,4 @@ class UserSession(AbstractBaseSession):
 
     @classmethod
     def get_session_store_class(cls):
-        from .sessions import SessionStore
-
-        return SessionStore
+        return import_string(f"{settings.SESSION_ENGINE}.SessionStore")

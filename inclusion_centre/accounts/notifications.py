@@ -27,7 +27,7 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 from simple_history.utils import bulk_update_with_history
 
-from audit.history import acting_as, acting_user
+from inclusion_centre.history import acting_as, acting_user
 from inclusion_centre.outbox.services import enqueue
 
 from .models import Notification, User

@@ -1,12 +1,10 @@
 """Writes on users and roles. Each service is atomic and records who acted on the history rows it writes."""
 
-from django.contrib.auth.models import Group
 from django.db import transaction
 
-from audit.history import acting_as
+from inclusion_centre.history import acting_as
 
 from .models import User
-from .roles import Role
 
 
 @transaction.atomic
@@ -24,10 +22,3 @@ def user_set_display(*, user: User, large_text: bool, high_contrast: bool, actor
         user.high_contrast = high_contrast
         user.save(update_fields=["large_text", "high_contrast"])
     return user
-
-
-@transaction.atomic
-def user_grant_role(*, user: User, role: Role) -> None:
-    user.groups.add(Group.objects.get(name=role.value))
-    for cache in ("_role_names", "_perm_cache", "_user_perm_cache", "_group_perm_cache"):
-        user.__dict__.pop(cache, None)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from audit.history import acting_as
+from inclusion_centre.history import acting_as
 
 from .models import Notification, User
 

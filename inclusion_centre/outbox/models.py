@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from audit.history import tracked
+from inclusion_centre.history import tracked
 
 
 class OutboxMessage(models.Model):

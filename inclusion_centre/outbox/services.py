@@ -19,8 +19,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from audit.history import acting_as, acting_user
 from inclusion_centre.celery import app as celery_app
+from inclusion_centre.history import acting_as, acting_user
 
 from .models import OutboxMessage
 

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "routes",
     "documents",
     "audit",
+    # Pages that combine several apps (the case page, the home page, the personal file): the top of the layers.
+    "inclusion_centre.pages",
 ]
 
 MIDDLEWARE = [

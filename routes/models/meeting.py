@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from audit.history import tracked
+from inclusion_centre.history import tracked
 from students.models import Application
 
 from .route import Route, SupportMeasure

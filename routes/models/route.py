@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from audit.history import tracked
+from inclusion_centre.history import tracked
 from students.models import Application
 
 from .assessment import Conclusion

@@ -8,13 +8,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from guardian.shortcuts import assign_perm, remove_perm
 
-from audit.history import acting_as
 from audit.workflow import IllegalMove, move
 from documents.models import DocumentType
 from documents.services import next_registration_number, register_document
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.notifications import notify
 from inclusion_centre.accounts.roles import Role
+from inclusion_centre.history import acting_as
 from students.models import Application
 from students.services import _applicant_side
 from students.workflow import ALLOWED as APPLICATION_MOVES

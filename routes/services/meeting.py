@@ -18,13 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from audit.history import acting_as
 from audit.services import record_status_change
 from audit.workflow import IllegalMove, move
 from documents.models import DocumentType
 from documents.services import next_registration_number, register_document
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.notifications import notify
+from inclusion_centre.history import acting_as
 from students.models import Application
 
 from .. import ics

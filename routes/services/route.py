@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from audit.history import acting_as
 from audit.services import record_status_change
 from audit.workflow import IllegalMove, move
 from documents.models import DocumentType
@@ -26,6 +25,7 @@ from documents.services import next_registration_number, register_document
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.notifications import notify
 from inclusion_centre.accounts.roles import Role
+from inclusion_centre.history import acting_as
 from inclusion_centre.workdays import add_working_days
 from students.models import AcademicTerm, Application, Course, Enrolment, TeachingAssignment
 from students.services import _applicant_side

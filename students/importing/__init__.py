@@ -13,8 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_noop
 
-from audit.history import acting_as
 from inclusion_centre.accounts.models import User
+from inclusion_centre.history import acting_as
 
 from .checks import RowCheck
 from .kinds import CREATE, KINDS, Column, Importer, Plan

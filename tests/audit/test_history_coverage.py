@@ -8,12 +8,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalChanges
 
-from audit.history import acting_as
 from audit.models import AuditChainEntry
 from audit.selectors import PROJECT_APPS
 from inclusion_centre.accounts.models import Notification, User, UserSession
 from inclusion_centre.accounts.notifications import notify
 from inclusion_centre.accounts.roles import Role
+from inclusion_centre.history import acting_as
 from students.importing import import_reference
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +48,7 @@ def test_every_model_of_the_project_keeps_history():
         for model in _project_models()
         if not _excluded(model) and not hasattr(model._meta, "simple_history_manager_attribute")
     ]
-    assert untracked == [], "add `history = tracked()` (audit.history) to these models"
+    assert untracked == [], "add `history = tracked()` (inclusion_centre.history) to these models"
 
 
 def test_every_many_to_many_field_of_a_tracked_model_keeps_history():

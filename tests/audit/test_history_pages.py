@@ -8,9 +8,9 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import translation
 
-from audit.history import acting_as
 from audit.models import AccessLog
 from inclusion_centre.accounts.roles import Role
+from inclusion_centre.history import acting_as
 from students.models import Application, NeedCategory
 from tests.factories import CourseFactory, UserFactory
 

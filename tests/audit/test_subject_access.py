@@ -14,7 +14,7 @@ from django.urls import reverse
 from audit.models import AccessLog
 from documents.models import RegisteredDocument
 from documents.services import render_document_files
-from documents.subject_access import subject_access_data
+from inclusion_centre.pages.subject_access import subject_access_data
 from routes.models import Assessment
 from students import services as application_services
 from tests.factories import submitted_application

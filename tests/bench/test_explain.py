@@ -13,7 +13,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from students.management.commands.seed_bench import Seeder
+from routes.management.commands.seed_bench import Seeder
 
 from .test_list_queries import PAGES, _scale
 

@@ -9,8 +9,8 @@ from django.utils import translation
 from pypdf import PdfReader
 from weasyprint.urls import path2url
 
-from documents.pdf_forms import application_context
 from documents.rendering import LocalOnlyFetcher
+from students.pdf_forms import application_context
 
 from .conftest import KAZAKH_LOWER, KAZAKH_UPPER, RUSSIAN_TEXT, pdf_text, stored_bytes
 

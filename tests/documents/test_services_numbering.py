@@ -9,9 +9,9 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from audit.history import acting_as
 from documents.models import DocumentType, RegistrationCounter
 from documents.services import next_registration_number
+from inclusion_centre.history import acting_as
 from tests.factories import UserFactory
 
 

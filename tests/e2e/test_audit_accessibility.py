@@ -4,7 +4,7 @@ home, and the student's "who has opened my file"."""
 import pytest
 from playwright.sync_api import expect
 
-from audit.history import acting_as
+from inclusion_centre.history import acting_as
 from students.models import NeedCategory
 from tests.factories import submitted_application
 

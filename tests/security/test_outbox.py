@@ -80,7 +80,7 @@ def test_without_redis_the_job_runs_in_process_and_is_marked_sent(django_capture
     """`make run` has no REDIS_URL: tasks run eagerly, as before the outbox."""
     assert app.conf.task_always_eager
     recipient = UserFactory(email="reader@example.edu.kz")
-    from audit.history import acting_as
+    from inclusion_centre.history import acting_as
 
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic(), acting_as(centre_head):
         notification = notify(recipient=recipient, kind="test", subject="Subject", body="Body")

@@ -54,7 +54,7 @@ def test_the_session_user_authenticator_and_unread_count_are_one_query(client):
     assert len(reads) == 1 and "accounts_user" in reads[0] and "otp_totp_totpdevice" in reads[0]
     assert not [sql for sql in statements if sql.startswith('SELECT "accounts_user"."id"')]
     assert not [sql for sql in statements if sql.startswith('SELECT "otp_totp_totpdevice"')]
-    assert "auth_group" in reads[0]  # the roles and permissions too (accounts/access.py)
+    assert "auth_group" in reads[0]  # the roles and permissions too (accounts/preload.py)
     assert not [sql for sql in statements if sql.startswith("SELECT g.name")]
     assert response.wsgi_request.user.role_names == frozenset({"specialist"})
     assert response.wsgi_request.user.has_perm("routes.view_adaptation")

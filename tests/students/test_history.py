@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.db import IntegrityError, transaction
 
-from audit.history import acting_as
+from inclusion_centre.history import acting_as
 from tests.factories import AcademicTermFactory, CourseFactory, StudentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

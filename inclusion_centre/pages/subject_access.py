@@ -16,6 +16,7 @@ from django.utils.functional import Promise
 
 from audit.models import AccessLog, StatusChange
 from inclusion_centre.accounts.models import Notification
+from routes.models import Conclusion, ConclusionItem, Route, RouteSection
 from students.models import Application, Consent, Enrolment, Representation, Student, SupportingDocument
 
 FORMAT_VERSION = 1
@@ -57,8 +58,6 @@ def _consent(consent: Consent | None) -> dict | None:
 
 
 def _application(application: Application, timeline: list[StatusChange]) -> dict:
-    from routes.models import Conclusion, Route
-
     signed = [c for c in application.conclusions.all() if c.status == Conclusion.Status.SIGNED]
     routes = [r for r in application.routes.all() if r.status in Route.APPROVED]
     return {
@@ -173,8 +172,6 @@ def subject_access_data(student: Student) -> dict:
 
     A fixed number of queries whatever the number of applications, routes or log entries.
     """
-    from routes.models import Conclusion, ConclusionItem, Route, RouteSection
-
     user = student.user
     applications = list(
         Application.objects.filter(student=student)

@@ -1,149 +1,32 @@
-"""The printed forms of the application and the conclusion (see documents/forms_registry.py for how to add one).
+"""The printed forms of the conclusion, the route and the protocol of the team meeting (documents/forms_registry.py
+explains how forms are described); RoutesConfig.ready() registers FORMS.
 
 Each context function re-reads its source with everything the template needs in a fixed number of queries, and
-builds the approval block from the recorded facts (status changes, signatures), never from the current state
-alone: a PDF rendered later than its registration still tells who did what and when.
+builds the approval block from the recorded facts (signatures, agreements, approvals), never from the current
+state alone: a PDF rendered later than its registration still tells who did what and when.
 """
 
 from django.db.models import Count, Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from audit.models import StatusChange
+from documents.forms_registry import Approval, FormSpec, position_of, student_summary
+from documents.models import DocumentType
 from inclusion_centre.accounts.models import User
-from routes import permissions as route_permissions
-from routes.models import Agreement, Assignment, Conclusion, ConclusionItem, Route, RouteSection
-from students import permissions as application_permissions
-from students.models import Application
 
-from .forms_registry import Approval, FormSpec, register_form
-from .models import DocumentType
-
-
-def position_of(user: User | None) -> str:
-    """The person's position as the centre records it, or their roles."""
-    if user is None:
-        return ""
-    profile = getattr(user, "staff_profile", None)
-    if profile is not None and profile.position:
-        return profile.position
-    return ", ".join(str(role.label) for role in user.roles)
-
-
-def _student_summary(student) -> dict:
-    return {
-        "name": student.user.full_name,
-        "programme": str(student.programme),
-        "group": str(student.group) if student.group_id else "",
-        "year_of_study": student.year_of_study,
-    }
-
-
-# --- Application --------------------------------------------------------------------------------------------
-
-
-def _status_changes(obj, statuses) -> dict[str, StatusChange]:
-    """The last recorded move of `obj` into each of `statuses`, with the actor's staff profile."""
-    changes = StatusChange.objects.filter(
-        content_type__app_label=obj._meta.app_label,
-        content_type__model=obj._meta.model_name,
-        object_id=obj.pk,
-        to_status__in=statuses,
-    ).select_related("actor__staff_profile")
-    return {change.to_status: change for change in changes}
-
-
-def application_context(application: Application) -> dict:
-    S = Application.Status
-    application = (
-        Application.objects.select_related(
-            "student__user",
-            "student__programme",
-            "student__group",
-            "filed_by",
-            "consent__text",
-            "consent__given_by",
-        )
-        .prefetch_related("categories", "conditions", "documents")
-        .get(pk=application.pk)
-    )
-    student = application.student
-    changes = _status_changes(application, [S.SUBMITTED, S.REGISTERED])
-    submitted, registered = changes.get(S.SUBMITTED), changes.get(S.REGISTERED)
-
-    approvals = []
-    if application.channel == Application.Channel.PAPER:
-        approvals.append(
-            Approval(
-                role=_("Applicant"),
-                name=student.user.full_name,
-                position=_("Student"),
-                date=application.received_on,
-                outcome=_("Signed on paper, received at the chancellery"),
-            )
-        )
-        if submitted is not None:
-            approvals.append(
-                Approval(
-                    role=_("Entered by"),
-                    name=submitted.actor.full_name if submitted.actor else "",
-                    position=position_of(submitted.actor),
-                    date=submitted.created_at,
-                    outcome=_("Entered with the scan of the paper application"),
-                )
-            )
-    else:
-        applicant = submitted.actor if submitted is not None and submitted.actor else application.filed_by
-        approvals.append(
-            Approval(
-                role=_("Applicant"),
-                name=applicant.full_name,
-                position=_("Student") if applicant.pk == student.user_id else _("Legal representative"),
-                date=application.submitted_at,
-                outcome=_("Submitted and signed electronically"),
-            )
-        )
-    consent = getattr(application, "consent", None)
-    if consent is not None:
-        approvals.append(
-            Approval(
-                role=_("Consent to the processing of personal data"),
-                name=consent.given_by.full_name,
-                position="",
-                date=consent.given_at,
-                outcome=_("Given (text version %(version)s, %(channel)s)")
-                % {"version": consent.text.version, "channel": consent.get_channel_display()},
-            )
-        )
-    approvals.append(
-        Approval(
-            role=_("Registration"),
-            name=registered.actor.full_name if registered is not None and registered.actor else "",
-            position=position_of(registered.actor) if registered is not None else "",
-            date=registered.created_at if registered is not None else application.registered_at,
-            outcome=_("Registered under number %(number)s") % {"number": application.registration_number},
-        )
-    )
-    return {
-        "application": application,
-        "student": _student_summary(student),
-        "categories": [category.name for category in application.categories.all()],
-        "conditions": [condition.name for condition in application.conditions.all()],
-        "supporting_documents": [
-            {"kind": document.get_kind_display(), "name": document.original_name, "date": document.uploaded_at}
-            for document in application.documents.all()
-        ],
-        "approvals": approvals,
-    }
-
-
-def _can_view_application(user, application: Application) -> bool:
-    return application_permissions.can_view(user, application)
-
-
-def _application_samples():
-    return Application.objects.filter(registration_number__isnull=False).order_by("registered_at", "pk")[:1]
-
+from . import permissions
+from .models import (
+    Agreement,
+    Assignment,
+    Attendance,
+    Conclusion,
+    ConclusionItem,
+    Protocol,
+    ProtocolItem,
+    Route,
+    RouteSection,
+)
+from .permissions import meeting as permissions_meetings
 
 # --- Conclusion ---------------------------------------------------------------------------------------------
 
@@ -207,14 +90,14 @@ def conclusion_context(conclusion: Conclusion) -> dict:
     return {
         "conclusion": conclusion,
         "application": application,
-        "student": _student_summary(application.student),
+        "student": student_summary(application.student),
         "items": [str(item) for item in conclusion.items.all()],
         "approvals": approvals,
     }
 
 
 def _can_view_conclusion(user, conclusion: Conclusion) -> bool:
-    return route_permissions.can_view_conclusion(user, conclusion)
+    return permissions.can_view_conclusion(user, conclusion)
 
 
 def _previous_conclusion(conclusion: Conclusion) -> Conclusion | None:
@@ -231,33 +114,6 @@ def _previous_conclusion(conclusion: Conclusion) -> Conclusion | None:
 
 def _conclusion_samples():
     return Conclusion.objects.filter(status=Conclusion.Status.SIGNED).order_by("signed_at", "pk")[:1]
-
-
-register_form(
-    FormSpec(
-        document_type=DocumentType.APPLICATION,
-        template="documents/pdf/application.html",
-        context=application_context,
-        can_view=_can_view_application,
-        source_url=lambda application: reverse("students:application_detail", args=[application.public_id]),
-        samples=_application_samples,
-        staff_permission="students.view_application",
-    )
-)
-
-register_form(
-    FormSpec(
-        document_type=DocumentType.CONCLUSION,
-        template="documents/pdf/conclusion.html",
-        context=conclusion_context,
-        can_view=_can_view_conclusion,
-        source_url=lambda conclusion: reverse("routes:conclusion", args=[conclusion.pk]),
-        previous=_previous_conclusion,
-        version=lambda conclusion: conclusion.version,
-        samples=_conclusion_samples,
-        staff_permission="routes.view_assessment",
-    )
-)
 
 
 # --- Route --------------------------------------------------------------------------------------------------
@@ -331,7 +187,7 @@ def route_context(route: Route) -> dict:
         "route": route,
         "application": route.application,
         "conclusion": route.conclusion,
-        "student": _student_summary(route.application.student),
+        "student": student_summary(route.application.student),
         "measures": list(route.measures.all()),
         "sections": sections,
         "approvals": approvals,
@@ -346,27 +202,10 @@ def _route_samples():
     )
 
 
-register_form(
-    FormSpec(
-        document_type=DocumentType.ROUTE,
-        template="documents/pdf/route.html",
-        context=route_context,
-        can_view=route_permissions.can_download_route,
-        source_url=lambda route: reverse("routes:route", args=[route.pk]),
-        previous=lambda route: route.previous,
-        version=lambda route: route.version,
-        samples=_route_samples,
-        staff_permission="routes.manage_route",
-    )
-)
-
-
 # --- Protocol of the interdisciplinary team meeting ---------------------------------------------------------
 
 
 def protocol_context(protocol) -> dict:
-    from routes.models import Attendance, Protocol, ProtocolItem
-
     protocol = (
         Protocol.objects.select_related(
             "meeting__chair__staff_profile",
@@ -414,22 +253,16 @@ def protocol_context(protocol) -> dict:
 
 def _can_view_protocol(user, protocol) -> bool:
     """The whole protocol, with what was heard, is the centre's: others read their part on the protocol page."""
-    from routes.permissions import meeting as permissions_meetings
-
     meeting = protocol.meeting
     access = permissions_meetings.meeting_access(user, meeting, permissions_meetings.membership(user, meeting))
     return access in permissions_meetings.CENTRE_LEVEL and protocol.registration_number is not None
 
 
 def _protocol_subjects(protocol) -> list[int]:
-    from routes.models import ProtocolItem
-
     return list(ProtocolItem.objects.filter(protocol=protocol).values_list("item__application__student_id", flat=True))
 
 
 def _protocol_samples():
-    from routes.models import Protocol
-
     return (
         Protocol.objects.filter(registration_number__isnull=False)
         .annotate(record_count=Count("records"))
@@ -437,7 +270,29 @@ def _protocol_samples():
     )
 
 
-register_form(
+FORMS = [
+    FormSpec(
+        document_type=DocumentType.CONCLUSION,
+        template="documents/pdf/conclusion.html",
+        context=conclusion_context,
+        can_view=_can_view_conclusion,
+        source_url=lambda conclusion: reverse("routes:conclusion", args=[conclusion.pk]),
+        previous=_previous_conclusion,
+        version=lambda conclusion: conclusion.version,
+        samples=_conclusion_samples,
+        staff_permission="routes.view_assessment",
+    ),
+    FormSpec(
+        document_type=DocumentType.ROUTE,
+        template="documents/pdf/route.html",
+        context=route_context,
+        can_view=permissions.can_download_route,
+        source_url=lambda route: reverse("routes:route", args=[route.pk]),
+        previous=lambda route: route.previous,
+        version=lambda route: route.version,
+        samples=_route_samples,
+        staff_permission="routes.manage_route",
+    ),
     FormSpec(
         document_type=DocumentType.PROTOCOL,
         template="documents/pdf/protocol.html",
@@ -449,5 +304,5 @@ register_form(
         samples=_protocol_samples,
         staff_permission="routes.manage_teammeeting",
         subjects=_protocol_subjects,
-    )
-)
+    ),
+]

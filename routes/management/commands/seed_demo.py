@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import translation
 
+from routes.demo import seed
 from students import demo
 
 
@@ -20,7 +21,7 @@ class Command(BaseCommand):
         if not settings.DEBUG and not allow_without_debug:
             raise CommandError("seed_demo creates users with a published password; it runs only with DEBUG on.")
         with transaction.atomic():
-            users = demo.seed()
+            users = seed()
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at http://127.0.0.1:8000/ as:"))
         width = max(len(user.email) for user in users.values())
         with translation.override("en"):

@@ -23,10 +23,6 @@ def acting_as(user) -> Iterator[None]:
         _acting_user.reset(token)
 
 
-def current_actor():
-    return _acting_user.get()
-
-
 def acting_user():
     """Who the running code acts for: the `acting_as` user, else the signed-in user of the current request.
 

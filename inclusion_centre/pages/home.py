@@ -1,0 +1,234 @@
+"""The home page: for each of the user's roles, what awaits them, read from the apps that hold it."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from audit.models import AccessLog
+from inclusion_centre.accounts.models import User
+from inclusion_centre.accounts.roles import Role
+from routes.selectors import agreements_awaiting, approval_due, approval_queue, assignments_of
+from routes.selectors.meeting import HOME_ROLES, meeting_home_items
+from students import selectors as student_selectors
+
+
+@dataclass
+class HomeItem:
+    text: str
+    url: str
+    urgent: bool = False
+
+
+@dataclass
+class HomeSection:
+    """One block of a user's home page: what awaits them in one of their roles."""
+
+    role: Role
+    title: str
+    intro: str
+    items: list = field(default_factory=list)
+    empty_text: str = ""
+    links: list[tuple[str, str]] = field(default_factory=list)
+
+
+_SECTIONS = {
+    Role.STUDENT: (
+        _("Your applications"),
+        _("Here you apply for inclusive-education conditions and follow your case step by step."),
+        _("You have no applications yet."),
+    ),
+    Role.REPRESENTATIVE: (
+        _("Students you represent"),
+        _("Here you apply and follow the case of each student you represent."),
+        _("No applications for the students you represent yet."),
+    ),
+    Role.SPECIALIST: (
+        _("Cases assigned to you"),
+        _("Assessments to record and routes to draft for the cases assigned to you."),
+        _("No cases are assigned to you at the moment."),
+    ),
+    Role.CENTRE_HEAD: (
+        _("Centre inbox"),
+        _("Applications to register, specialists to assign, conclusions to sign and overdue steps."),
+        _("Nothing is waiting for you."),
+    ),
+    Role.LECTURER: (
+        _("Routes to agree"),
+        _("Sections of individual educational routes for the courses you teach, waiting for your agreement."),
+        _("No route sections are waiting for your agreement."),
+    ),
+    Role.ADMINISTRATION: (
+        _("Routes to approve"),
+        _("Individual educational routes agreed by every lecturer and waiting for approval."),
+        _("No routes are waiting for approval."),
+    ),
+    Role.AUDITOR: (
+        _("Audit"),
+        _("The audit trail and the log of access to personal data."),
+        _("No audit events to review."),
+    ),
+    Role.SYSADMIN: (
+        _("System administration"),
+        _("Users, roles and reference data."),
+        "",
+    ),
+}
+
+
+def home_sections_for(user: User) -> list[HomeSection]:
+    """The home page blocks for each of the user's roles, in the order of the Role enumeration."""
+    sections = []
+    applications = _Applications(user)
+    for role in user.roles:
+        title, intro, empty_text = _SECTIONS[role]
+        section = HomeSection(role=role, title=title, intro=intro, empty_text=empty_text)
+        _FILL[role](user, section, applications)
+        sections.append(section)
+    _add_meetings(user, sections)
+    return sections
+
+
+class _Applications:
+    """The user's latest applications, read once for the student and the representative blocks alike."""
+
+    def __init__(self, user: User):
+        self.user = user
+        self._rows = None
+
+    def latest(self) -> list:
+        if self._rows is None:
+            self._rows = list(student_selectors.applications_of(self.user)[:10])
+        return self._rows
+
+
+def _applicant(user: User, section: HomeSection, applications: _Applications) -> None:
+    section.items = [
+        HomeItem(
+            text=f"{application.student.user.full_name}: {application.get_status_display()}",
+            url=reverse("students:application_detail", args=[application.public_id]),
+        )
+        for application in applications.latest()
+    ]
+    if student_selectors.students_for_new_application(user).exists():
+        section.links.append((reverse("students:application_start"), _("Start a new application")))
+    section.links.append((reverse("students:my_applications"), _("All applications")))
+    section.links.append((reverse("audit:my_file"), _("Who has opened my file")))
+
+
+def _centre_head(user: User, section: HomeSection, applications: _Applications) -> None:
+    counts = student_selectors.inbox_counts(user)
+    inbox = reverse("students:inbox")
+    if counts["submitted"]:
+        section.items.append(
+            HomeItem(
+                text=_("Applications waiting for registration: %(count)s") % {"count": counts["submitted"]},
+                url=f"{inbox}?status=submitted",
+            )
+        )
+    if counts["overdue"]:
+        section.items.append(
+            HomeItem(
+                text=_("Overdue: %(count)s") % {"count": counts["overdue"]},
+                url=f"{inbox}?overdue=on",
+                urgent=True,
+            )
+        )
+    section.links.append((inbox, _("Open the inbox")))
+    section.links.append((reverse("routes:dashboard"), _("Open the dashboard")))
+    section.links.append((reverse("routes:reports"), _("Reports")))
+
+
+def _specialist(user: User, section: HomeSection, applications: _Applications) -> None:
+    for assignment in assignments_of(user)[:20]:
+        finished = assignment.assessment.status == "finished"
+        section.items.append(
+            HomeItem(
+                text=_("%(name)s — %(area)s: %(state)s")
+                % {
+                    "name": assignment.application.student.user.full_name,
+                    "area": assignment.get_area_display(),
+                    "state": _("finished") if finished else _("to do"),
+                },
+                url=reverse("routes:assessment", args=[assignment.pk]),
+            )
+        )
+
+
+def _lecturer(user: User, section: HomeSection, applications: _Applications) -> None:
+    today = timezone.localdate()
+    for agreement in agreements_awaiting(user)[:10]:
+        section.items.append(
+            HomeItem(
+                text=_("%(name)s — %(course)s: answer by %(date)s")
+                % {
+                    "name": agreement.route.application.student.user.full_name,
+                    "course": agreement.section.course,
+                    "date": agreement.due_on.strftime("%d.%m.%Y"),
+                },
+                url=reverse("routes:route", args=[agreement.route_id]),
+                urgent=agreement.due_on < today,
+            )
+        )
+    section.links.append((reverse("routes:agreements"), _("All routes to agree")))
+    section.links.append((reverse("students:application_start"), _("Refer a student to the centre")))
+
+
+def _administration(user: User, section: HomeSection, applications: _Applications) -> None:
+    today = timezone.localdate()
+    for route in approval_queue(user)[:10]:
+        due = approval_due(route)
+        section.items.append(
+            HomeItem(
+                text=_("%(name)s: approve by %(date)s")
+                % {"name": route.application.student.user.full_name, "date": due.strftime("%d.%m.%Y")},
+                url=reverse("routes:route", args=[route.pk]),
+                urgent=due < today,
+            )
+        )
+    section.links.append((reverse("routes:approvals"), _("All routes to approve")))
+    section.links.append((reverse("routes:reports"), _("Reports")))
+
+
+def _auditor(user: User, section: HomeSection, applications: _Applications) -> None:
+    today = timezone.localdate()
+    start = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+    section.items.append(
+        HomeItem(
+            text=_("Reads of personal data today: %(count)s")
+            % {"count": AccessLog.objects.filter(created_at__gte=start).count()},
+            url=f"{reverse('audit:access_log')}?date_from={today:%Y-%m-%d}",
+        )
+    )
+    section.links.append((reverse("audit:access_log"), _("Open the access log")))
+    section.links.append((reverse("audit:index"), _("Open the history of a record")))
+
+
+def _sysadmin(user: User, section: HomeSection, applications: _Applications) -> None:
+    section.links.append(("/admin/", _("Open the administration site")))
+    section.links.append((reverse("students:reference_import"), _("Import reference data")))
+
+
+_FILL = {
+    Role.STUDENT: _applicant,
+    Role.REPRESENTATIVE: _applicant,
+    Role.CENTRE_HEAD: _centre_head,
+    Role.SPECIALIST: _specialist,
+    Role.LECTURER: _lecturer,
+    Role.ADMINISTRATION: _administration,
+    Role.AUDITOR: _auditor,
+    Role.SYSADMIN: _sysadmin,
+}
+
+
+def _add_meetings(user: User, sections: list[HomeSection]) -> None:
+    """The next team meetings and the protocols waiting for the user's signature, in one section only (the
+    first of centre head, specialist, lecturer, student, representative that the user holds)."""
+    target = next((s for role in HOME_ROLES for s in sections if s.role == role), None)
+    if target is None:
+        return
+    items, links = meeting_home_items(user)
+    target.items.extend(HomeItem(text=text, url=url) for text, url in items)
+    target.links.extend(links)
