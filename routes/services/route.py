@@ -42,7 +42,7 @@ from ..models import (
     RouteSection,
     SupportMeasure,
 )
-from ..workflow import ALLOWED
+from ..workflow import AGREEMENT_ALLOWED, ALLOWED
 
 R = Route.Status
 A = Agreement.Status
@@ -492,7 +492,7 @@ def route_send_for_agreement(*, route: Route, actor: User, revision: int | None 
             previous = valid.get(section.pk)
             if not section.is_active:
                 if previous is not None:
-                    _withdraw(previous, _("the section was removed from the route"))
+                    _withdraw(previous, _("the section was removed from the route"), actor)
                 continue
             fingerprint = _fingerprint(section, general)
             if previous is not None and previous.fingerprint == fingerprint and previous.status != A.CHANGES_REQUESTED:
@@ -505,7 +505,7 @@ def route_send_for_agreement(*, route: Route, actor: User, revision: int | None 
                     why = _("the section changed")
                 else:
                     why = _("the general part of the route changed")
-                _withdraw(previous, why)
+                _withdraw(previous, why, actor)
                 notes.append(_("%(course)s: asked again, %(why)s") % {"course": section.course, "why": why})
             Agreement.objects.create(
                 section=section,
@@ -555,10 +555,17 @@ def route_send_for_agreement(*, route: Route, actor: User, revision: int | None 
     return moved
 
 
-def _withdraw(agreement: Agreement, why: str) -> None:
-    agreement.status = A.WITHDRAWN
-    agreement.withdrawn_reason = str(why)[:300]
-    agreement.save()
+def _withdraw(agreement: Agreement, why: str, actor: User) -> None:
+    """The agreement no longer counts (its section or the route changed, or the route ended)."""
+    reason = str(why)[:300]
+    move(
+        instance=agreement,
+        to_status=A.WITHDRAWN,
+        allowed=AGREEMENT_ALLOWED,
+        actor=actor,
+        comment=reason,
+        before_save=lambda obj: setattr(obj, "withdrawn_reason", reason),
+    )
 
 
 @transaction.atomic
@@ -602,12 +609,15 @@ def agreement_answer(*, agreement: Agreement, actor: User, decision: str, commen
             % {"state": locked_route.get_status_display()},
             code="illegal_move",
         )
-    locked.status = decision
-    locked.comment = comment.strip()
-    locked.decided_at = timezone.now()
-    with acting_as(actor):
-        locked.save()
-    course = locked.section.course
+    section = locked.section
+
+    def answer(obj: Agreement) -> None:
+        obj.comment, obj.decided_at = comment.strip(), timezone.now()
+
+    # The lecturer's words stay on the agreement (cleared by retention), not on the chained status change.
+    locked = move(instance=locked, to_status=decision, allowed=AGREEMENT_ALLOWED, actor=actor, before_save=answer)
+    locked.section = section  # already loaded, with its course
+    course = section.course
     if decision == A.CHANGES_REQUESTED:
         moved = move(
             instance=locked_route,
@@ -793,7 +803,7 @@ def route_cancel(*, route: Route, actor: User, reason: str) -> Route:
     )
     with acting_as(actor):
         for agreement in Agreement.objects.filter(route=moved, status=A.PENDING):
-            _withdraw(agreement, _("the route was cancelled"))
+            _withdraw(agreement, _("the route was cancelled"), actor)
     if moved.registration_number:
         _cancel_registered_document(moved, actor, reason.strip())
     if moved.previous_id:
@@ -916,7 +926,7 @@ def case_close(*, application: Application, actor: User, reason: str) -> Applica
         )
         with acting_as(actor):
             for agreement in Agreement.objects.filter(route=route, status=A.PENDING):
-                _withdraw(agreement, _("the case was closed"))
+                _withdraw(agreement, _("the case was closed"), actor)
     for recipient in _applicant_side(moved):
         notify(
             recipient=recipient,
