@@ -243,6 +243,20 @@ def conclusion_update(
     return locked
 
 
+def _unsignable(conclusion: Conclusion) -> list[ValidationError]:
+    """What a draft conclusion lacks before it can be signed."""
+    problems = []
+    if not conclusion.analysis.strip():
+        problems.append(ValidationError(_("Write the analysis of educational needs."), code="no_analysis"))
+    if not conclusion.support_level:
+        problems.append(ValidationError(_("Choose the recommended level of support."), code="no_level"))
+    if not conclusion.items.exists():
+        problems.append(ValidationError(_("Keep at least one recommended adaptation."), code="no_items"))
+    if conclusion.version > 1 and not conclusion.revision_reason.strip():
+        problems.append(ValidationError(_("Say why this new version is needed."), code="no_reason"))
+    return problems
+
+
 @transaction.atomic
 def conclusion_sign(*, conclusion: Conclusion, actor: User) -> Conclusion:
     """Sign, register and freeze; the application moves to concluded and the student is told."""
@@ -251,15 +265,7 @@ def conclusion_sign(*, conclusion: Conclusion, actor: User) -> Conclusion:
     locked = Conclusion.objects.select_for_update().select_related("application").get(pk=conclusion.pk)
     if locked.status != Conclusion.Status.DRAFT:
         raise IllegalMove(_("This conclusion is already signed."), code="illegal_move")
-    problems = []
-    if not locked.analysis.strip():
-        problems.append(ValidationError(_("Write the analysis of educational needs."), code="no_analysis"))
-    if not locked.support_level:
-        problems.append(ValidationError(_("Choose the recommended level of support."), code="no_level"))
-    if not locked.items.exists():
-        problems.append(ValidationError(_("Keep at least one recommended adaptation."), code="no_items"))
-    if locked.version > 1 and not locked.revision_reason.strip():
-        problems.append(ValidationError(_("Say why this new version is needed."), code="no_reason"))
+    problems = _unsignable(locked)
     if problems:
         raise ValidationError(problems)
     _sequence, number = next_registration_number(document_type=DocumentType.CONCLUSION)
