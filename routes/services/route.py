@@ -374,14 +374,28 @@ def section_update(
 ) -> RouteSection:
     locked = _lock_route(section.route)
     _editable(actor, locked, revision)
+    section = _active_section(locked, section, _("This section was removed from the route."))
+    return _save_section(
+        locked,
+        section,
+        actor,
+        content_adaptation=content_adaptation,
+        methods=methods,
+        assessment_forms=assessment_forms,
+    )
+
+
+def _active_section(locked: Route, section: RouteSection, refused: str) -> RouteSection:
+    """The section re-read under the route's lock; IllegalMove with `refused` when it was removed meanwhile."""
     section = RouteSection.objects.get(pk=section.pk, route=locked)
     if not section.is_active:
-        raise IllegalMove(_("This section was removed from the route."), code="illegal_move")
-    section.content_adaptation, section.methods, section.assessment_forms = (
-        content_adaptation,
-        methods,
-        assessment_forms,
-    )
+        raise IllegalMove(refused, code="illegal_move")
+    return section
+
+
+def _save_section(locked: Route, section: RouteSection, actor: User, **fields) -> RouteSection:
+    for name, value in fields.items():
+        setattr(section, name, value)
     with acting_as(actor):
         section.save()
     _touch(locked, actor)
@@ -420,15 +434,8 @@ def section_remove(*, section: RouteSection, actor: User, revision: int, reason:
     _editable(actor, locked, revision)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the section is removed.")}, code="no_reason")
-    section = RouteSection.objects.get(pk=section.pk, route=locked)
-    if not section.is_active:
-        raise IllegalMove(_("This section was already removed."), code="illegal_move")
-    section.removed_at = timezone.now()
-    section.removal_reason = reason.strip()
-    with acting_as(actor):
-        section.save()
-    _touch(locked, actor)
-    return section
+    section = _active_section(locked, section, _("This section was already removed."))
+    return _save_section(locked, section, actor, removed_at=timezone.now(), removal_reason=reason.strip())
 
 
 @transaction.atomic
