@@ -107,6 +107,41 @@ def _started_before(today: datetime.date, name: str) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
+@dataclass
+class _Reading:
+    """One reading of the open steps: the filter, the people steps are owed by, and what was found so far."""
+
+    overdue_on: datetime.date | None
+    limit: int | None
+    heads: list[User]
+    approvers: list[User]
+    month_reviews: tuple[datetime.date, list[Route]] | None
+    late: dict[str, datetime.datetime] = field(default_factory=dict)
+    steps: list[Step] = field(default_factory=list)
+    # Steps owed by the specialists assigned to a case wait for one query after the others: {application id: steps}.
+    owed_by_specialists: dict[int, list[Step]] = field(default_factory=dict)
+
+    def cut(self, queryset, overdue: Q, *order):
+        """Only the rows overdue on `overdue_on`, the `limit` most overdue first; every row without it."""
+        if self.overdue_on is None:
+            return queryset
+        return queryset.filter(overdue).order_by(*order)[: self.limit]
+
+    def owed_by_specialists_of(self, application_id: int, step: Step) -> None:
+        self.steps.append(step)
+        self.owed_by_specialists.setdefault(application_id, []).append(step)
+
+
+_LATE_KINDS = (
+    "register_application",
+    "assess_application",
+    "sign_conclusion",
+    "draft_route",
+    "approve_route",
+    "sign_protocol",
+)
+
+
 def _steps(
     *,
     overdue_on: datetime.date | None = None,
@@ -118,34 +153,41 @@ def _steps(
 
     `people`: the heads and approvers already read (see dashboard_steps); `month_reviews`: (today, a list to fill
     with the routes in force with a review date in today's month), read with the other routes."""
-
-    def cut(queryset, overdue: Q, *order):
-        if overdue_on is None:
-            return queryset
-        return queryset.filter(overdue).order_by(*order)[:limit]
-
-    late = overdue_on and {  # when each kind of step started, at the latest, to be overdue on `overdue_on`
-        name: _started_before(overdue_on, name)
-        for name in (
-            "register_application",
-            "assess_application",
-            "sign_conclusion",
-            "draft_route",
-            "approve_route",
-            "sign_protocol",
-        )
-    }
     # The centre heads and the approvers, in one query.
     if people is None:
         people = list(heads_and_approvers().order_by("full_name"))
-    heads = sorted((user for user in people if user.is_head), key=lambda user: user.full_name)
-    approvers = sorted((user for user in people if user.is_approver), key=lambda user: user.full_name)
-    steps: list[Step] = []
-    # Steps owed by the specialists assigned to a case wait for one query after the others: {application id: steps}.
-    owed_by_specialists: dict[int, list[Step]] = {}
+    reading = _Reading(
+        overdue_on=overdue_on,
+        limit=limit,
+        heads=sorted((user for user in people if user.is_head), key=lambda user: user.full_name),
+        approvers=sorted((user for user in people if user.is_approver), key=lambda user: user.full_name),
+        month_reviews=month_reviews,
+    )
+    if overdue_on:  # when each kind of step started, at the latest, to be overdue on `overdue_on`
+        reading.late = {name: _started_before(overdue_on, name) for name in _LATE_KINDS}
+    for read in _READERS:
+        read(reading)
+    _owe_to_specialists(reading)
+    if month_reviews is not None:
+        month_reviews[1].sort(
+            key=lambda route: (route.first_review_on is None, route.first_review_on or datetime.date.min, route.pk)
+        )
+    steps = reading.steps
+    if overdue_on is not None:
+        steps = [step for step in steps if step.is_overdue(overdue_on)]
+    return sorted(steps, key=lambda step: (step.due, step.kind, step.subject))
 
-    # Applications waiting to be registered, and concluded cases whose route is not yet with the lecturers (drafted
-    # by the specialists assigned to them), read together.
+
+def _late(reading: _Reading, name: str, started: str) -> Q | None:
+    """Steps of kind `name` whose `started` field is before this kind's latest start are overdue (None: every step
+    is read)."""
+    moment = reading.late.get(name)
+    return None if moment is None else Q(**{f"{started}__lt": moment})
+
+
+def _application_steps(reading: _Reading) -> None:
+    """Applications waiting to be registered, and concluded cases whose route is not yet with the lecturers (drafted
+    by the specialists assigned to them), read together."""
     # Subqueries rather than aggregates over joins: no GROUP BY over every column of the selected rows.
     last_signed = (
         Conclusion.objects.filter(application=OuterRef("pk"), signed_at__isnull=False)
@@ -155,57 +197,44 @@ def _steps(
     applications = Application.objects.select_related("student__user").annotate(last_signed=Subquery(last_signed))
     unsent = Route.objects.filter(application=OuterRef("pk")).exclude(status=Route.Status.DRAFT)
     for application in _together(
-        cut(
+        reading.cut(
             applications.filter(status=Application.Status.SUBMITTED).annotate(part=Value("register")),
-            late and Q(submitted_at__lt=late["register_application"]),
+            _late(reading, "register_application", "submitted_at"),
             "submitted_at",
             "pk",
         ),
-        cut(
+        reading.cut(
             applications.filter(status=Application.Status.CONCLUDED)
             .exclude(Exists(unsent))
             .annotate(part=Value("draft_route")),
-            late and Q(last_signed__lt=late["draft_route"]),
+            _late(reading, "draft_route", "last_signed"),
             "last_signed",
             "pk",
         ),
     ):
+        url = reverse("students:application_detail", args=[application.public_id])
         if application.part == "register":
-            steps.append(
-                Step(
-                    "register",
-                    KINDS["register"],
-                    _case(application),
-                    reverse("students:application_detail", args=[application.public_id]),
-                    add_working_days(_local(application.submitted_at), _days("register_application")),
-                    heads,
-                )
-            )
-            continue
-        if application.last_signed is None:
-            continue
-        step = Step(
-            "draft_route",
-            KINDS["draft_route"],
-            _case(application),
-            reverse("students:application_detail", args=[application.public_id]),
-            add_working_days(_local(application.last_signed), _days("draft_route")),
-        )
-        steps.append(step)
-        owed_by_specialists.setdefault(application.pk, []).append(step)
+            due = add_working_days(_local(application.submitted_at), _days("register_application"))
+            reading.steps.append(Step("register", KINDS["register"], _case(application), url, due, reading.heads))
+        elif application.last_signed is not None:
+            due = add_working_days(_local(application.last_signed), _days("draft_route"))
+            step = Step("draft_route", KINDS["draft_route"], _case(application), url, due)
+            reading.owed_by_specialists_of(application.pk, step)
 
-    for assessment in cut(
+
+def _assessment_steps(reading: _Reading) -> None:
+    for assessment in reading.cut(
         Assessment.objects.filter(
             status=Assessment.Status.DRAFT,
             assignment__ended_at__isnull=True,
             assignment__application__status=Application.Status.UNDER_ASSESSMENT,
         ).select_related("assignment__specialist", "assignment__application__student__user"),
-        late and Q(assignment__application__registered_at__lt=late["assess_application"]),
+        _late(reading, "assess_application", "assignment__application__registered_at"),
         "assignment__application__registered_at",
         "pk",
     ):
         application = assessment.assignment.application
-        steps.append(
+        reading.steps.append(
             Step(
                 "assess",
                 KINDS["assess"],
@@ -216,35 +245,39 @@ def _steps(
             )
         )
 
-    for conclusion in cut(
+
+def _conclusion_steps(reading: _Reading) -> None:
+    for conclusion in reading.cut(
         Conclusion.objects.filter(status=Conclusion.Status.DRAFT).select_related("application__student__user"),
-        late and Q(created_at__lt=late["sign_conclusion"]),
+        _late(reading, "sign_conclusion", "created_at"),
         "created_at",
         "pk",
     ):
-        steps.append(
+        reading.steps.append(
             Step(
                 "sign_conclusion",
                 KINDS["sign_conclusion"],
                 _case(conclusion.application),
                 reverse("routes:conclusion", args=[conclusion.pk]),
                 add_working_days(_local(conclusion.created_at), _days("sign_conclusion")),
-                heads,
+                reading.heads,
             )
         )
 
+
+def _agreement_steps(reading: _Reading) -> None:
     # A case whose consent was withdrawn is not processed any further: its lecturers are not reminded.
-    for agreement in cut(
+    for agreement in reading.cut(
         Agreement.objects.filter(
             status=Agreement.Status.PENDING,
             route__status=Route.Status.IN_AGREEMENT,
             route__application__consent__withdrawn_at__isnull=True,
         ).select_related("lecturer", "section__course", "route__application__student__user"),
-        Q(due_on__lt=overdue_on),
+        Q(due_on__lt=reading.overdue_on),
         "due_on",
         "pk",
     ):
-        steps.append(
+        reading.steps.append(
             Step(
                 "agree",
                 KINDS["agree"],
@@ -255,21 +288,24 @@ def _steps(
             )
         )
 
-    # Routes waiting for approval, routes due for review (and the routes with a review date this month), together.
+
+def _route_parts(reading: _Reading) -> list:
+    """Routes waiting for approval, routes due for review (and the routes with a review date this month)."""
     reviews = RouteReview.objects.filter(route=OuterRef("pk")).order_by().values("route").annotate(n=Count("pk"))
     routes = Route.objects.select_related("application__student__user").annotate(
         answered=Coalesce(Subquery(reviews.values("n")), 0), started=Coalesce("sent_for_approval_at", "updated_at")
     )
     # The review due is the first date while no review is recorded, then the second (see _next_review).
     next_review = Case(When(answered=0, then=F("first_review_on")), default=F("second_review_on"))
+    overdue_on = reading.overdue_on
     parts = [
-        cut(
+        reading.cut(
             routes.filter(status=Route.Status.IN_APPROVAL).annotate(part=Value("approve")),
-            late and Q(started__lt=late["approve_route"]),
+            _late(reading, "approve_route", "started"),
             "started",
             "pk",
         ),
-        cut(
+        reading.cut(
             routes.filter(status=Route.Status.IN_FORCE)
             .exclude(first_review_on__isnull=True)
             .annotate(part=Value("review")),
@@ -278,46 +314,33 @@ def _steps(
             "pk",
         ),
     ]
-    if month_reviews is not None:
-        parts.append(
-            routes.filter(reviews_in_month(month_reviews[0]), status=Route.Status.IN_FORCE).annotate(
-                part=Value("month")
-            )
-        )
-    for route in _together(*parts):
-        if route.part == "month":
-            month_reviews[1].append(route)
-            continue
-        if route.part == "approve":
-            steps.append(
-                Step(
-                    "approve",
-                    KINDS["approve"],
-                    route.application.student.user.full_name,
-                    reverse("routes:route", args=[route.pk]),
-                    add_working_days(_local(route.sent_for_approval_at or route.updated_at), _days("approve_route")),
-                    approvers,
-                )
-            )
-            continue
-        due = _next_review(route, route.answered)
-        if due is None:
-            continue
-        step = Step(
-            "review",
-            KINDS["review"],
-            route.registration_number or _case(route.application),
-            reverse("routes:route", args=[route.pk]),
-            due,
-        )
-        steps.append(step)
-        owed_by_specialists.setdefault(route.application_id, []).append(step)
+    if reading.month_reviews is not None:
+        month = reviews_in_month(reading.month_reviews[0])
+        parts.append(routes.filter(month, status=Route.Status.IN_FORCE).annotate(part=Value("month")))
+    return parts
 
-    # A protocol is signed by the chair and the secretary; each owes their own signature. The subject names the
-    # meeting, not the students discussed: the dashboard and the digests reach people outside the meeting.
-    for protocol in cut(
+
+def _route_steps(reading: _Reading) -> None:
+    """The route parts, read together."""
+    for route in _together(*_route_parts(reading)):
+        url = reverse("routes:route", args=[route.pk])
+        if route.part == "month":
+            reading.month_reviews[1].append(route)
+        elif route.part == "approve":
+            due = add_working_days(_local(route.sent_for_approval_at or route.updated_at), _days("approve_route"))
+            name = route.application.student.user.full_name
+            reading.steps.append(Step("approve", KINDS["approve"], name, url, due, reading.approvers))
+        elif (due := _next_review(route, route.answered)) is not None:
+            subject = route.registration_number or _case(route.application)
+            reading.owed_by_specialists_of(route.application_id, Step("review", KINDS["review"], subject, url, due))
+
+
+def _protocol_steps(reading: _Reading) -> None:
+    """A protocol is signed by the chair and the secretary; each owes their own signature. The subject names the
+    meeting, not the students discussed: the dashboard and the digests reach people outside the meeting."""
+    for protocol in reading.cut(
         Protocol.objects.filter(status=Protocol.Status.DRAFT).select_related("meeting__chair", "meeting__secretary"),
-        late and Q(created_at__lt=late["sign_protocol"]),
+        _late(reading, "sign_protocol", "created_at"),
         "created_at",
         "pk",
     ):
@@ -330,34 +353,43 @@ def _steps(
             )
             if signed is None and user.is_active
         ]
-        steps.append(
+        reading.steps.append(
             Step(
                 "sign_protocol",
                 KINDS["sign_protocol"],
                 str(meeting),
                 reverse("routes:protocol", args=[protocol.pk]),
                 add_working_days(_local(protocol.created_at), _days("sign_protocol")),
-                owners or heads,
+                owners or reading.heads,
             )
         )
-    if owed_by_specialists:
-        specialists: dict[int, list[User]] = {}
-        for assignment in (
-            Assignment.objects.filter(application_id__in=list(owed_by_specialists), ended_at__isnull=True)
-            .select_related("specialist")
-            .order_by("assigned_at", "pk")
-        ):
-            specialists.setdefault(assignment.application_id, []).append(assignment.specialist)
-        for application_id, owed in owed_by_specialists.items():
-            for step in owed:
-                step.owners = specialists.get(application_id) or heads
-    if month_reviews is not None:
-        month_reviews[1].sort(
-            key=lambda route: (route.first_review_on is None, route.first_review_on or datetime.date.min, route.pk)
-        )
-    if overdue_on is not None:
-        steps = [step for step in steps if step.is_overdue(overdue_on)]
-    return sorted(steps, key=lambda step: (step.due, step.kind, step.subject))
+
+
+def _owe_to_specialists(reading: _Reading) -> None:
+    """The specialists assigned to each case owe its steps (the centre heads when nobody is assigned), one query."""
+    if not reading.owed_by_specialists:
+        return
+    specialists: dict[int, list[User]] = {}
+    for assignment in (
+        Assignment.objects.filter(application_id__in=list(reading.owed_by_specialists), ended_at__isnull=True)
+        .select_related("specialist")
+        .order_by("assigned_at", "pk")
+    ):
+        specialists.setdefault(assignment.application_id, []).append(assignment.specialist)
+    for application_id, owed in reading.owed_by_specialists.items():
+        for step in owed:
+            step.owners = specialists.get(application_id) or reading.heads
+
+
+# Each kind of step (or kinds read together), in the order they are read.
+_READERS = (
+    _application_steps,
+    _assessment_steps,
+    _conclusion_steps,
+    _agreement_steps,
+    _route_steps,
+    _protocol_steps,
+)
 
 
 def heads_and_approvers():

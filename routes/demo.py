@@ -60,124 +60,162 @@ def _agree_all(route: Route) -> Route:
     return route
 
 
-def seed_routes(users: dict[Role, User], concluded: dict[str, Application]) -> None:
-    """`concluded` maps a stage name to a concluded case that has no route yet."""
-    specialist = users[Role.SPECIALIST]
-    head = users[Role.CENTRE_HEAD]
-    administration = users[Role.ADMINISTRATION]
+class _Routes:
+    """Who drafts, approves and cancels the demo routes, and the two ways a demo route starts."""
 
-    def draft(application):
+    def __init__(self, users: dict[Role, User]):
+        self.specialist = users[Role.SPECIALIST]
+        self.head = users[Role.CENTRE_HEAD]
+        self.administration = users[Role.ADMINISTRATION]
+
+    def draft(self, application: Application) -> Route:
         term = application.student.enrolments.select_related("term").first().term
         route = services.route_draft(
-            application=application, actor=specialist, academic_year=term.academic_year, term=term
+            application=application, actor=self.specialist, academic_year=term.academic_year, term=term
         )
-        return _complete(route, specialist)
+        return _complete(route, self.specialist)
 
-    def in_force(application, *, extra_section=False):
-        route = draft(application)
+    def in_force(self, application: Application, *, extra_section: bool = False) -> Route:
+        route = self.draft(application)
         if extra_section:
-            # A course the enrolment data lacks, added by hand: the typical route of 8 sections the PDF
-            # benchmark renders.
-            taken = {section.course_id for section in route.sections.all()}
-            assignment = (
-                TeachingAssignment.objects.filter(term=route.term)
-                .exclude(course_id__in=taken)
-                .select_related("course", "lecturer")
-                .order_by("course__code")
-                .first()
-            )
-            if assignment is not None:
-                route.refresh_from_db()
-                section = services.section_add(
-                    route=route,
-                    actor=specialist,
-                    revision=route.revision,
-                    course=assignment.course,
-                    term=assignment.term,
-                    lecturer=assignment.lecturer,
-                )
-                route.refresh_from_db()
-                services.section_update(
-                    section=section,
-                    actor=specialist,
-                    revision=route.revision,
-                    content_adaptation="• Дәріс материалдары алдын ала электрондық түрде беріледі.",
-                    methods="",
-                    assessment_forms="• Бақылауда қосымша уақыт (+25%)",
-                )
-        route = _agree_all(_send(route, specialist))
-        return services.route_approve(route=route, actor=administration)
+            _add_extra_section(route, self.specialist)
+        route = _agree_all(_send(route, self.specialist))
+        return services.route_approve(route=route, actor=self.administration)
 
-    if "draft" in concluded:
-        draft(concluded["draft"])
-    if "in_agreement" in concluded:
-        _send(draft(concluded["in_agreement"]), specialist)
-    if "changes_requested" in concluded:
-        route = _send(draft(concluded["changes_requested"]), specialist)
-        agreement = Agreement.objects.filter(route=route).select_related("lecturer").first()
-        services.agreement_answer(
-            agreement=agreement,
-            actor=agreement.lecturer,
-            decision="changes",
-            comment="Аралық бақылауды ауызша өткізуді ұсынамын; жазбаша тест студентке қиын.",
-        )
-    if "in_approval" in concluded:
-        # One lecturer asked for a change first (their first answer stays on file as no longer valid), and one
-        # agreed with a remark.
-        route = _send(draft(concluded["in_approval"]), specialist)
-        first, second = Agreement.objects.filter(route=route).select_related("lecturer", "section")[:2]
-        services.agreement_answer(
-            agreement=first, actor=first.lecturer, decision="changes", comment="Бақылау түрлерін нақтылаңыз."
-        )
-        route.refresh_from_db()
-        section = first.section
-        services.section_update(
-            section=section,
-            actor=specialist,
-            revision=route.revision,
-            content_adaptation=section.content_adaptation,
-            methods=section.methods,
-            assessment_forms=section.assessment_forms + "\n• Аралық бақылау ауызша.",
-        )
-        route = _send(route, specialist)
-        second.refresh_from_db()
-        services.agreement_answer(
-            agreement=second,
-            actor=second.lecturer,
-            decision="agreed_remarks",
-            comment="Қосымша уақытты емтихан кестесінде алдын ала көрсету керек.",
-        )
-        _agree_all(route)
-    if "in_force" in concluded:
-        route = in_force(concluded["in_force"], extra_section=True)
-        services.changed_needs_report(
-            application=route.application,
-            actor=route.application.student.user,
-            text="Көруім нашарлады: материалдарды бұдан да ірі қаріппен алғым келеді.",
-        )
-    if "superseded" in concluded:
-        route = in_force(concluded["superseded"])
-        review = services.route_review(
-            route=route, actor=specialist, reason="scheduled", outcome="revise", comment="Екінші семестрге жаңарту."
-        )
-        new = Route.objects.get(previous=review.route)
-        services.route_approve(route=_agree_all(_send(new, specialist)), actor=administration)
-    if "under_review" in concluded:
-        route = in_force(concluded["under_review"])
-        review = services.route_review(
-            route=route,
-            actor=specialist,
-            reason="changed_needs",
-            outcome="revise",
-            comment="Студент қашықтан оқуға көшуді сұрады.",
-        )
-        _send(Route.objects.get(previous=review.route), specialist)
-    if "cancelled" in concluded:
-        route = draft(concluded["cancelled"])
-        services.route_cancel(route=route, actor=head, reason="Студент басқа оқу орнына ауысты.")
-    if "closed" in concluded:
-        route = in_force(concluded["closed"])
-        services.case_close(application=route.application, actor=head, reason="Студент оқуын бітірді.")
+
+def _add_extra_section(route: Route, specialist: User) -> None:
+    """A course the enrolment data lacks, added by hand: the typical route of 8 sections the PDF benchmark
+    renders."""
+    taken = {section.course_id for section in route.sections.all()}
+    assignment = (
+        TeachingAssignment.objects.filter(term=route.term)
+        .exclude(course_id__in=taken)
+        .select_related("course", "lecturer")
+        .order_by("course__code")
+        .first()
+    )
+    if assignment is None:
+        return
+    route.refresh_from_db()
+    section = services.section_add(
+        route=route,
+        actor=specialist,
+        revision=route.revision,
+        course=assignment.course,
+        term=assignment.term,
+        lecturer=assignment.lecturer,
+    )
+    route.refresh_from_db()
+    services.section_update(
+        section=section,
+        actor=specialist,
+        revision=route.revision,
+        content_adaptation="• Дәріс материалдары алдын ала электрондық түрде беріледі.",
+        methods="",
+        assessment_forms="• Бақылауда қосымша уақыт (+25%)",
+    )
+
+
+def _changes_requested(seed: _Routes, application: Application) -> None:
+    route = _send(seed.draft(application), seed.specialist)
+    agreement = Agreement.objects.filter(route=route).select_related("lecturer").first()
+    services.agreement_answer(
+        agreement=agreement,
+        actor=agreement.lecturer,
+        decision="changes",
+        comment="Аралық бақылауды ауызша өткізуді ұсынамын; жазбаша тест студентке қиын.",
+    )
+
+
+def _in_approval(seed: _Routes, application: Application) -> None:
+    """One lecturer asked for a change first (their first answer stays on file as no longer valid), and one
+    agreed with a remark."""
+    specialist = seed.specialist
+    route = _send(seed.draft(application), specialist)
+    first, second = Agreement.objects.filter(route=route).select_related("lecturer", "section")[:2]
+    services.agreement_answer(
+        agreement=first, actor=first.lecturer, decision="changes", comment="Бақылау түрлерін нақтылаңыз."
+    )
+    route.refresh_from_db()
+    section = first.section
+    services.section_update(
+        section=section,
+        actor=specialist,
+        revision=route.revision,
+        content_adaptation=section.content_adaptation,
+        methods=section.methods,
+        assessment_forms=section.assessment_forms + "\n• Аралық бақылау ауызша.",
+    )
+    route = _send(route, specialist)
+    second.refresh_from_db()
+    services.agreement_answer(
+        agreement=second,
+        actor=second.lecturer,
+        decision="agreed_remarks",
+        comment="Қосымша уақытты емтихан кестесінде алдын ала көрсету керек.",
+    )
+    _agree_all(route)
+
+
+def _in_force(seed: _Routes, application: Application) -> None:
+    route = seed.in_force(application, extra_section=True)
+    services.changed_needs_report(
+        application=route.application,
+        actor=route.application.student.user,
+        text="Көруім нашарлады: материалдарды бұдан да ірі қаріппен алғым келеді.",
+    )
+
+
+def _superseded(seed: _Routes, application: Application) -> None:
+    route = seed.in_force(application)
+    review = services.route_review(
+        route=route, actor=seed.specialist, reason="scheduled", outcome="revise", comment="Екінші семестрге жаңарту."
+    )
+    new = Route.objects.get(previous=review.route)
+    services.route_approve(route=_agree_all(_send(new, seed.specialist)), actor=seed.administration)
+
+
+def _under_review(seed: _Routes, application: Application) -> None:
+    route = seed.in_force(application)
+    review = services.route_review(
+        route=route,
+        actor=seed.specialist,
+        reason="changed_needs",
+        outcome="revise",
+        comment="Студент қашықтан оқуға көшуді сұрады.",
+    )
+    _send(Route.objects.get(previous=review.route), seed.specialist)
+
+
+def _cancelled(seed: _Routes, application: Application) -> None:
+    services.route_cancel(route=seed.draft(application), actor=seed.head, reason="Студент басқа оқу орнына ауысты.")
+
+
+def _closed(seed: _Routes, application: Application) -> None:
+    route = seed.in_force(application)
+    services.case_close(application=route.application, actor=seed.head, reason="Студент оқуын бітірді.")
+
+
+# How each stage of the route's life is reached, in the order the stages are seeded.
+STAGES = {
+    "draft": lambda seed, application: seed.draft(application),
+    "in_agreement": lambda seed, application: _send(seed.draft(application), seed.specialist),
+    "changes_requested": _changes_requested,
+    "in_approval": _in_approval,
+    "in_force": _in_force,
+    "superseded": _superseded,
+    "under_review": _under_review,
+    "cancelled": _cancelled,
+    "closed": _closed,
+}
+
+
+def seed_routes(users: dict[Role, User], concluded: dict[str, Application]) -> None:
+    """`concluded` maps a stage name to a concluded case that has no route yet."""
+    seed = _Routes(users)
+    for stage, reach in STAGES.items():
+        if stage in concluded:
+            reach(seed, concluded[stage])
     seed_meetings(users)
 
 
@@ -324,15 +362,30 @@ def seed_meetings(users: dict[Role, User]) -> None:
     demo_case = Application.objects.filter(student__user=users[Role.STUDENT]).first()
     if len(in_force) < 2 or draft is None or demo_case is None:
         return
-    approve = {"measures": "Маршруттағы психологиялық-педагогикалық қолдау шаралары бекітілсін."}
+    _signed_meeting(head, secretary, in_force[0])
+    # Signed four weeks ago: the start-of-term review, twenty questions over the open cases (the size of a
+    # protocol that bench/render_documents.py renders, and the largest sample of the printed protocol).
+    _semester_review(head, secretary)
+    _corrected_meeting(head, secretary, in_force[1])
+    _held_meeting(head, secretary, revising, draft)
+    _planned_meeting(head, secretary, lecturer, demo_case, draft)
+    # Cancelled: planned, then called off.
+    cancelled = _plan(head, secretary, days=3, hour=11, place="Бас ғимарат, 310")
+    services.agenda_item_add(meeting=cancelled, actor=head, application=None, route=draft, topic="measures")
+    services.meeting_cancel(meeting=cancelled, actor=head, reason="Маршрут жобасы әлі дайын емес.")
 
-    # Signed three weeks ago: the measures of a route in force approved, the student and lecturers present.
+
+APPROVE = {"measures": "Маршруттағы психологиялық-педагогикалық қолдау шаралары бекітілсін."}
+
+
+def _signed_meeting(head: User, secretary: User, route: Route) -> None:
+    """Signed three weeks ago: the measures of a route in force approved, the student and lecturers present."""
     signed = _plan(head, secretary, days=-21, hour=10, place="Бас ғимарат, 204")
     services.agenda_item_add(
         meeting=signed,
         actor=head,
         application=None,
-        route=in_force[0],
+        route=route,
         topic="measures",
         note="Студенттің көру қабілеті төмендеген; материалдардың форматын қайта қарау керек.",
         invite_student=True,
@@ -341,31 +394,31 @@ def seed_meetings(users: dict[Role, User]) -> None:
     for member in signed.members.select_related("user"):
         services.meeting_rsvp(meeting=signed, actor=member.user, answer="confirmed")
     protocol = services.meeting_hold(meeting=signed, actor=secretary)
-    _write(protocol, secretary, approve)
+    _write(protocol, secretary, APPROVE)
     services.protocol_sign(protocol=protocol, actor=secretary)
     services.protocol_sign(protocol=protocol, actor=head)
 
-    # Signed four weeks ago: the start-of-term review, twenty questions over the open cases (the size of a
-    # protocol that bench/render_documents.py renders, and the largest sample of the printed protocol).
-    _semester_review(head, secretary)
 
-    # Signed two weeks ago, then corrected: the vote was recorded wrongly; version 1 is superseded.
+def _corrected_meeting(head: User, secretary: User, route: Route) -> None:
+    """Signed two weeks ago, then corrected: the vote was recorded wrongly; version 1 is superseded."""
     corrected = _plan(head, secretary, days=-14, hour=15, place="", link="https://meet.demo.edu.kz/ortalyk")
     services.agenda_item_add(
-        meeting=corrected, actor=head, application=None, route=in_force[1], topic="measures", invite_lecturers=True
+        meeting=corrected, actor=head, application=None, route=route, topic="measures", invite_lecturers=True
     )
     protocol = services.meeting_hold(meeting=corrected, actor=secretary)
-    _write(protocol, secretary, approve, votes_against=1, dissent="Қолдау шараларының жиілігі жеткіліксіз.")
+    _write(protocol, secretary, APPROVE, votes_against=1, dissent="Қолдау шараларының жиілігі жеткіліксіз.")
     services.protocol_sign(protocol=protocol, actor=head)
     services.protocol_sign(protocol=protocol, actor=secretary)
     correction = services.protocol_correct(
         meeting=corrected, actor=secretary, reason="Дауыс беру нәтижесі қате жазылған: қарсы дауыс болған жоқ."
     )
-    _write(correction, secretary, approve)
+    _write(correction, secretary, APPROVE)
     services.protocol_sign(protocol=correction, actor=secretary)
     services.protocol_sign(protocol=correction, actor=head)
 
-    # Held today: the protocol is written, the secretary has signed, the chair has not yet.
+
+def _held_meeting(head: User, secretary: User, revising: Route | None, draft: Route) -> None:
+    """Held today: the protocol is written, the secretary has signed, the chair has not yet."""
     held = _plan(head, secretary, days=0, hour=9, place="Бас ғимарат, 204")
     if revising is not None:
         services.agenda_item_add(
@@ -373,10 +426,12 @@ def seed_meetings(users: dict[Role, User]) -> None:
         )
     services.agenda_item_add(meeting=held, actor=head, application=None, route=draft, topic="measures")
     protocol = services.meeting_hold(meeting=held, actor=secretary)
-    _write(protocol, secretary, {**approve, "changed_needs": "Маршруттың жаңа нұсқасы дайындалсын."})
+    _write(protocol, secretary, {**APPROVE, "changed_needs": "Маршруттың жаңа нұсқасы дайындалсын."})
     services.protocol_sign(protocol=protocol, actor=secretary)
 
-    # Planned next week: the demo student is invited about their case; the answers differ.
+
+def _planned_meeting(head: User, secretary: User, lecturer: User, demo_case: Application, draft: Route) -> None:
+    """Planned next week: the demo student is invited about their case; the answers differ."""
     planned = _plan(
         head,
         secretary,
@@ -398,11 +453,6 @@ def seed_meetings(users: dict[Role, User]) -> None:
     services.agenda_item_add(meeting=planned, actor=head, application=None, route=draft, topic="measures")
     services.meeting_rsvp(meeting=planned, actor=secretary, answer="confirmed")
     services.meeting_rsvp(meeting=planned, actor=lecturer, answer="declined", comment="Осы уақытта дәрісім бар.")
-
-    # Cancelled: planned, then called off.
-    cancelled = _plan(head, secretary, days=3, hour=11, place="Бас ғимарат, 310")
-    services.agenda_item_add(meeting=cancelled, actor=head, application=None, route=draft, topic="measures")
-    services.meeting_cancel(meeting=cancelled, actor=head, reason="Маршрут жобасы әлі дайын емес.")
 
 
 # --- The cases, from the application on ----------------------------------------------------------------------

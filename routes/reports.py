@@ -79,17 +79,8 @@ def _by_choice(queryset: QuerySet, field_name: str, choices) -> list[list]:
     return [[label, counts.get(value, 0)] for value, label in choices if counts.get(value, 0)]
 
 
-def cases_by_state() -> Table:
-    return Table(
-        "cases",
-        _("Cases by state"),
-        [_("State"), _("Cases")],
-        _by_choice(Application.objects.exclude(status=Application.Status.DRAFT), "status", Application.Status.choices),
-    )
-
-
 def cases_and_routes_by_state() -> tuple[Table, Table]:
-    """cases_by_state() and routes_by_state() for the dashboard, counted in one query (UNION ALL)."""
+    """Cases by state and routes by state for the dashboard, counted in one query (UNION ALL)."""
     cases = (
         Application.objects.exclude(status=Application.Status.DRAFT)
         .order_by()
@@ -173,15 +164,6 @@ def _workload_table(rows) -> Table:
     )
 
 
-def reviews_due(today: datetime.date) -> list[Route]:
-    """Routes in force with a review date in this calendar month."""
-    return list(
-        Route.objects.filter(deadlines.reviews_in_month(today), status=Route.Status.IN_FORCE)
-        .select_related("application__student__user")
-        .order_by("first_review_on", "pk")
-    )
-
-
 def last_term(today: datetime.date) -> AcademicTerm | None:
     return AcademicTerm.objects.filter(starts_on__lte=today).order_by("-starts_on").first()
 
@@ -209,11 +191,9 @@ def median_days(since: datetime.date, until: datetime.date) -> Table:
     )
 
 
-def _median_days_sql(start: datetime.datetime, end: datetime.datetime) -> list[list]:
-    """PostgreSQL: each ending change joined to the latest starting change of its object before it, and the
-    median (percentile_cont) and count per step computed by the database, in one query."""
-    # The content types are joined, not looked up: a process's first request would pay a query for each.
-    labels = {"application": Application._meta.app_label, "route": Route._meta.app_label}
+def _step_conditions() -> tuple[list[str], list[str], list, list]:
+    """The SQL of each step of _STEPS: which ending change is that step (a CASE branch) and which earlier change
+    began it, with their parameters."""
     ends, starts, params_ends, params_starts = [], [], [], []
     for index, (_label, model, from_states, to_state) in enumerate(_STEPS):
         ends.append(f"WHEN ct.model = %s AND e.to_status = %s THEN {index}")
@@ -221,6 +201,15 @@ def _median_days_sql(start: datetime.datetime, end: datetime.datetime) -> list[l
         placeholders = ", ".join(["%s"] * len(from_states))
         starts.append(f"(ct.model = %s AND e.to_status = %s AND s.to_status IN ({placeholders}))")
         params_starts += [model, to_state, *sorted(from_states)]
+    return ends, starts, params_ends, params_starts
+
+
+def _median_days_sql(start: datetime.datetime, end: datetime.datetime) -> list[list]:
+    """PostgreSQL: each ending change joined to the latest starting change of its object before it, and the
+    median (percentile_cont) and count per step computed by the database, in one query."""
+    # The content types are joined, not looked up: a process's first request would pay a query for each.
+    labels = {"application": Application._meta.app_label, "route": Route._meta.app_label}
+    ends, starts, params_ends, params_starts = _step_conditions()
     table = StatusChange._meta.db_table
     content_types = ContentType._meta.db_table
     # The table name is the model's; every value is a parameter.
@@ -336,14 +325,42 @@ def _students(filters: ReportFilters) -> QuerySet:
     return students
 
 
-def _grouped(students: QuerySet, field_name: str) -> dict:
-    return dict(students.values_list(field_name).annotate(n=Count("pk", distinct=True)).values_list(field_name, "n"))
-
-
 def report_tables(filters: ReportFilters) -> list[Table]:
     students = _students(filters)
-    # One row per student (faculty, programme, year, latest level of support, latest disability group), counted
-    # here: one read of the students instead of one per table.
+    people = _student_rows(students)
+    tables = [
+        Table(
+            "total",
+            _("Students with special educational needs"),
+            [_("Students"), _("Count")],
+            [[_("All"), len(people)]],
+            chart=False,
+        ),
+        _category_table(students),
+        *_counted_tables(people),
+    ]
+    routes = Route.objects.filter(application__student__in=students)
+    if filters.term is not None:
+        routes = routes.filter(Q(term=filters.term) | Q(term__isnull=True, academic_year=filters.term.academic_year))
+    tables.append(routes_by_state(routes))
+    tables.append(
+        Table(
+            "agreements",
+            _("Agreements by lecturer"),
+            [_("Lecturer"), _("Median days to answer"), _("Sections agreed or commented")],
+            _answer_medians(Agreement.objects.filter(route__in=routes, decided_at__isnull=False)),
+        )
+    )
+    tables.append(_adaptations_table(students))
+    for table in tables:
+        if table.key in {"faculty", "programme", "agreements"}:
+            table.rows.sort(key=lambda row: (-row[-1], str(row[0])))
+    return tables
+
+
+def _student_rows(students: QuerySet) -> list[tuple]:
+    """One row per student (faculty, programme, year, latest level of support, latest disability group), counted
+    in Python: one read of the students instead of one per table."""
     latest_level = (
         Conclusion.objects.filter(application__student=OuterRef("pk"), status=Conclusion.Status.SIGNED)
         .order_by("-signed_at")
@@ -354,27 +371,14 @@ def report_tables(filters: ReportFilters) -> list[Table]:
         .order_by("-registered_at")
         .values("disability_group")[:1]
     )
-    people = list(
+    return list(
         students.annotate(level=Subquery(latest_level), disability=Subquery(latest_group))
         .order_by()
         .values_list("programme__faculty", "programme", "year_of_study", "level", "disability")
     )
-    total = len(people)
-    by_faculty = Counter(row[0] for row in people if row[0] is not None)
-    by_programme = Counter(row[1] for row in people if row[1] is not None)
-    by_year = Counter(row[2] for row in people)
-    levels = Counter(row[3] for row in people)
-    groups = Counter(row[4] for row in people)
-    tables = [
-        Table(
-            "total",
-            _("Students with special educational needs"),
-            [_("Students"), _("Count")],
-            [[_("All"), total]],
-            chart=False,
-        )
-    ]
 
+
+def _category_table(students: QuerySet) -> Table:
     by_category = (
         NeedCategory.objects.annotate(
             n=Count(
@@ -386,97 +390,88 @@ def report_tables(filters: ReportFilters) -> list[Table]:
         .filter(n__gt=0)
         .order_by("-n", "order")
     )
-    tables.append(
-        Table(
-            "category",
-            _("By category of need"),
-            [_("Category of need"), _("Students")],
-            [[c.name, c.n] for c in by_category],
-        )
+    return Table(
+        "category",
+        _("By category of need"),
+        [_("Category of need"), _("Students")],
+        [[c.name, c.n] for c in by_category],
     )
 
+
+def _counted_tables(people: list[tuple]) -> list[Table]:
+    """The tables counted from the students' rows: by faculty, programme, year, level of support, disability."""
+    by_faculty = Counter(row[0] for row in people if row[0] is not None)
+    by_programme = Counter(row[1] for row in people if row[1] is not None)
+    by_year = Counter(row[2] for row in people)
+    levels = Counter(row[3] for row in people)
+    groups = Counter(row[4] for row in people)
     faculties = {f.pk: f for f in Faculty.objects.filter(pk__in=list(by_faculty))} if by_faculty else {}
-    tables.append(
+    programmes = {p.pk: p for p in Programme.objects.filter(pk__in=list(by_programme))} if by_programme else {}
+    students = _("Students")
+    return [
         Table(
             "faculty",
             _("By faculty"),
-            [_("Faculty"), _("Students")],
+            [_("Faculty"), students],
             [[faculties[pk].name, n] for pk, n in by_faculty.items()],
-        )
-    )
-
-    programmes = {p.pk: p for p in Programme.objects.filter(pk__in=list(by_programme))} if by_programme else {}
-    tables.append(
+        ),
         Table(
             "programme",
             _("By programme"),
-            [_("Programme"), _("Students")],
+            [_("Programme"), students],
             [[str(programmes[pk]), n] for pk, n in by_programme.items()],
-        )
-    )
-
-    tables.append(
+        ),
         Table(
             "year",
             _("By year of study"),
-            [_("Year of study"), _("Students")],
+            [_("Year of study"), students],
             [[year, n] for year, n in sorted(by_year.items())],
-        )
-    )
-
-    tables.append(
+        ),
         Table(
             "support_level",
             _("By level of support"),
-            [_("Level of support"), _("Students")],
+            [_("Level of support"), students],
             [[label, levels[value]] for value, label in Conclusion.SupportLevel.choices if levels.get(value)],
-        )
-    )
-
-    tables.append(
+        ),
         Table(
             "disability",
             _("By disability group"),
-            [_("Disability group"), _("Students")],
+            [_("Disability group"), students],
             [[label, groups[value]] for value, label in Application.DisabilityGroup.choices if groups.get(value)],
-        )
+        ),
+    ]
+
+
+def _answer_medians(answered: QuerySet) -> list[list]:
+    """[lecturer, median days to answer, answers] per lecturer, by name."""
+    if connection.vendor != "postgresql":
+        return _answer_medians_python(answered)
+    # The median per lecturer computed by the database (percentile_cont), not from every answer in Python.
+    days_to_answer = ExpressionWrapper(
+        Func(F("decided_at") - F("requested_at"), template="EXTRACT(EPOCH FROM %(expressions)s)") / 86400,
+        output_field=FloatField(),
     )
+    return [
+        [name, round(median, 1), count]
+        for name, median, count in answered.values("lecturer__full_name")
+        .annotate(median=Median(days_to_answer), n=Count("pk"))
+        .values_list("lecturer__full_name", "median", "n")
+        .order_by("lecturer__full_name")
+    ]
 
-    routes = Route.objects.filter(application__student__in=students)
-    if filters.term is not None:
-        routes = routes.filter(Q(term=filters.term) | Q(term__isnull=True, academic_year=filters.term.academic_year))
-    tables.append(routes_by_state(routes))
 
-    answered = Agreement.objects.filter(route__in=routes, decided_at__isnull=False)
-    if connection.vendor == "postgresql":
-        # The median per lecturer computed by the database (percentile_cont), not from every answer in Python.
-        days_to_answer = ExpressionWrapper(
-            Func(F("decided_at") - F("requested_at"), template="EXTRACT(EPOCH FROM %(expressions)s)") / 86400,
-            output_field=FloatField(),
-        )
-        medians = [
-            [name, round(median, 1), count]
-            for name, median, count in answered.values("lecturer__full_name")
-            .annotate(median=Median(days_to_answer), n=Count("pk"))
-            .values_list("lecturer__full_name", "median", "n")
-            .order_by("lecturer__full_name")
-        ]
-    else:
-        days: dict[str, list[float]] = {}
-        for name, requested, decided in answered.values_list(
-            "lecturer__full_name", "requested_at", "decided_at"
-        ).order_by("lecturer__full_name"):
-            days.setdefault(name, []).append((decided - requested).total_seconds() / 86400)
-        medians = [[name, round(statistics.median(values), 1), len(values)] for name, values in days.items()]
-    tables.append(
-        Table(
-            "agreements",
-            _("Agreements by lecturer"),
-            [_("Lecturer"), _("Median days to answer"), _("Sections agreed or commented")],
-            medians,
-        )
-    )
+def _answer_medians_python(answered: QuerySet) -> list[list]:
+    """Other databases (SQLite, for `make run`): the same figures computed in Python from every answer."""
+    days: dict[str, list[float]] = {}
+    for name, requested, decided in answered.values_list("lecturer__full_name", "requested_at", "decided_at").order_by(
+        "lecturer__full_name"
+    ):
+        days.setdefault(name, []).append((decided - requested).total_seconds() / 86400)
+    return [[name, round(statistics.median(values), 1), len(values)] for name, values in days.items()]
 
+
+def _adaptations_table(students: QuerySet) -> Table:
+    """The 15 adaptations recommended to the most students (signed conclusions)."""
     items = (
         ConclusionItem.objects.filter(
             conclusion__status=Conclusion.Status.SIGNED,
@@ -488,18 +483,12 @@ def report_tables(filters: ReportFilters) -> list[Table]:
         .order_by("-n")[:15]
     )
     adaptations = {a.pk: a for a in Adaptation.objects.filter(pk__in=[i["adaptation"] for i in items])}
-    tables.append(
-        Table(
-            "adaptations",
-            _("Adaptations most recommended"),
-            [_("Adaptation"), _("Students")],
-            [[adaptations[i["adaptation"]].name, i["n"]] for i in items],
-        )
+    return Table(
+        "adaptations",
+        _("Adaptations most recommended"),
+        [_("Adaptation"), _("Students")],
+        [[adaptations[i["adaptation"]].name, i["n"]] for i in items],
     )
-    for table in tables:
-        if table.key in {"faculty", "programme", "agreements"}:
-            table.rows.sort(key=lambda row: (-row[-1], str(row[0])))
-    return tables
 
 
 def suppress_small_groups(tables: list[Table]) -> list[Table]:

@@ -167,7 +167,12 @@ def _anonymise_case(application: Application, scrub: _Scrubber, report: Retentio
             _delete_file_after_commit(upload.file.storage, upload.file.name)
         report.uploads_deleted += 1
     scrub.delete(SupportingDocument.objects.filter(application=application))
+    _scrub_centre_work(application, scrub)
+    report.applications.append(application.pk)
 
+
+def _scrub_centre_work(application: Application, scrub: _Scrubber) -> None:
+    """The free text of the centre's work on the case: assessments, conclusions, routes, reports, the team's notes."""
     scrub.clear(Assessment.objects.filter(assignment__application=application), findings="", strengths="", barriers="")
     scrub.clear(Recommendation.objects.filter(assessment__assignment__application=application), text="")
     scrub.clear(Conclusion.objects.filter(application=application), analysis="", revision_reason="")
@@ -199,7 +204,6 @@ def _anonymise_case(application: Application, scrub: _Scrubber, report: Retentio
         dissent="",
         measures_snapshot=[],
     )
-    report.applications.append(application.pk)
 
 
 def _destroy_documents(student: Student, scrub: _Scrubber, report: RetentionReport, cases: list[int]) -> None:

@@ -1,6 +1,28 @@
-"""Allowed moves of a route (DOMAIN.md, "States"). A request for changes or a return goes back to draft."""
+"""Allowed moves of every stateful object of the routes app (DOMAIN.md, "States"), for audit.workflow.move().
 
-from .models import Protocol, Route, TeamMeeting
+A request for changes or a return sends a route back to draft.
+"""
+
+from .models import Agreement, Assessment, Conclusion, Protocol, Route, TeamMeeting
+
+# --- Assessment and conclusion ------------------------------------------------------------------------------
+
+AS = Assessment.Status
+
+ASSESSMENT_ALLOWED: dict[str, set[str]] = {
+    AS.DRAFT: {AS.FINISHED},
+    AS.FINISHED: set(),
+}
+
+C = Conclusion.Status
+
+# A change after signing is a new conclusion version (a new row), never a move back.
+CONCLUSION_ALLOWED: dict[str, set[str]] = {
+    C.DRAFT: {C.SIGNED},
+    C.SIGNED: set(),
+}
+
+# --- Route and agreement ------------------------------------------------------------------------------------
 
 R = Route.Status
 
@@ -14,6 +36,18 @@ ALLOWED: dict[str, set[str]] = {
     R.SUPERSEDED: set(),
     R.COMPLETED: set(),
     R.CANCELLED: set(),
+}
+
+A = Agreement.Status
+
+# The lecturer answers a pending agreement once; any agreement stops being valid when its section or the route
+# changes (a new pending agreement asks again) or the route ends.
+AGREEMENT_ALLOWED: dict[str, set[str]] = {
+    A.PENDING: {A.AGREED, A.AGREED_WITH_REMARKS, A.CHANGES_REQUESTED, A.WITHDRAWN},
+    A.AGREED: {A.WITHDRAWN},
+    A.AGREED_WITH_REMARKS: {A.WITHDRAWN},
+    A.CHANGES_REQUESTED: {A.WITHDRAWN},
+    A.WITHDRAWN: set(),
 }
 
 # --- Interdisciplinary team meetings ------------------------------------------------------------------------

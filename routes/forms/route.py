@@ -168,6 +168,14 @@ class RevisionReasonForm(RevisionForm, ReasonForm):
     pass
 
 
+def _comment_required(form: forms.Form, choice: str, needing: set[str], message: str) -> dict:
+    """The form's clean(): the comment is required when the `choice` field's value is one of `needing`."""
+    data = form.cleaned_data
+    if data.get(choice) in needing and not data.get("comment", "").strip():
+        form.add_error("comment", message)
+    return data
+
+
 class AgreementForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Your answer"),
@@ -188,10 +196,9 @@ class AgreementForm(forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
-        if data.get("decision") in {"agreed_remarks", "changes"} and not data.get("comment", "").strip():
-            self.add_error("comment", _("Write what should change: the specialist will read it."))
-        return data
+        return _comment_required(
+            self, "decision", {"agreed_remarks", "changes"}, _("Write what should change: the specialist will read it.")
+        )
 
 
 class ReviewForm(forms.Form):
@@ -216,10 +223,7 @@ class ReviewForm(forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
-        if data.get("outcome") in {"revise", "complete"} and not data.get("comment", "").strip():
-            self.add_error("comment", _("Say what the review found."))
-        return data
+        return _comment_required(self, "outcome", {"revise", "complete"}, _("Say what the review found."))
 
 
 class ChangedNeedsForm(forms.Form):

@@ -124,11 +124,6 @@ def meeting_for(user: User, pk: int) -> MeetingView:
     return MeetingView(meeting, access, member, _visible_items(user, list(meeting.items.all()), access))
 
 
-def current_protocol(meeting: TeamMeeting) -> Protocol | None:
-    """The signed version in force, from the prefetched protocols."""
-    return next((p for p in meeting.protocols.all() if p.status == P.SIGNED), None)
-
-
 def draft_protocol(meeting: TeamMeeting) -> Protocol | None:
     return next((p for p in meeting.protocols.all() if p.status == P.DRAFT), None)
 

@@ -21,6 +21,7 @@ from students.workflow import ALLOWED as APPLICATION_MOVES
 
 from .. import permissions
 from ..models import Adaptation, Assessment, Assignment, Conclusion, ConclusionItem, Recommendation
+from ..workflow import ASSESSMENT_ALLOWED, CONCLUSION_ALLOWED
 
 S = Application.Status
 
@@ -142,10 +143,14 @@ def assessment_finish(*, assessment: Assessment, actor: User) -> Assessment:
         )
     if problems:
         raise ValidationError(problems)
-    locked.status = Assessment.Status.FINISHED
-    locked.finished_at = timezone.now()
-    with acting_as(actor):
-        locked.save()
+    finished = move(
+        instance=locked,
+        to_status=Assessment.Status.FINISHED,
+        allowed=ASSESSMENT_ALLOWED,
+        actor=actor,
+        before_save=lambda obj: setattr(obj, "finished_at", timezone.now()),
+    )
+    finished.assignment = locked.assignment  # already loaded, with its application
     for head in User.objects.filter(groups__name=Role.CENTRE_HEAD.value, is_active=True):
         notify(
             recipient=head,
@@ -159,7 +164,7 @@ def assessment_finish(*, assessment: Assessment, actor: User) -> Assessment:
                 "number": locked.assignment.application.registration_number,
             },
         )
-    return locked
+    return finished
 
 
 def _merged_items(application: Application) -> list[tuple[Adaptation | None, str, list[Recommendation]]]:
@@ -238,6 +243,20 @@ def conclusion_update(
     return locked
 
 
+def _unsignable(conclusion: Conclusion) -> list[ValidationError]:
+    """What a draft conclusion lacks before it can be signed."""
+    problems = []
+    if not conclusion.analysis.strip():
+        problems.append(ValidationError(_("Write the analysis of educational needs."), code="no_analysis"))
+    if not conclusion.support_level:
+        problems.append(ValidationError(_("Choose the recommended level of support."), code="no_level"))
+    if not conclusion.items.exists():
+        problems.append(ValidationError(_("Keep at least one recommended adaptation."), code="no_items"))
+    if conclusion.version > 1 and not conclusion.revision_reason.strip():
+        problems.append(ValidationError(_("Say why this new version is needed."), code="no_reason"))
+    return problems
+
+
 @transaction.atomic
 def conclusion_sign(*, conclusion: Conclusion, actor: User) -> Conclusion:
     """Sign, register and freeze; the application moves to concluded and the student is told."""
@@ -246,23 +265,19 @@ def conclusion_sign(*, conclusion: Conclusion, actor: User) -> Conclusion:
     locked = Conclusion.objects.select_for_update().select_related("application").get(pk=conclusion.pk)
     if locked.status != Conclusion.Status.DRAFT:
         raise IllegalMove(_("This conclusion is already signed."), code="illegal_move")
-    problems = []
-    if not locked.analysis.strip():
-        problems.append(ValidationError(_("Write the analysis of educational needs."), code="no_analysis"))
-    if not locked.support_level:
-        problems.append(ValidationError(_("Choose the recommended level of support."), code="no_level"))
-    if not locked.items.exists():
-        problems.append(ValidationError(_("Keep at least one recommended adaptation."), code="no_items"))
-    if locked.version > 1 and not locked.revision_reason.strip():
-        problems.append(ValidationError(_("Say why this new version is needed."), code="no_reason"))
+    problems = _unsignable(locked)
     if problems:
         raise ValidationError(problems)
-    _sequence, locked.registration_number = next_registration_number(document_type=DocumentType.CONCLUSION)
-    locked.status = Conclusion.Status.SIGNED
-    locked.signed_by = actor
-    locked.signed_at = timezone.now()
-    with acting_as(actor):
-        locked.save()
+    _sequence, number = next_registration_number(document_type=DocumentType.CONCLUSION)
+
+    def stamp(obj: Conclusion) -> None:
+        obj.registration_number, obj.signed_by, obj.signed_at = number, actor, timezone.now()
+
+    signed = move(
+        instance=locked, to_status=Conclusion.Status.SIGNED, allowed=CONCLUSION_ALLOWED, actor=actor, before_save=stamp
+    )
+    signed.application = locked.application  # already loaded
+    locked = signed
     register_document(
         source=locked,
         document_type=DocumentType.CONCLUSION,

@@ -40,6 +40,7 @@ from ..models import (
 )
 from ..permissions import meeting as permissions
 from ..workflow import MEETING_ALLOWED, PROTOCOL_ALLOWED
+from .common import copy_rows
 
 M = TeamMeeting.Status
 P = Protocol.Status
@@ -71,6 +72,14 @@ def _lock_protocol(protocol: Protocol) -> Protocol:
 def _require_manager(actor: User) -> None:
     if not permissions.can_manage_meetings(actor):
         raise PermissionDenied
+
+
+def _lock_plan(meeting: TeamMeeting, actor: User) -> TeamMeeting:
+    """The meeting locked for a change of its plan: by a manager, while it is planned."""
+    _require_manager(actor)
+    locked = _lock_meeting(meeting)
+    _require_planned(locked)
+    return locked
 
 
 def _require_planned(locked: TeamMeeting) -> None:
@@ -242,9 +251,7 @@ def meeting_update(
     member is told, with an .ics that replaces the one in their calendar. A new chair or secretary joins the
     members and is invited.
     """
-    _require_manager(actor)
-    locked = _lock_meeting(meeting)
-    _require_planned(locked)
+    locked = _lock_plan(meeting, actor)
     _stale(
         locked.revision,
         revision,
@@ -267,36 +274,38 @@ def meeting_update(
         locked.sequence += 1
     with acting_as(actor):
         locked.save()
-        if moved:
-            for member in locked.members.exclude(invitation=Inv.INVITED):
-                member.invitation, member.answered_at, member.answer_comment = Inv.INVITED, None, ""
-                member.save()
-    existing = list(locked.members.select_related("user"))
     if moved:
-        for member in existing:
-            _tell(
-                member,
-                meeting=locked,
-                kind="meeting_changed",
-                subject=gettext_noop("A team meeting has a new time or place"),
-                body=gettext_noop(
-                    "The interdisciplinary team meeting is now on %(date)s, %(start)s–%(end)s, %(where)s. "
-                    "Please answer the invitation again in the system."
-                ),
-                key=f"{locked.pk}:{locked.sequence}",
-                ics_method=ics.REQUEST,
-            )
+        _invite_again(locked, actor)
     for user in (chair, secretary):
         _add_member(locked, user, C.CENTRE, actor)
     return locked
 
 
+def _invite_again(locked: TeamMeeting, actor: User) -> None:
+    """A new time or place: every answer goes back to "invited" and every member is told, with a new .ics."""
+    with acting_as(actor):
+        for member in locked.members.exclude(invitation=Inv.INVITED):
+            member.invitation, member.answered_at, member.answer_comment = Inv.INVITED, None, ""
+            member.save()
+    for member in locked.members.select_related("user"):
+        _tell(
+            member,
+            meeting=locked,
+            kind="meeting_changed",
+            subject=gettext_noop("A team meeting has a new time or place"),
+            body=gettext_noop(
+                "The interdisciplinary team meeting is now on %(date)s, %(start)s–%(end)s, %(where)s. "
+                "Please answer the invitation again in the system."
+            ),
+            key=f"{locked.pk}:{locked.sequence}",
+            ics_method=ics.REQUEST,
+        )
+
+
 @transaction.atomic
 def meeting_member_add(*, meeting: TeamMeeting, actor: User, user: User) -> MeetingMember:
     """Invite a member of staff (centre staff or a lecturer) to a planned meeting."""
-    _require_manager(actor)
-    locked = _lock_meeting(meeting)
-    _require_planned(locked)
+    locked = _lock_plan(meeting, actor)
     capacity = permissions.capacity_of(user)
     if capacity == C.GUEST:
         raise ValidationError(
@@ -314,9 +323,7 @@ def meeting_member_add(*, meeting: TeamMeeting, actor: User, user: User) -> Meet
 @transaction.atomic
 def meeting_member_remove(*, member: MeetingMember, actor: User) -> None:
     """Take a member off a planned meeting; their calendar is told to drop the event."""
-    _require_manager(actor)
-    locked = _lock_meeting(member.meeting)
-    _require_planned(locked)
+    locked = _lock_plan(member.meeting, actor)
     member = MeetingMember.objects.select_related("user").get(pk=member.pk, meeting=locked)
     if member.user_id in {locked.chair_id, locked.secretary_id}:
         raise ValidationError(_("The chair and the secretary stay members; choose someone else for the role first."))
@@ -340,27 +347,9 @@ def _touch(locked: TeamMeeting, actor: User) -> None:
         locked.save(update_fields=["revision", "updated_at"])
 
 
-@transaction.atomic
-def agenda_item_add(
-    *,
-    meeting: TeamMeeting,
-    actor: User,
-    application: Application | None,
-    route: Route | None,
-    topic: str,
-    note: str = "",
-    invite_student: bool = False,
-    invite_lecturers: bool = False,
-) -> AgendaItem:
-    """Put a case (or one version of its route) on the agenda of a planned meeting.
-
-    `invite_student` invites the student and their legal representatives as guests; `invite_lecturers` the
-    lecturers of the route's course sections. Raises ValidationError (by field) for a case the team may not
-    discuss, a route of another case, or a missing question.
-    """
-    _require_manager(actor)
-    locked = _lock_meeting(meeting)
-    _require_planned(locked)
+def _case_to_discuss(application: Application | None, route: Route | None, topic: str) -> Application:
+    """The case of an agenda question, read with its student and representatives; ValidationError (by field) for
+    a case the team may not discuss, a route of another case, or a missing question."""
     if application is None and route is not None:
         application = route.application
     if application is None:
@@ -383,6 +372,29 @@ def agenda_item_add(
         raise ValidationError({"topic": _("Choose the question.")}, code="no_topic")
     if topic == AgendaItem.Topic.MEASURES and route is None:
         raise ValidationError({"route": _("Choose the route whose support measures are to be approved.")})
+    return application
+
+
+@transaction.atomic
+def agenda_item_add(
+    *,
+    meeting: TeamMeeting,
+    actor: User,
+    application: Application | None,
+    route: Route | None,
+    topic: str,
+    note: str = "",
+    invite_student: bool = False,
+    invite_lecturers: bool = False,
+) -> AgendaItem:
+    """Put a case (or one version of its route) on the agenda of a planned meeting.
+
+    `invite_student` invites the student and their legal representatives as guests; `invite_lecturers` the
+    lecturers of the route's course sections. Raises ValidationError (by field) for a case the team may not
+    discuss, a route of another case, or a missing question.
+    """
+    locked = _lock_plan(meeting, actor)
+    application = _case_to_discuss(application, route, topic)
     order = (locked.items.order_by("-order").values_list("order", flat=True).first() or 0) + 1
     with acting_as(actor):
         item = AgendaItem.objects.create(
@@ -404,9 +416,7 @@ def agenda_item_add(
 
 @transaction.atomic
 def agenda_item_remove(*, item: AgendaItem, actor: User) -> None:
-    _require_manager(actor)
-    locked = _lock_meeting(item.meeting)
-    _require_planned(locked)
+    locked = _lock_plan(item.meeting, actor)
     with acting_as(actor):
         AgendaItem.objects.get(pk=item.pk, meeting=locked).delete()
     _touch(locked, actor)
@@ -543,52 +553,10 @@ def protocol_save(
     items = {r.pk: r for r in locked.records.select_related("item__route", "item__application__student__user")}
     if set(attendance) - set(rows) or set(records) - set(items):
         raise ValidationError(_("The form does not match this protocol. Reload the page."), code="mismatch")
-    problems = []
     with acting_as(actor):
-        for pk, data in attendance.items():
-            row = rows[pk]
-            presence = data.get("presence") or Presence.UNKNOWN
-            if presence not in Presence.values:
-                problems.append(_("Choose the attendance of %(name)s.") % {"name": row.member.user.full_name})
-                continue
-            if presence == Presence.ABSENT_WITH_REASON and not data.get("reason", "").strip():
-                problems.append(_("Give the reason for the absence of %(name)s.") % {"name": row.member.user.full_name})
-                continue
-            row.presence = presence
-            row.reason = data.get("reason", "").strip() if presence != Presence.PRESENT else ""
-            row.save()
+        problems = _save_attendance(rows, attendance)
         voters = sum(1 for a in rows.values() if a.presence == Presence.PRESENT and a.member.votes)
-        for pk, data in records.items():
-            record = items[pk]
-            label = _question_label(record)
-            outcome = data.get("outcome") or ProtocolItem.Outcome.OTHER
-            measures = list(data.get("measures") or [])
-            route_id = record.item.route_id
-            if outcome in ProtocolItem.MEASURE_OUTCOMES and route_id is None:
-                problems.append(
-                    _("%(item)s: only a question about a route decides on support measures.") % {"item": label}
-                )
-                continue
-            if any(not isinstance(m, SupportMeasure) or m.route_id != route_id for m in measures):
-                problems.append(_("%(item)s: choose support measures of the route discussed.") % {"item": label})
-                continue
-            votes = [data.get(k) or 0 for k in ("votes_for", "votes_against", "votes_abstained")]
-            if any(v < 0 for v in votes):
-                problems.append(_("%(item)s: votes cannot be negative.") % {"item": label})
-                continue
-            if sum(votes) > voters:
-                problems.append(
-                    _("%(item)s: %(votes)s votes, but only %(voters)s voting members are recorded as present.")
-                    % {"item": label, "votes": sum(votes), "voters": voters}
-                )
-                continue
-            record.heard = data.get("heard", "").strip()
-            record.decision = data.get("decision", "").strip()
-            record.outcome = outcome
-            record.votes_for, record.votes_against, record.votes_abstained = votes
-            record.dissent = data.get("dissent", "").strip()
-            record.save()
-            record.measures.set(measures if outcome in ProtocolItem.MEASURE_OUTCOMES else [])
+        problems += _save_records(items, records, voters)
     if problems:
         raise ValidationError(problems)
     locked.revision += 1
@@ -601,6 +569,65 @@ def protocol_save(
     if locked_meeting.chair_id and "chair" in taken_back:
         _ask_to_sign(locked_meeting.chair, locked_meeting, locked)
     return locked
+
+
+def _save_attendance(rows: dict[int, Attendance], attendance: dict[int, dict]) -> list[str]:
+    """Save each attendance row that is consistent; the problems of the others."""
+    problems = []
+    for pk, data in attendance.items():
+        row = rows[pk]
+        presence = data.get("presence") or Presence.UNKNOWN
+        if presence not in Presence.values:
+            problems.append(_("Choose the attendance of %(name)s.") % {"name": row.member.user.full_name})
+            continue
+        if presence == Presence.ABSENT_WITH_REASON and not data.get("reason", "").strip():
+            problems.append(_("Give the reason for the absence of %(name)s.") % {"name": row.member.user.full_name})
+            continue
+        row.presence = presence
+        row.reason = data.get("reason", "").strip() if presence != Presence.PRESENT else ""
+        row.save()
+    return problems
+
+
+def _save_records(items: dict[int, ProtocolItem], records: dict[int, dict], voters: int) -> list[str]:
+    """Save each record of a question that is consistent; the problems of the others."""
+    problems = []
+    for pk, data in records.items():
+        record = items[pk]
+        outcome = data.get("outcome") or ProtocolItem.Outcome.OTHER
+        measures = list(data.get("measures") or [])
+        votes = [data.get(k) or 0 for k in ("votes_for", "votes_against", "votes_abstained")]
+        problem = _record_problem(record, outcome, measures, votes, voters)
+        if problem:
+            problems.append(problem)
+            continue
+        record.heard = data.get("heard", "").strip()
+        record.decision = data.get("decision", "").strip()
+        record.outcome = outcome
+        record.votes_for, record.votes_against, record.votes_abstained = votes
+        record.dissent = data.get("dissent", "").strip()
+        record.save()
+        record.measures.set(measures if outcome in ProtocolItem.MEASURE_OUTCOMES else [])
+    return problems
+
+
+def _record_problem(record: ProtocolItem, outcome: str, measures: list, votes: list[int], voters: int) -> str | None:
+    """What is wrong with the record of one question, or None."""
+    label = _question_label(record)
+    route_id = record.item.route_id
+    if outcome in ProtocolItem.MEASURE_OUTCOMES and route_id is None:
+        return _("%(item)s: only a question about a route decides on support measures.") % {"item": label}
+    if any(not isinstance(m, SupportMeasure) or m.route_id != route_id for m in measures):
+        return _("%(item)s: choose support measures of the route discussed.") % {"item": label}
+    if any(v < 0 for v in votes):
+        return _("%(item)s: votes cannot be negative.") % {"item": label}
+    if sum(votes) > voters:
+        return _("%(item)s: %(votes)s votes, but only %(voters)s voting members are recorded as present.") % {
+            "item": label,
+            "votes": sum(votes),
+            "voters": voters,
+        }
+    return None
 
 
 def _question_label(record: ProtocolItem) -> str:
@@ -684,18 +711,7 @@ def _register(meeting: TeamMeeting, protocol: Protocol, actor: User) -> Protocol
         _number, obj.registration_number = next_registration_number(document_type=DocumentType.PROTOCOL)
         obj.registered_at = timezone.now()
 
-    with acting_as(actor):
-        for record in protocol.records.prefetch_related("measures"):
-            record.measures_snapshot = [
-                {
-                    "who": m.who,
-                    "what": m.what,
-                    "frequency": m.frequency,
-                    "until": m.until.strftime("%d.%m.%Y") if m.until else "",
-                }
-                for m in record.measures.all()
-            ]
-            record.save(update_fields=["measures_snapshot"])
+    _freeze_measures(protocol, actor)
     registered = move(
         instance=protocol, to_status=P.SIGNED, allowed=PROTOCOL_ALLOWED, actor=actor, before_save=register
     )
@@ -720,19 +736,25 @@ def _register(meeting: TeamMeeting, protocol: Protocol, actor: User) -> Protocol
             % {"version": registered.version, "number": registered.registration_number},
         )
         context["previous"] = previous.registration_number
+    _tell_registered(meeting, registered, context)
+    return registered
+
+
+def _tell_registered(meeting: TeamMeeting, registered: Protocol, context: dict) -> None:
+    """Every member learns that the protocol (or its correction) is signed and registered."""
+    if registered.previous_id:
+        subject = gettext_noop("A team meeting protocol is corrected")
+        body = gettext_noop(
+            "The corrected protocol %(number)s of the team meeting of %(date)s replaces %(previous)s. "
+            "You can read it in the system."
+        )
+    else:
+        subject = gettext_noop("A team meeting protocol is signed")
+        body = gettext_noop(
+            "The protocol %(number)s of the interdisciplinary team meeting of %(date)s is signed and "
+            "registered. You can read it in the system."
+        )
     for member in meeting.members.select_related("user"):
-        if registered.previous_id:
-            subject = gettext_noop("A team meeting protocol is corrected")
-            body = gettext_noop(
-                "The corrected protocol %(number)s of the team meeting of %(date)s replaces %(previous)s. "
-                "You can read it in the system."
-            )
-        else:
-            subject = gettext_noop("A team meeting protocol is signed")
-            body = gettext_noop(
-                "The protocol %(number)s of the interdisciplinary team meeting of %(date)s is signed and "
-                "registered. You can read it in the system."
-            )
         _tell(
             member,
             meeting=meeting,
@@ -742,7 +764,27 @@ def _register(meeting: TeamMeeting, protocol: Protocol, actor: User) -> Protocol
             key=f"{registered.pk}",
             context=context,
         )
-    return registered
+
+
+def _freeze_measures(protocol: Protocol, actor: User) -> None:
+    """Each record keeps the support measures it decided on as they read when signed (the route may change)."""
+    with acting_as(actor):
+        for record in protocol.records.prefetch_related("measures"):
+            record.measures_snapshot = [
+                {
+                    "who": m.who,
+                    "what": m.what,
+                    "frequency": m.frequency,
+                    "until": m.until.strftime("%d.%m.%Y") if m.until else "",
+                }
+                for m in record.measures.all()
+            ]
+            record.save(update_fields=["measures_snapshot"])
+
+
+# What a correction copies of the signed protocol's attendance and records.
+ATTENDANCE_FIELDS = ("member_id", "presence", "reason")
+RECORD_FIELDS = ("item_id", "heard", "decision", "outcome", "votes_for", "votes_against", "votes_abstained", "dissent")
 
 
 @transaction.atomic
@@ -773,20 +815,8 @@ def protocol_correct(*, meeting: TeamMeeting, actor: User, reason: str) -> Proto
     except IntegrityError as exc:
         raise IllegalMove(_("A correction of this protocol is already being written."), code="open_version") from exc
     with acting_as(actor):
-        for row in current.attendance.all():
-            Attendance.objects.create(protocol=draft, member=row.member, presence=row.presence, reason=row.reason)
-        for record in current.records.prefetch_related("measures"):
-            copy = ProtocolItem.objects.create(
-                protocol=draft,
-                item=record.item,
-                heard=record.heard,
-                decision=record.decision,
-                outcome=record.outcome,
-                votes_for=record.votes_for,
-                votes_against=record.votes_against,
-                votes_abstained=record.votes_abstained,
-                dissent=record.dissent,
-            )
+        copy_rows(current.attendance.all(), ATTENDANCE_FIELDS, protocol=draft)
+        for record, copy in copy_rows(current.records.prefetch_related("measures"), RECORD_FIELDS, protocol=draft):
             copy.measures.set(record.measures.all())
     record_status_change(obj=draft, from_status="", to_status=P.DRAFT, actor=actor, comment=reason.strip())
     for user in (locked.chair, locked.secretary):

@@ -42,7 +42,8 @@ from ..models import (
     RouteSection,
     SupportMeasure,
 )
-from ..workflow import ALLOWED
+from ..workflow import AGREEMENT_ALLOWED, ALLOWED
+from .common import copy_rows
 
 R = Route.Status
 A = Agreement.Status
@@ -205,6 +206,61 @@ def _create_version(
     previous: Route | None,
     reason: str = "",
 ) -> Route:
+    """A new draft version: the first one prefilled from the conclusion, a later one copied from `previous`."""
+    by_group, support = _conclusion_groups(conclusion)
+    ends_on = max(t.ends_on for t in terms)
+    if previous is not None:
+        copied = ("support_level", "goals", "tutor_id", "timetable", "methods", "first_review_on", "second_review_on")
+        fields = {name: getattr(previous, name) for name in copied}
+    else:
+        fields = {
+            "support_level": conclusion.support_level,
+            "goals": "",
+            "tutor_id": None,
+            "timetable": _lines(by_group.get(Adaptation.Group.TIMETABLE, [])),
+            "methods": _lines(_general_methods(by_group)),
+            "first_review_on": min(t.ends_on for t in terms),
+            "second_review_on": ends_on if len(terms) > 1 else None,
+        }
+    route = _new_route_row(
+        actor,
+        application=application,
+        conclusion=conclusion,
+        previous=previous,
+        version=(previous.version + 1) if previous else 1,
+        academic_year=academic_year,
+        term=term,
+        revision_reason=reason,
+        drafted_by=actor,
+        **fields,
+    )
+    with acting_as(actor):
+        if previous is not None:
+            copy_rows(previous.measures.all(), MEASURE_FIELDS, route=route)
+            copy_rows(previous.sections.filter(removed_at__isnull=True), SECTION_FIELDS, route=route)
+        else:
+            _first_rows(route, application, terms, by_group, support, ends_on)
+    record_status_change(obj=route, from_status="", to_status=R.DRAFT, actor=actor, comment=reason)
+    return route
+
+
+# What a new version of a route copies of the previous version's measures and sections.
+MEASURE_FIELDS = ("who", "what", "frequency", "until", "order")
+SECTION_FIELDS = (
+    "course_id",
+    "term_id",
+    "lecturer_id",
+    "content_adaptation",
+    "methods",
+    "assessment_forms",
+    "added_manually",
+    "order",
+)
+
+
+def _conclusion_groups(conclusion: Conclusion) -> tuple[dict[str, list[str]], list[tuple[str, str]]]:
+    """The conclusion's recommendations by catalogue group ("other" for free text), and the support ones as
+    (specialist who recommended it, text)."""
     items = list(conclusion.items.select_related("adaptation").prefetch_related("sources__assessment__assignment"))
     by_group: dict[str, list[str]] = {}
     support = []
@@ -216,76 +272,41 @@ def _create_version(
             support.append((who, str(item)))
         else:
             by_group.setdefault(group, []).append(str(item))
-    general_methods = [
-        *by_group.get(Adaptation.Group.METHODS, []),
-        *by_group.get(Adaptation.Group.FORMATS, []),
-        *by_group.get(Adaptation.Group.PHYSICAL, []),
-        *by_group.get("other", []),
-    ]
-    ends_on = max(t.ends_on for t in terms)
+    return by_group, support
+
+
+def _general_methods(by_group: dict[str, list[str]]) -> list[str]:
+    groups = (Adaptation.Group.METHODS, Adaptation.Group.FORMATS, Adaptation.Group.PHYSICAL, "other")
+    return [text for group in groups for text in by_group.get(group, [])]
+
+
+def _new_route_row(actor: User, **fields) -> Route:
+    """The route row; a second open version of the same case is refused (a unique constraint)."""
     try:
         with transaction.atomic(), acting_as(actor):
-            route = Route.objects.create(
-                application=application,
-                conclusion=conclusion,
-                previous=previous,
-                version=(previous.version + 1) if previous else 1,
-                academic_year=academic_year,
-                term=term,
-                support_level=previous.support_level if previous else conclusion.support_level,
-                goals=previous.goals if previous else "",
-                tutor=previous.tutor if previous else None,
-                timetable=previous.timetable if previous else _lines(by_group.get(Adaptation.Group.TIMETABLE, [])),
-                methods=previous.methods if previous else _lines(general_methods),
-                first_review_on=previous.first_review_on if previous else min(t.ends_on for t in terms),
-                second_review_on=previous.second_review_on if previous else (ends_on if len(terms) > 1 else None),
-                revision_reason=reason,
-                drafted_by=actor,
-            )
+            return Route.objects.create(**fields)
     except IntegrityError as exc:
         raise ValidationError(
             _("Another version of this route is already being prepared."), code="open_version"
         ) from exc
-    with acting_as(actor):
-        if previous is not None:
-            for measure in previous.measures.all():
-                SupportMeasure.objects.create(
-                    route=route,
-                    who=measure.who,
-                    what=measure.what,
-                    frequency=measure.frequency,
-                    until=measure.until,
-                    order=measure.order,
-                )
-            for section in previous.sections.filter(removed_at__isnull=True):
-                RouteSection.objects.create(
-                    route=route,
-                    course=section.course,
-                    term=section.term,
-                    lecturer=section.lecturer,
-                    content_adaptation=section.content_adaptation,
-                    methods=section.methods,
-                    assessment_forms=section.assessment_forms,
-                    added_manually=section.added_manually,
-                    order=section.order,
-                )
-        else:
-            for order, (who, what) in enumerate(support, start=1):
-                SupportMeasure.objects.create(route=route, who=who, what=what, until=ends_on, order=order)
-            content = _lines(by_group.get(Adaptation.Group.CONTENT, []))
-            assessment = _lines(by_group.get(Adaptation.Group.ASSESSMENT, []))
-            for order, (course, section_term, lecturer) in enumerate(_enrolled_courses(application, terms), start=1):
-                RouteSection.objects.create(
-                    route=route,
-                    course=course,
-                    term=section_term,
-                    lecturer=lecturer,
-                    content_adaptation=content,
-                    assessment_forms=assessment,
-                    order=order,
-                )
-    record_status_change(obj=route, from_status="", to_status=R.DRAFT, actor=actor, comment=reason)
-    return route
+
+
+def _first_rows(route: Route, application: Application, terms, by_group: dict, support: list, ends_on) -> None:
+    """The first version's support measures (from the conclusion) and one section per course taught."""
+    for order, (who, what) in enumerate(support, start=1):
+        SupportMeasure.objects.create(route=route, who=who, what=what, until=ends_on, order=order)
+    content = _lines(by_group.get(Adaptation.Group.CONTENT, []))
+    assessment = _lines(by_group.get(Adaptation.Group.ASSESSMENT, []))
+    for order, (course, section_term, lecturer) in enumerate(_enrolled_courses(application, terms), start=1):
+        RouteSection.objects.create(
+            route=route,
+            course=course,
+            term=section_term,
+            lecturer=lecturer,
+            content_adaptation=content,
+            assessment_forms=assessment,
+            order=order,
+        )
 
 
 def _enrolled_courses(application: Application, terms: list[AcademicTerm]) -> list[tuple[Course, AcademicTerm, User]]:
@@ -353,14 +374,28 @@ def section_update(
 ) -> RouteSection:
     locked = _lock_route(section.route)
     _editable(actor, locked, revision)
+    section = _active_section(locked, section, _("This section was removed from the route."))
+    return _save_section(
+        locked,
+        section,
+        actor,
+        content_adaptation=content_adaptation,
+        methods=methods,
+        assessment_forms=assessment_forms,
+    )
+
+
+def _active_section(locked: Route, section: RouteSection, refused: str) -> RouteSection:
+    """The section re-read under the route's lock; IllegalMove with `refused` when it was removed meanwhile."""
     section = RouteSection.objects.get(pk=section.pk, route=locked)
     if not section.is_active:
-        raise IllegalMove(_("This section was removed from the route."), code="illegal_move")
-    section.content_adaptation, section.methods, section.assessment_forms = (
-        content_adaptation,
-        methods,
-        assessment_forms,
-    )
+        raise IllegalMove(refused, code="illegal_move")
+    return section
+
+
+def _save_section(locked: Route, section: RouteSection, actor: User, **fields) -> RouteSection:
+    for name, value in fields.items():
+        setattr(section, name, value)
     with acting_as(actor):
         section.save()
     _touch(locked, actor)
@@ -399,15 +434,8 @@ def section_remove(*, section: RouteSection, actor: User, revision: int, reason:
     _editable(actor, locked, revision)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the section is removed.")}, code="no_reason")
-    section = RouteSection.objects.get(pk=section.pk, route=locked)
-    if not section.is_active:
-        raise IllegalMove(_("This section was already removed."), code="illegal_move")
-    section.removed_at = timezone.now()
-    section.removal_reason = reason.strip()
-    with acting_as(actor):
-        section.save()
-    _touch(locked, actor)
-    return section
+    section = _active_section(locked, section, _("This section was already removed."))
+    return _save_section(locked, section, actor, removed_at=timezone.now(), removal_reason=reason.strip())
 
 
 @transaction.atomic
@@ -480,45 +508,10 @@ def route_send_for_agreement(*, route: Route, actor: User, revision: int | None 
     _refuse_without_consent(locked.application)
     _check_complete(locked)
 
-    general = _general_digest(locked)
-    sections = list(locked.sections.select_related("course", "lecturer"))
-    valid = {a.section_id: a for a in Agreement.objects.filter(route=locked).exclude(status=A.WITHDRAWN)}
     now = timezone.now()
     due = add_working_days(timezone.localdate(now), settings.DEADLINE_WORKING_DAYS["agree_route"])
     round_number = locked.agreement_round + 1
-    asked, kept, notes = [], [], []
-    with acting_as(actor):
-        for section in sections:
-            previous = valid.get(section.pk)
-            if not section.is_active:
-                if previous is not None:
-                    _withdraw(previous, _("the section was removed from the route"))
-                continue
-            fingerprint = _fingerprint(section, general)
-            if previous is not None and previous.fingerprint == fingerprint and previous.status != A.CHANGES_REQUESTED:
-                kept.append(section)
-                continue
-            if previous is not None:
-                if previous.status == A.CHANGES_REQUESTED:
-                    why = _("changes were requested")
-                elif previous.fingerprint[:32] != fingerprint[:32]:
-                    why = _("the section changed")
-                else:
-                    why = _("the general part of the route changed")
-                _withdraw(previous, why)
-                notes.append(_("%(course)s: asked again, %(why)s") % {"course": section.course, "why": why})
-            Agreement.objects.create(
-                section=section,
-                route=locked,
-                lecturer=section.lecturer,
-                round=round_number,
-                fingerprint=fingerprint,
-                requested_at=now,
-                due_on=due,
-            )
-            asked.append(section)
-        for section in kept:
-            notes.append(_("%(course)s: the earlier answer still stands") % {"course": section.course})
+    asked, notes = _ask_lecturers(locked, actor, round_number=round_number, now=now, due=due)
 
     def stamp(obj):
         obj.agreement_round = round_number
@@ -533,14 +526,66 @@ def route_send_for_agreement(*, route: Route, actor: User, revision: int | None 
         comment="\n".join(notes),
         before_save=stamp,
     )
+    _tell_asked(moved, asked, due=due, round_number=round_number)
+    if not asked:
+        moved = _to_approval(moved, actor)
+    return moved
+
+
+def _ask_lecturers(
+    locked: Route, actor: User, *, round_number: int, now: datetime.datetime, due: datetime.date
+) -> tuple[list[RouteSection], list[str]]:
+    """A new pending agreement for each section whose answer no longer stands (the old one withdrawn); the
+    sections asked, and a note per section for the timeline."""
+    general = _general_digest(locked)
+    valid = {a.section_id: a for a in Agreement.objects.filter(route=locked).exclude(status=A.WITHDRAWN)}
+    asked, kept, notes = [], [], []
+    with acting_as(actor):
+        for section in locked.sections.select_related("course", "lecturer"):
+            previous = valid.get(section.pk)
+            if not section.is_active:
+                if previous is not None:
+                    _withdraw(previous, _("the section was removed from the route"), actor)
+                continue
+            fingerprint = _fingerprint(section, general)
+            if previous is not None and previous.fingerprint == fingerprint and previous.status != A.CHANGES_REQUESTED:
+                kept.append(section)
+                continue
+            if previous is not None:
+                why = _why_asked_again(previous, fingerprint)
+                _withdraw(previous, why, actor)
+                notes.append(_("%(course)s: asked again, %(why)s") % {"course": section.course, "why": why})
+            Agreement.objects.create(
+                section=section,
+                route=locked,
+                lecturer=section.lecturer,
+                round=round_number,
+                fingerprint=fingerprint,
+                requested_at=now,
+                due_on=due,
+            )
+            asked.append(section)
+    notes += [_("%(course)s: the earlier answer still stands") % {"course": section.course} for section in kept]
+    return asked, notes
+
+
+def _why_asked_again(previous: Agreement, fingerprint: str) -> str:
+    if previous.status == A.CHANGES_REQUESTED:
+        return _("changes were requested")
+    if previous.fingerprint[:32] != fingerprint[:32]:
+        return _("the section changed")
+    return _("the general part of the route changed")
+
+
+def _tell_asked(route: Route, asked: list[RouteSection], *, due: datetime.date, round_number: int) -> None:
+    """Each lecturer asked is told once, naming all their sections."""
     by_lecturer: dict[int, list[RouteSection]] = {}
     for section in asked:
         by_lecturer.setdefault(section.lecturer_id, []).append(section)
     for sections_of in by_lecturer.values():
-        lecturer = sections_of[0].lecturer
         _tell(
-            [lecturer],
-            route=moved,
+            [sections_of[0].lecturer],
+            route=route,
             kind="route_agreement_requested",
             subject=gettext_noop("A route section is waiting for your agreement"),
             body=gettext_noop(
@@ -550,15 +595,19 @@ def route_send_for_agreement(*, route: Route, actor: User, revision: int | None 
             context={"courses": ", ".join(str(s.course) for s in sections_of), "due": due.strftime("%d.%m.%Y")},
             key=f"round{round_number}",
         )
-    if not asked:
-        moved = _to_approval(moved, actor)
-    return moved
 
 
-def _withdraw(agreement: Agreement, why: str) -> None:
-    agreement.status = A.WITHDRAWN
-    agreement.withdrawn_reason = str(why)[:300]
-    agreement.save()
+def _withdraw(agreement: Agreement, why: str, actor: User) -> None:
+    """The agreement no longer counts (its section or the route changed, or the route ended)."""
+    reason = str(why)[:300]
+    move(
+        instance=agreement,
+        to_status=A.WITHDRAWN,
+        allowed=AGREEMENT_ALLOWED,
+        actor=actor,
+        comment=reason,
+        before_save=lambda obj: setattr(obj, "withdrawn_reason", reason),
+    )
 
 
 @transaction.atomic
@@ -578,16 +627,8 @@ def route_withdraw_from_agreement(*, route: Route, actor: User, reason: str) -> 
     return move(instance=locked, to_status=R.DRAFT, allowed=ALLOWED, actor=actor, comment=reason.strip())
 
 
-@transaction.atomic
-def agreement_answer(*, agreement: Agreement, actor: User, decision: str, comment: str) -> Agreement:
-    """A lecturer agrees their section, agrees with remarks, or asks for changes (a comment is then required).
-
-    Changes send the route back to draft; the last agreement sends it to the administration. The route row is
-    locked before the agreement, in the same order as every other route service, so an answer and a change of
-    the route never interleave.
-    """
-    locked_route = _lock_route(agreement.route)
-    locked = Agreement.objects.select_for_update().select_related("section__course").get(pk=agreement.pk)
+def _check_answer(locked: Agreement, locked_route: Route, actor: User, decision: str, comment: str) -> None:
+    """Refuse an answer that is not the lecturer's to give, incomplete, or no longer awaited."""
     if locked.lecturer_id != actor.pk:
         raise PermissionDenied
     # An agreement is new processing of the student's data by a lecturer: not after consent is withdrawn.
@@ -602,12 +643,28 @@ def agreement_answer(*, agreement: Agreement, actor: User, decision: str, commen
             % {"state": locked_route.get_status_display()},
             code="illegal_move",
         )
-    locked.status = decision
-    locked.comment = comment.strip()
-    locked.decided_at = timezone.now()
-    with acting_as(actor):
-        locked.save()
-    course = locked.section.course
+
+
+@transaction.atomic
+def agreement_answer(*, agreement: Agreement, actor: User, decision: str, comment: str) -> Agreement:
+    """A lecturer agrees their section, agrees with remarks, or asks for changes (a comment is then required).
+
+    Changes send the route back to draft; the last agreement sends it to the administration. The route row is
+    locked before the agreement, in the same order as every other route service, so an answer and a change of
+    the route never interleave.
+    """
+    locked_route = _lock_route(agreement.route)
+    locked = Agreement.objects.select_for_update().select_related("section__course").get(pk=agreement.pk)
+    _check_answer(locked, locked_route, actor, decision, comment)
+    section = locked.section
+
+    def answer(obj: Agreement) -> None:
+        obj.comment, obj.decided_at = comment.strip(), timezone.now()
+
+    # The lecturer's words stay on the agreement (cleared by retention), not on the chained status change.
+    locked = move(instance=locked, to_status=decision, allowed=AGREEMENT_ALLOWED, actor=actor, before_save=answer)
+    locked.section = section  # already loaded, with its course
+    course = section.course
     if decision == A.CHANGES_REQUESTED:
         moved = move(
             instance=locked_route,
@@ -703,6 +760,12 @@ def route_approve(*, route: Route, actor: User) -> Route:
                 comment=_("Replaced by version %(version)s, %(number)s")
                 % {"version": moved.version, "number": moved.registration_number},
             )
+    _tell_approved(moved)
+    return moved
+
+
+def _tell_approved(moved: Route) -> None:
+    """The student side, the authors and the lecturers of the sections learn that the route is in force."""
     lecturers = [s.lecturer for s in moved.sections.filter(removed_at__isnull=True).select_related("lecturer")]
     context = {"number": moved.registration_number}
     _tell(
@@ -726,7 +789,6 @@ def route_approve(*, route: Route, actor: User) -> Route:
         context=context,
         key="approved",
     )
-    return moved
 
 
 @transaction.atomic
@@ -793,7 +855,7 @@ def route_cancel(*, route: Route, actor: User, reason: str) -> Route:
     )
     with acting_as(actor):
         for agreement in Agreement.objects.filter(route=moved, status=A.PENDING):
-            _withdraw(agreement, _("the route was cancelled"))
+            _withdraw(agreement, _("the route was cancelled"), actor)
     if moved.registration_number:
         _cancel_registered_document(moved, actor, reason.strip())
     if moved.previous_id:
@@ -916,7 +978,7 @@ def case_close(*, application: Application, actor: User, reason: str) -> Applica
         )
         with acting_as(actor):
             for agreement in Agreement.objects.filter(route=route, status=A.PENDING):
-                _withdraw(agreement, _("the case was closed"))
+                _withdraw(agreement, _("the case was closed"), actor)
     for recipient in _applicant_side(moved):
         notify(
             recipient=recipient,

@@ -67,6 +67,32 @@ def unassign(request, pk):
     return _to_case(application)
 
 
+def _save_assessment(request, item, form) -> tuple[int, object]:
+    """Save the draft (and finish it when asked): (status, the redirect after success or None)."""
+    if not form.is_valid():
+        return INVALID, None
+    data = form.cleaned_data
+    try:
+        services.assessment_save(
+            assessment=item,
+            actor=request.user,
+            findings=data["findings"],
+            strengths=data["strengths"],
+            barriers=data["barriers"],
+            adaptations=list(data["adaptations"]),
+            free_texts=data["other_recommendations"].splitlines(),
+        )
+        if request.POST.get("action") == "finish":
+            services.assessment_finish(assessment=item, actor=request.user)
+            messages.success(request, _("The assessment is finished. The head of the centre has been told."))
+            return 302, _to_case(item.assignment.application)
+    except ValidationError as error:
+        _add_errors(form, error)
+        return _status_for(error), None
+    messages.success(request, _("The draft is saved."))
+    return 302, redirect("routes:assessment", pk=item.assignment_id)
+
+
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -87,30 +113,9 @@ def assessment(request, pk):
     form = AssessmentForm(_post(request), initial=initial)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.assessment_save(
-                    assessment=item,
-                    actor=request.user,
-                    findings=data["findings"],
-                    strengths=data["strengths"],
-                    barriers=data["barriers"],
-                    adaptations=list(data["adaptations"]),
-                    free_texts=data["other_recommendations"].splitlines(),
-                )
-                if request.POST.get("action") == "finish":
-                    services.assessment_finish(assessment=item, actor=request.user)
-                    messages.success(request, _("The assessment is finished. The head of the centre has been told."))
-                    return _to_case(application)
-            except ValidationError as error:
-                _add_errors(form, error)
-                status = _status_for(error)
-            else:
-                messages.success(request, _("The draft is saved."))
-                return redirect("routes:assessment", pk=pk)
-        else:
-            status = INVALID
+        status, done = _save_assessment(request, item, form)
+        if done is not None:
+            return done
     log_access(request=request, action=AccessLog.Action.VIEW_CASE, obj=item)
     context = {
         "assessment": item,

@@ -3,6 +3,8 @@ answers 404 to anyone who is not a member (or the centre head), checks the actio
 and shows the outcome: 422 with the message next to the field for bad input, 409 for a move that no longer applies.
 """
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,7 +24,6 @@ from audit.services import log_access
 from inclusion_centre.workdays import add_working_days
 
 from .. import services
-from ..forms import ReasonForm
 from ..forms.meeting import (
     AgendaItemForm,
     AttendanceForm,
@@ -36,10 +37,9 @@ from ..forms.meeting import (
 from ..models import Attendance, Protocol, TeamMeeting
 from ..permissions import meeting as permissions
 from ..selectors import meeting as selectors
-from .common import CONFLICT, INVALID, unbound_with_errors
+from .common import CONFLICT, INVALID, ReasonTexts, part_write, reason_page
 from .common import add_errors as _add_errors
 from .common import status_for as _status_for
-from .route import _reason_page
 
 M = TeamMeeting.Status
 
@@ -182,23 +182,26 @@ def _part_response(request, pk, part: str, status: int, **bound):
     return _render_editor(request, view, status, **bound)
 
 
+def _part(request, pk, part: str, form_name: str):
+    """How an add or remove button on the meeting editor answers: `_part_response` with the form under its name."""
+
+    def respond(status: int, form):
+        return _part_response(request, pk, part, status, **({form_name: form} if form is not None else {}))
+
+    return respond
+
+
 @login_required
 @require_POST
 def meeting_item_add(request, pk):
     view = _managed(request, pk)
-    form = AgendaItemForm(request.POST)
-    if not form.is_valid():
-        return _part_response(request, pk, "agenda", INVALID, item_form=form)
-    try:
-        services.agenda_item_add(meeting=view.meeting, actor=request.user, **form.cleaned_data)
-    except PermissionDenied as denied:
-        raise Http404 from denied
-    except ValidationError as error:
-        _add_errors(form, error)
-        return _part_response(request, pk, "agenda", _status_for(error), item_form=form)
-    if not request.htmx:
-        messages.success(request, _("The question is on the agenda."))
-    return _part_response(request, pk, "agenda", 200)
+    return part_write(
+        request,
+        partial(services.agenda_item_add, meeting=view.meeting, actor=request.user),
+        _part(request, pk, "agenda", "item_form"),
+        form=AgendaItemForm(request.POST),
+        success=_("The question is on the agenda."),
+    )
 
 
 @login_required
@@ -208,33 +211,25 @@ def meeting_item_remove(request, pk, item_pk):
     item = next((i for i in view.meeting.items.all() if i.pk == item_pk), None)
     if item is None:
         raise Http404
-    try:
-        services.agenda_item_remove(item=item, actor=request.user)
-    except PermissionDenied as denied:
-        raise Http404 from denied
-    except ValidationError as error:
-        form = unbound_with_errors(AgendaItemForm, error)
-        return _part_response(request, pk, "agenda", _status_for(error), item_form=form)
-    return _part_response(request, pk, "agenda", 200)
+    return part_write(
+        request,
+        partial(services.agenda_item_remove, item=item, actor=request.user),
+        _part(request, pk, "agenda", "item_form"),
+        refused=AgendaItemForm,
+    )
 
 
 @login_required
 @require_POST
 def meeting_member_add(request, pk):
     view = _managed(request, pk)
-    form = MemberAddForm(request.POST, meeting=view.meeting)
-    if not form.is_valid():
-        return _part_response(request, pk, "members", INVALID, member_form=form)
-    try:
-        services.meeting_member_add(meeting=view.meeting, actor=request.user, user=form.cleaned_data["user"])
-    except PermissionDenied as denied:
-        raise Http404 from denied
-    except ValidationError as error:
-        _add_errors(form, error)
-        return _part_response(request, pk, "members", _status_for(error), member_form=form)
-    if not request.htmx:
-        messages.success(request, _("The member is invited."))
-    return _part_response(request, pk, "members", 200)
+    return part_write(
+        request,
+        partial(services.meeting_member_add, meeting=view.meeting, actor=request.user),
+        _part(request, pk, "members", "member_form"),
+        form=MemberAddForm(request.POST, meeting=view.meeting),
+        success=_("The member is invited."),
+    )
 
 
 @login_required
@@ -244,15 +239,31 @@ def meeting_member_remove(request, pk, member_pk):
     member = next((m for m in view.meeting.members.all() if m.pk == member_pk), None)
     if member is None:
         raise Http404
-    try:
-        services.meeting_member_remove(member=member, actor=request.user)
-    except PermissionDenied as denied:
-        raise Http404 from denied
-    except ValidationError as error:
-        form = MemberAddForm(meeting=view.meeting)
-        _add_errors(form, error)
-        return _part_response(request, pk, "members", _status_for(error), member_form=form)
-    return _part_response(request, pk, "members", 200)
+    return part_write(
+        request,
+        partial(services.meeting_member_remove, member=member, actor=request.user),
+        _part(request, pk, "members", "member_form"),
+        refused=partial(MemberAddForm, meeting=view.meeting),
+    )
+
+
+CANCEL = ReasonTexts(
+    title=gettext_lazy("Cancel the meeting"),
+    intro=gettext_lazy("Every member is told, and the meeting is taken out of their calendars."),
+    button=gettext_lazy("Cancel the meeting"),
+    success=gettext_lazy("The meeting is cancelled. Its members have been told."),
+)
+CORRECT = ReasonTexts(
+    title=gettext_lazy("Correct the protocol"),
+    intro=gettext_lazy(
+        "A signed protocol is never changed. A correction is a new version, copied from the signed one, that the "
+        "secretary amends and both the chair and the secretary sign again. Say what is corrected and why."
+    ),
+    button=gettext_lazy("Start the correction"),
+    success=gettext_lazy(
+        "A corrected version is started. The signed version stays in force until both sign the new one."
+    ),
+)
 
 
 @login_required
@@ -262,14 +273,11 @@ def meeting_cancel(request, pk):
     view = _managed(request, pk)
     if not permissions.can_cancel(request.user, view.meeting):
         raise Http404
-    return _reason_page(
+    return reason_page(
         request,
+        CANCEL,
         item=view.meeting,
-        title=gettext_lazy("Cancel the meeting"),
-        intro=gettext_lazy("Every member is told, and the meeting is taken out of their calendars."),
-        button=gettext_lazy("Cancel the meeting"),
-        action=lambda reason: services.meeting_cancel(meeting=view.meeting, actor=request.user, reason=reason),
-        success=gettext_lazy("The meeting is cancelled. Its members have been told."),
+        action=partial(services.meeting_cancel, meeting=view.meeting, actor=request.user),
         back=reverse("routes:meeting", args=[pk]),
     )
 
@@ -523,35 +531,12 @@ def meeting_correct(request, pk):
                 request, view, CONFLICT, problems=[_("A correction of this protocol is already being written.")]
             )
         raise Http404
-    form = ReasonForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        status = INVALID
-        if form.is_valid():
-            try:
-                services.protocol_correct(meeting=view.meeting, actor=request.user, reason=form.cleaned_data["reason"])
-            except PermissionDenied as denied:
-                raise Http404 from denied
-            except ValidationError as error:
-                _add_errors(form, error)
-                status = _status_for(error)
-            else:
-                messages.success(
-                    request,
-                    _("A corrected version is started. The signed version stays in force until both sign the new one."),
-                )
-                if request.user.pk == view.meeting.secretary_id:
-                    return redirect("routes:meeting_protocol", pk=pk)
-                return redirect("routes:meeting", pk=pk)
-    context = {
-        "form": form,
-        "title": _("Correct the protocol"),
-        "intro": _(
-            "A signed protocol is never changed. A correction is a new version, copied from the signed one, that the "
-            "secretary amends and both the chair and the secretary sign again. Say what is corrected and why."
-        ),
-        "button": _("Start the correction"),
-        "back": reverse("routes:meeting", args=[pk]),
-        "item": view.meeting,
-    }
-    return render(request, "routes/reason_form.html", context, status=status)
+    secretary = request.user.pk == view.meeting.secretary_id
+    return reason_page(
+        request,
+        CORRECT,
+        item=view.meeting,
+        action=partial(services.protocol_correct, meeting=view.meeting, actor=request.user),
+        back=reverse("routes:meeting", args=[pk]),
+        done=reverse("routes:meeting_protocol" if secretary else "routes:meeting", args=[pk]),
+    )

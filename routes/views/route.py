@@ -1,6 +1,8 @@
 """Pages of the individual educational route. Each finds the route through a selector that answers 404 to anyone
 who may not see it, checks the action is theirs, calls one service, and shows the outcome."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,7 +25,6 @@ from ..forms import (
     AgreementForm,
     ChangedNeedsForm,
     MeasureForm,
-    ReasonForm,
     ReviewForm,
     RevisionForm,
     RevisionReasonForm,
@@ -33,7 +34,7 @@ from ..forms import (
     SectionForm,
 )
 from ..models import Agreement, Route
-from .common import CONFLICT, INVALID, unbound_with_errors
+from .common import CONFLICT, INVALID, ReasonTexts, part_write, reason_page
 from .common import add_errors as _add_errors
 from .common import post_data as _post
 from .common import status_for as _status_for
@@ -81,13 +82,12 @@ def route_draft(request, public_id):
 # --- Reading ------------------------------------------------------------------------------------------------
 
 
-def _route_context(request, item: Route, access: str, **overrides) -> dict:
-    user = request.user
+def _section_rows(user, item: Route, access: str, answer_forms: dict) -> list[dict]:
+    """Each section the user may read with its valid agreement, the answer form when the answer is theirs to give,
+    and the earlier (withdrawn) agreements for those who follow the agreement."""
     current = selectors.current_agreements(item)
-    sections = selectors.visible_sections(item, user, access)
-    answer_forms = overrides.pop("answer_forms", {})
     rows = []
-    for section in sections:
+    for section in selectors.visible_sections(item, user, access):
         agreement = current.get(section.pk)
         can_answer = (
             agreement is not None
@@ -109,6 +109,12 @@ def _route_context(request, item: Route, access: str, **overrides) -> dict:
                 else [],
             }
         )
+    return rows
+
+
+def _route_context(request, item: Route, access: str, **overrides) -> dict:
+    user = request.user
+    rows = _section_rows(user, item, access, overrides.pop("answer_forms", {}))
     working = access == WORKING
     context = {
         "route": item,
@@ -336,7 +342,8 @@ def section_remove(request, pk, section_pk):
     return _render_editor(request, item, INVALID, remove={section.pk: form})
 
 
-def _measures_response(request, item: Route, form: MeasureForm, status: int):
+def _measures_response(request, item: Route, status: int, form: MeasureForm | None):
+    form = MeasureForm() if form is None else form
     if request.htmx:
         item = _working_route(request, item.pk)  # fresh rows
         return render(
@@ -351,19 +358,13 @@ def _measures_response(request, item: Route, form: MeasureForm, status: int):
 @require_POST
 def measure_add(request, pk):
     item = _working_route(request, pk)
-    form = MeasureForm(request.POST)
-    if not form.is_valid():
-        return _measures_response(request, item, form, INVALID)
-    try:
-        services.measure_add(route=item, actor=request.user, **form.cleaned_data)
-    except PermissionDenied as denied:
-        raise Http404 from denied
-    except ValidationError as error:
-        _add_errors(form, error)
-        return _measures_response(request, item, form, _status_for(error))
-    if not request.htmx:
-        messages.success(request, _("The support measure is added."))
-    return _measures_response(request, item, MeasureForm(), 200)
+    return part_write(
+        request,
+        partial(services.measure_add, route=item, actor=request.user),
+        partial(_measures_response, request, item),
+        form=MeasureForm(request.POST),
+        success=_("The support measure is added."),
+    )
 
 
 @login_required
@@ -373,14 +374,12 @@ def measure_remove(request, pk, measure_pk):
     measure = next((m for m in item.measures.all() if m.pk == measure_pk), None)
     if measure is None:
         raise Http404
-    try:
-        services.measure_remove(measure=measure, actor=request.user)
-    except PermissionDenied as denied:
-        raise Http404 from denied
-    except ValidationError as error:
-        form = unbound_with_errors(MeasureForm, error)
-        return _measures_response(request, item, form, _status_for(error))
-    return _measures_response(request, item, MeasureForm(), 200)
+    return part_write(
+        request,
+        partial(services.measure_remove, measure=measure, actor=request.user),
+        partial(_measures_response, request, item),
+        refused=MeasureForm,
+    )
 
 
 @login_required
@@ -466,88 +465,68 @@ def route_approve(request, pk):
     return redirect("routes:route", pk=pk)
 
 
-def _reason_page(request, *, item, title, intro, button, action, success, form_class=ReasonForm, back=None):
-    """A page with one reason field for a decision that must be explained (return, withdraw, cancel, close)."""
-    form = form_class(_post(request))
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                action(form.cleaned_data["reason"])
-            except PermissionDenied as denied:
-                raise Http404 from denied
-            except ValidationError as error:
-                _add_errors(form, error)
-                status = _status_for(error)
-            else:
-                messages.success(request, success)
-                return redirect(back)
-        else:
-            status = INVALID
-    context = {"form": form, "title": title, "intro": intro, "button": button, "back": back, "item": item}
-    return render(request, "routes/reason_form.html", context, status=status)
+RETURN = ReasonTexts(
+    title=gettext_lazy("Return the route"),
+    intro=gettext_lazy("The route goes back to the specialists as a draft. Say what must change."),
+    button=gettext_lazy("Return the route"),
+    success=gettext_lazy("The route is returned to the specialists."),
+)
+WITHDRAW = ReasonTexts(
+    title=gettext_lazy("Take the route back to change it"),
+    intro=gettext_lazy(
+        "The route goes back to draft. When you send it again, lecturers are asked again only about "
+        "sections that changed."
+    ),
+    button=gettext_lazy("Take back"),
+    success=gettext_lazy("The route is back in draft."),
+)
+CANCEL = ReasonTexts(
+    title=gettext_lazy("Cancel the route"),
+    intro=gettext_lazy("A cancelled route cannot be used again. The student and the lecturers keep what was agreed."),
+    button=gettext_lazy("Cancel the route"),
+    success=gettext_lazy("The route is cancelled."),
+)
+CLOSE = ReasonTexts(
+    title=gettext_lazy("Close the case"),
+    intro=gettext_lazy(
+        "Close the case when the student graduates, leaves, or no longer needs support. Routes in force "
+        "are completed; routes being prepared are cancelled."
+    ),
+    button=gettext_lazy("Close the case"),
+    success=gettext_lazy("The case is closed. The student has been told."),
+)
 
 
-@login_required
-@never_cache
-@require_http_methods(["GET", "POST"])
-def route_return(request, pk):
-    item, access = selectors.route_for(request.user, pk)
-    if access != permissions.RouteAccess.ADMINISTRATION or item.status != Route.Status.IN_APPROVAL:
-        raise Http404
-    return _reason_page(
-        request,
-        item=item,
-        title=gettext_lazy("Return the route"),
-        intro=gettext_lazy("The route goes back to the specialists as a draft. Say what must change."),
-        button=gettext_lazy("Return the route"),
-        action=lambda reason: services.route_return(route=item, actor=request.user, reason=reason),
-        success=gettext_lazy("The route is returned to the specialists."),
-        back=reverse("routes:route", args=[item.pk]),
-    )
+def _route_decision(texts: ReasonTexts, service, allowed, *, access: str = WORKING, back: str = "routes:route"):
+    """A page that asks why, then moves the route with `service(route=, actor=, reason=)`: for those with
+    `access` to the route when `allowed(user, route)`, 404 for everyone else."""
+
+    @login_required
+    @never_cache
+    @require_http_methods(["GET", "POST"])
+    def view(request, pk):
+        item, their_access = selectors.route_for(request.user, pk)
+        if their_access != access or not allowed(request.user, item):
+            raise Http404
+        action = partial(service, route=item, actor=request.user)
+        return reason_page(request, texts, item=item, action=action, back=reverse(back, args=[item.pk]))
+
+    return view
 
 
-@login_required
-@never_cache
-@require_http_methods(["GET", "POST"])
-def route_withdraw(request, pk):
-    item = _working_route(request, pk)
-    if item.status != Route.Status.IN_AGREEMENT:
-        raise Http404
-    return _reason_page(
-        request,
-        item=item,
-        title=gettext_lazy("Take the route back to change it"),
-        intro=gettext_lazy(
-            "The route goes back to draft. When you send it again, lecturers are asked again only about "
-            "sections that changed."
-        ),
-        button=gettext_lazy("Take back"),
-        action=lambda reason: services.route_withdraw_from_agreement(route=item, actor=request.user, reason=reason),
-        success=gettext_lazy("The route is back in draft."),
-        back=reverse("routes:route_edit", args=[item.pk]),
-    )
-
-
-@login_required
-@never_cache
-@require_http_methods(["GET", "POST"])
-def route_cancel(request, pk):
-    item = _working_route(request, pk)
-    if not permissions.can_cancel_route(request.user, item):
-        raise Http404
-    return _reason_page(
-        request,
-        item=item,
-        title=gettext_lazy("Cancel the route"),
-        intro=gettext_lazy(
-            "A cancelled route cannot be used again. The student and the lecturers keep what was agreed."
-        ),
-        button=gettext_lazy("Cancel the route"),
-        action=lambda reason: services.route_cancel(route=item, actor=request.user, reason=reason),
-        success=gettext_lazy("The route is cancelled."),
-        back=reverse("routes:route", args=[item.pk]),
-    )
+route_return = _route_decision(
+    RETURN,
+    services.route_return,
+    lambda user, item: item.status == Route.Status.IN_APPROVAL,
+    access=permissions.RouteAccess.ADMINISTRATION,
+)
+route_withdraw = _route_decision(
+    WITHDRAW,
+    services.route_withdraw_from_agreement,
+    lambda user, item: item.status == Route.Status.IN_AGREEMENT,
+    back="routes:route_edit",
+)
+route_cancel = _route_decision(CANCEL, services.route_cancel, permissions.can_cancel_route)
 
 
 @login_required
@@ -615,17 +594,11 @@ def case_close(request, public_id):
     application, full = application_selectors.application_for(request.user, public_id)
     if not full or not permissions.can_close_case(request.user, application):
         raise Http404
-    return _reason_page(
+    return reason_page(
         request,
+        CLOSE,
         item=application,
-        title=gettext_lazy("Close the case"),
-        intro=gettext_lazy(
-            "Close the case when the student graduates, leaves, or no longer needs support. Routes in force "
-            "are completed; routes being prepared are cancelled."
-        ),
-        button=gettext_lazy("Close the case"),
-        action=lambda reason: services.case_close(application=application, actor=request.user, reason=reason),
-        success=gettext_lazy("The case is closed. The student has been told."),
+        action=partial(services.case_close, application=application, actor=request.user),
         back=reverse("students:application_detail", args=[application.public_id]),
     )
 

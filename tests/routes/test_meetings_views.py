@@ -242,6 +242,18 @@ def test_members_are_invited_without_reloading_the_page(client, planned, centre_
     assert gone.status_code == 200 and "<td>Жаңа Оқытушы</td>" not in gone.content.decode()
 
 
+def test_taking_the_secretary_off_is_refused_next_to_the_members(client, planned, centre_head, secretary):
+    """A refused remove shows the service's message on an empty form (422), with or without htmx."""
+    client.force_login(centre_head)
+    member = planned.members.get(user=secretary)
+    url = reverse("routes:meeting_member_remove", args=[planned.pk, member.pk])
+    for headers in ({"HTTP_HX_REQUEST": "true"}, {}):
+        refused = client.post(url, **headers)
+        assert refused.status_code == 422
+        assert "The chair and the secretary stay members" in refused.content.decode()
+    assert planned.members.filter(user=secretary).exists()
+
+
 def test_a_new_time_through_the_page_and_a_stale_form(client, planned, centre_head, secretary):
     client.force_login(centre_head)
     url = reverse("routes:meeting_edit", args=[planned.pk])
