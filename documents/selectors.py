@@ -8,7 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from inclusion_centre.accounts.models import User
-from students.models import Student, SupportingDocument
+from students.models import Application, Student, SupportingDocument
 
 from . import permissions
 from .forms_registry import form_for, registered_forms
@@ -110,15 +110,16 @@ def source_links(user: User) -> dict:
     }
 
 
-def _documents_and_uploads(student: Student) -> tuple[list[RegisteredDocument], list[SupportingDocument]]:
-    """The student's registered documents (every version, with their files) and uploads, oldest first."""
+def _documents_and_uploads(
+    student: Student, *, with_drafts: bool
+) -> tuple[list[RegisteredDocument], list[SupportingDocument]]:
+    """The student's registered documents (every version, with their files) and uploads, oldest first; uploads
+    to applications never submitted only `with_drafts` (the student's own copy: drafts are not in the file)."""
     documents = list(_with_files(student.registered_documents.all()).order_by("registered_on", "pk"))
-    uploads = list(
-        SupportingDocument.objects.filter(application__student=student)
-        .select_related("application")
-        .order_by("uploaded_at", "pk")
-    )
-    return documents, uploads
+    uploads = SupportingDocument.objects.filter(application__student=student)
+    if not with_drafts:
+        uploads = uploads.exclude(Application.unsubmitted_q("application__"))
+    return documents, list(uploads.select_related("application").order_by("uploaded_at", "pk"))
 
 
 def personal_file(user: User, student_id: int) -> tuple[Student, list[RegisteredDocument], list[SupportingDocument]]:
@@ -127,7 +128,7 @@ def personal_file(user: User, student_id: int) -> tuple[Student, list[Registered
     student = Student.objects.select_related("user").filter(pk=student_id).first()
     if student is None or not permissions.can_export_personal_file(user, student):
         raise Http404
-    return student, *_documents_and_uploads(student)
+    return student, *_documents_and_uploads(student, with_drafts=False)
 
 
 def own_data(user: User, student_id: int) -> tuple[Student, list[RegisteredDocument], list[SupportingDocument]]:
@@ -136,7 +137,7 @@ def own_data(user: User, student_id: int) -> tuple[Student, list[RegisteredDocum
     student = Student.objects.select_related("user").filter(pk=student_id).first()
     if student is None or not permissions.can_download_own_data(user, student):
         raise Http404
-    return student, *_documents_and_uploads(student)
+    return student, *_documents_and_uploads(student, with_drafts=True)
 
 
 def sample_document(document_type: str) -> RegisteredDocument | None:
