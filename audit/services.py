@@ -2,13 +2,18 @@
 
 import datetime
 import json
+import os
+import re
 from collections.abc import Mapping
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import connection, models, transaction
 from django.db.models import signals
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from inclusion_centre.client_address import client_address
 
@@ -277,3 +282,57 @@ def log_access(*, request, action: str, obj: models.Model | None = None, student
             chain_append(kind=AuditChainEntry.Kind.ACCESS, obj_or_payload=entry, lock_held=lock_held)
             entries.append(entry)
     return entries[0]
+
+
+ANCHOR_LINE = "{when} audit chain head {seq}:{hash}\n"
+
+
+def publish_chain_head() -> tuple[int, str] | None:
+    """Publish the chain's head outside the database and return it as (seq, hash); None for an empty chain.
+
+    Appends a printed line to `settings.AUDIT_ANCHOR_FILE` (verify_audit checks the chain against its newest line)
+    and queues, through the outbox, an e-mail with the same line to every active auditor. Deleting the newest
+    entries together with their rows, or every entry, is then found: the chain no longer holds the published head.
+    """
+    from inclusion_centre.accounts.models import User  # below audit; imported here to keep audit's import light
+    from inclusion_centre.accounts.notifications import notify
+    from inclusion_centre.accounts.roles import Role
+
+    head = AuditChainEntry.objects.order_by("-seq").values_list("seq", "entry_hash").first()
+    if head is None:
+        return None
+    seq, head_hash = head
+    line = ANCHOR_LINE.format(when=timezone.now().isoformat(timespec="seconds"), seq=seq, hash=head_hash)
+    path = settings.AUDIT_ANCHOR_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as anchor_file:
+        anchor_file.write(line)
+        anchor_file.flush()
+        os.fsync(anchor_file.fileno())
+    for auditor in User.objects.filter(groups__name=Role.AUDITOR.value, is_active=True).distinct():
+        notify(
+            recipient=auditor,
+            kind="audit_chain_head",
+            subject=gettext_noop("The audit chain's head of %(date)s"),
+            body=gettext_noop(
+                "Keep this line outside the system (print it or file this e-mail): %(anchor)s. If the chain no "
+                "longer holds it, records were deleted or rewritten: manage.py verify_audit --anchor %(anchor)s"
+            ),
+            dedup_key=f"audit_chain_head:{seq}:{head_hash}:{auditor.pk}",
+            context={"date": timezone.localdate().isoformat(), "anchor": f"{seq}:{head_hash}"},
+        )
+    return seq, head_hash
+
+
+def read_anchor(path) -> tuple[int, str] | None:
+    """The newest head in an anchor file, or None when the file does not exist. Raises ValueError for a file
+    that exists but holds no head (emptied or overwritten: a reason to doubt the chain, not to skip the check)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    found = re.findall(r"\b(\d+):([0-9a-f]{64})\b", text)
+    if not found:
+        raise ValueError(f"{path} holds no audit chain head.")
+    seq, head_hash = found[-1]
+    return int(seq), head_hash

@@ -8,4 +8,11 @@ class DocumentsConfig(AppConfig):
 
     def ready(self):
         # The printed forms of the document types (documents/forms_registry.py explains how to add one).
+        # Every registration and every stored PDF has its entry in the audit chain (documents.services writes
+        # them): a row without one had its entry deleted.
+        from audit.chain import require_chained
+
         from . import pdf_forms  # noqa: F401
+
+        require_chained("documents.RegisteredDocument")
+        require_chained("documents.RegisteredFile")
