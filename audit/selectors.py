@@ -57,6 +57,21 @@ def register_history_guard(model_label: str, guard: Callable[[User, int], bool])
     _HISTORY_GUARDS[model_label] = guard
 
 
+# Fields holding health data (special-category personal data), by model label: masked in the history pages unless
+# the reader gives a reason, which the access log records. The apps that own the models register theirs from
+# AppConfig.ready() (audit cannot import them).
+_HEALTH_FIELDS: dict[str, frozenset[str]] = {}
+
+
+def register_health_fields(model_label: str, names) -> None:
+    """`model_label` is "app_label.modelname" (lower case); `names` are field names, many-to-many ones included."""
+    _HEALTH_FIELDS[model_label] = _HEALTH_FIELDS.get(model_label, frozenset()) | frozenset(names)
+
+
+def health_fields(model: type[models.Model]) -> frozenset[str]:
+    return _HEALTH_FIELDS.get(model._meta.label_lower, frozenset())
+
+
 def tracked_model(app_label: str, model_name: str) -> type[models.Model]:
     """The tracked model named in a URL; Http404 for anything else."""
     if app_label not in PROJECT_APPS:
@@ -78,6 +93,7 @@ class FieldChange:
     label: str
     before: str | None = None
     after: str | None = None
+    masked: bool = False  # health data, not shown: the values are None, the row says that the field changed
 
 
 @dataclass
@@ -101,6 +117,8 @@ class History:
     latest: models.Model  # the newest historical record: what the object is (or was, when deleted)
     page: Page
     changes: list[HistoryChange]
+    masked: bool = False  # some health field on this page was left out (no reason given)
+    unmasked: bool = False  # health fields are shown, for the reason given
 
     @property
     def type_label(self) -> str:
@@ -174,8 +192,11 @@ def _display(model_field: models.Field, value, labels: dict) -> str | None:
     return str(value)
 
 
-def history_of(user: User, *, app_label: str, model_name: str, pk: int, page_number=None) -> History:
+def history_of(user: User, *, app_label: str, model_name: str, pk: int, page_number=None, reason: str = "") -> History:
     """The history of one object, newest first, a page at a time, each change as readable field diffs.
+
+    What changed, by whom and when is always shown; the values of health fields (`register_health_fields`) only
+    when a `reason` is given (the caller logs it). Without one, such a field is listed as changed, value hidden.
 
     Only for holders of audit.view_history (the centre head, the auditor); Http404 for anyone else, for a model
     without history and for an object that never had any. A bounded number of queries whatever the page holds:
@@ -226,9 +247,15 @@ def history_of(user: User, *, app_label: str, model_name: str, pk: int, page_num
         raw.append((change, pairs))
 
     labels = _related_labels(wanted)
-    changes = []
+    hidden = health_fields(model) if not reason.strip() else frozenset()
+    changes, masked = [], False
     for change, pairs in raw:
         for model_field, before, after in pairs:
+            if model_field.name in hidden:
+                if before not in (None, "", []) or after not in (None, "", []):
+                    change.fields.append(FieldChange(capfirst(model_field.verbose_name), masked=True))
+                    masked = True
+                continue
             if model_field.many_to_many:
                 before_shown = ", ".join(sorted(_display(model_field, i, labels) for i in before or [])) or None
                 after_shown = ", ".join(sorted(_display(model_field, i, labels) for i in after or [])) or None
@@ -242,7 +269,17 @@ def history_of(user: User, *, app_label: str, model_name: str, pk: int, page_num
 
     latest = rows[0] if page.number == 1 else records.first()
     title = _("%(type)s no. %(id)s") % {"type": capfirst(model._meta.verbose_name), "id": pk}
-    return History(model=model, object_id=pk, title=title, latest=latest, page=page, changes=changes)
+    unmasked = bool(health_fields(model)) and not hidden
+    return History(
+        model=model,
+        object_id=pk,
+        title=title,
+        latest=latest,
+        page=page,
+        changes=changes,
+        masked=masked,
+        unmasked=unmasked,
+    )
 
 
 # --- The access log --------------------------------------------------------------------------------------------

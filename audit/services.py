@@ -244,7 +244,9 @@ def takes_lock_with_insert() -> bool:
     return connection.vendor == "postgresql"
 
 
-def log_access(*, request, action: str, obj: models.Model | None = None, student_ids=None) -> AccessLog:
+def log_access(
+    *, request, action: str, obj: models.Model | None = None, student_ids=None, reason: str = ""
+) -> AccessLog:
     """Record that request.user read something sensitive (or was refused it), and chain the entry.
 
     Stores who, the roles they held at that moment, what (the object), whose file it belongs to (see
@@ -253,7 +255,7 @@ def log_access(*, request, action: str, obj: models.Model | None = None, student
     A record about several students (a team meeting, its protocol) belongs to no one personal file: pass
     `student_ids`, the students whose questions the reader saw, and one entry is written per student, so each of
     them sees the read among who opened their file; an empty `student_ids` writes one entry without a student.
-    Returns the first entry written.
+    `reason` is what the reader said they needed it for, where a read requires one. Returns the first entry written.
     """
     user = request.user if request.user.is_authenticated else None
     subjects = [subject_student_id(obj)] if student_ids is None else sorted(set(student_ids)) or [None]
@@ -273,6 +275,7 @@ def log_access(*, request, action: str, obj: models.Model | None = None, student
                 student_id=student_id,
                 path=request.path[:300],
                 ip_address=client_address(request),
+                reason=reason[:500],
             )
             if not lock_held and takes_lock_with_insert():
                 _insert_taking_chain_lock(entry)
