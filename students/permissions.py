@@ -77,7 +77,8 @@ def can_withdraw(user: User, application: Application) -> bool:
 
 
 def can_register(user: User, application: Application) -> bool:
-    return user.has_perm("students.register_application") and not hidden_draft(user, application)
+    # A draft cannot be registered or rejected (students.workflow refuses the move, on the locked row).
+    return user.has_perm("students.register_application")
 
 
 def can_upload(user: User, application: Application) -> bool:
