@@ -192,6 +192,30 @@ def _display(model_field: models.Field, value, labels: dict) -> str | None:
     return str(value)
 
 
+def _readable_changes(raw, labels: dict, hidden: frozenset[str]) -> tuple[list[HistoryChange], bool]:
+    """Each change with its fields as the reader sees them; a field in `hidden` (health data, no reason given) is
+    listed as changed without its values. Also returns whether any field was hidden."""
+    changes, masked = [], False
+    for change, pairs in raw:
+        for model_field, before, after in pairs:
+            if model_field.name in hidden:
+                if before not in (None, "", []) or after not in (None, "", []):
+                    change.fields.append(FieldChange(capfirst(model_field.verbose_name), masked=True))
+                    masked = True
+                continue
+            if model_field.many_to_many:
+                before_shown = ", ".join(sorted(_display(model_field, i, labels) for i in before or [])) or None
+                after_shown = ", ".join(sorted(_display(model_field, i, labels) for i in after or [])) or None
+            else:
+                before_shown = _display(model_field, before, labels)
+                after_shown = _display(model_field, after, labels)
+            if before_shown is None and after_shown is None:
+                continue  # an empty field of a new record says nothing
+            change.fields.append(FieldChange(capfirst(model_field.verbose_name), before_shown, after_shown))
+        changes.append(change)
+    return changes, masked
+
+
 def history_of(user: User, *, app_label: str, model_name: str, pk: int, page_number=None, reason: str = "") -> History:
     """The history of one object, newest first, a page at a time, each change as readable field diffs.
 
@@ -246,26 +270,8 @@ def history_of(user: User, *, app_label: str, model_name: str, pk: int, page_num
                 wanted.setdefault(model_field.related_model, set()).update({before, after})
         raw.append((change, pairs))
 
-    labels = _related_labels(wanted)
     hidden = health_fields(model) if not reason.strip() else frozenset()
-    changes, masked = [], False
-    for change, pairs in raw:
-        for model_field, before, after in pairs:
-            if model_field.name in hidden:
-                if before not in (None, "", []) or after not in (None, "", []):
-                    change.fields.append(FieldChange(capfirst(model_field.verbose_name), masked=True))
-                    masked = True
-                continue
-            if model_field.many_to_many:
-                before_shown = ", ".join(sorted(_display(model_field, i, labels) for i in before or [])) or None
-                after_shown = ", ".join(sorted(_display(model_field, i, labels) for i in after or [])) or None
-            else:
-                before_shown = _display(model_field, before, labels)
-                after_shown = _display(model_field, after, labels)
-            if before_shown is None and after_shown is None:
-                continue  # an empty field of a new record says nothing
-            change.fields.append(FieldChange(capfirst(model_field.verbose_name), before_shown, after_shown))
-        changes.append(change)
+    changes, masked = _readable_changes(raw, _related_labels(wanted), hidden)
 
     latest = rows[0] if page.number == 1 else records.first()
     title = _("%(type)s no. %(id)s") % {"type": capfirst(model._meta.verbose_name), "id": pk}

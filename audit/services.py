@@ -316,13 +316,13 @@ def publish_chain_head() -> tuple[int, str] | None:
         notify(
             recipient=auditor,
             kind="audit_chain_head",
-            subject=gettext_noop("The audit chain's head of %(date)s"),
+            subject=gettext_noop("Today's head of the audit chain"),
             body=gettext_noop(
                 "Keep this line outside the system (print it or file this e-mail): %(anchor)s. If the chain no "
                 "longer holds it, records were deleted or rewritten: manage.py verify_audit --anchor %(anchor)s"
             ),
             dedup_key=f"audit_chain_head:{seq}:{head_hash}:{auditor.pk}",
-            context={"date": timezone.localdate().isoformat(), "anchor": f"{seq}:{head_hash}"},
+            context={"anchor": f"{seq}:{head_hash}"},
         )
     return seq, head_hash
 
