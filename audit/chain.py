@@ -30,9 +30,15 @@ from .canonical import (
 )
 from .models import AuditChainEntry
 
-# Sources every row of which must be chained: a row of these without an entry means its entry was deleted.
-# (Document registrations chain only registered documents, so their model cannot be listed here.)
-FULLY_CHAINED = ("audit.StatusChange", "audit.AccessLog")
+# Sources every row of which must be chained: a row of these without an entry means its entry was deleted. Apps
+# above audit add theirs with `require_chained` from AppConfig.ready() (documents: registrations and stored PDFs).
+FULLY_CHAINED = ["audit.StatusChange", "audit.AccessLog"]
+
+
+def require_chained(model_label: str) -> None:
+    """Have verify_chain require an entry for every row of the model "app_label.ModelName"."""
+    if model_label not in FULLY_CHAINED:
+        FULLY_CHAINED.append(model_label)
 
 
 # --- Verification -----------------------------------------------------------------------------------------------
@@ -190,10 +196,55 @@ def verify_chain(*, anchor: tuple[int, str] | None = None, batch_size: int = 200
     report.problem = _unchained_row()
     if report.problem is None and anchor is not None:
         seq, entry_hash = anchor
-        if not AuditChainEntry.objects.filter(seq=seq, entry_hash=entry_hash).exists():
+        if report.head_seq < seq:
+            report.problem = Problem(
+                seq,
+                _(
+                    "Entry %(seq)s does not match the anchor: the chain ends at entry %(head)s, so entries were "
+                    "deleted from its end."
+                )
+                % {"head": report.head_seq, "seq": seq},
+            )
+        elif not AuditChainEntry.objects.filter(seq=seq, entry_hash=entry_hash).exists():
             report.problem = Problem(
                 seq,
                 _("Entry %(seq)s does not match the anchor: the chain was cut short or rewritten after it.")
                 % {"seq": seq},
             )
     return report
+
+
+def confirmed_by_chain(rows) -> set[int]:
+    """The primary keys of `rows` (saved rows of one model) whose chain entry exists, is consistent in itself, is
+    followed by the entry after it (or is the head), and still matches the row as it is now.
+
+    For pages that vouch for one record (the public verification page) without walking the whole chain: a row
+    edited in the database, or an entry edited to match it, is not confirmed. Rewriting the whole tail after the
+    entry is what `verify_audit` with the anchor finds. Three queries whatever the number of rows.
+    """
+    rows = list(rows)
+    if not rows:
+        return set()
+    content_type = ContentType.objects.get_for_model(type(rows[0]))
+    entries = {
+        entry.source_id: entry
+        for entry in AuditChainEntry.objects.filter(
+            source_type=content_type, source_id__in=[r.pk for r in rows]
+        ).values_list(*ENTRY_COLUMNS, named=True)
+    }
+    following = dict(
+        AuditChainEntry.objects.filter(seq__in=[e.seq + 1 for e in entries.values()]).values_list("seq", "prev_hash")
+    )
+    head = AuditChainEntry.objects.order_by("-seq").values_list("seq", flat=True).first()
+    confirmed = set()
+    for row in rows:
+        entry = entries.get(row.pk)
+        if (
+            entry is None
+            or following.get(entry.seq + 1, entry.entry_hash if entry.seq == head else None) != entry.entry_hash
+        ):
+            continue
+        contents = {(entry.source_type_id, entry.source_id): record_content(row)}
+        if _check_entry(entry, entry.seq, entry.prev_hash, contents) is None:
+            confirmed.add(row.pk)
+    return confirmed

@@ -25,3 +25,15 @@ class HistoryLookupForm(forms.Form):
             ),
             key=lambda choice: str(choice[1]),
         )
+
+
+class HistoryReasonForm(forms.Form):
+    """Why the reader needs the health data of a record's history: shown only with a reason, which is logged."""
+
+    reason = forms.CharField(
+        label=_("Reason for reading the health data"),
+        min_length=10,
+        max_length=500,
+        required=False,
+        help_text=_("For example, the request or complaint you are handling. It is kept in the access log."),
+    )

@@ -53,6 +53,7 @@ class AccessLog(models.Model):
         DOWNLOAD_PDF = "download_pdf", _("Downloaded a PDF")
         EXPORT = "export", _("Exported data")
         VIEW_HISTORY = "view_history", _("Read the history of changes")
+        VIEW_HISTORY_HEALTH = "view_history_health", _("Read health data in the history of changes, giving a reason")
         DENIED = "denied", _("Was refused access")
 
     user = models.ForeignKey(
@@ -81,6 +82,8 @@ class AccessLog(models.Model):
     )
     path = models.CharField(_("address"), max_length=300)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    # Why the reader needed what is shown only with a reason (health data in the history of changes).
+    reason = models.CharField(_("reason given"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
 
     history = tracked()

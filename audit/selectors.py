@@ -1,6 +1,7 @@
 """Reads of the audit trail for its pages: readable history diffs and the access log, filtered to who may see them."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -45,6 +46,32 @@ def tracked_models() -> list[type[models.Model]]:
     ]
 
 
+# The apps above may keep some records from staff whatever their role (an application nobody has submitted yet):
+# audit cannot ask them (it is below them), so they register here from AppConfig.ready(). A guard takes the user
+# and the record's id and says whether the user may see that record's history.
+_HISTORY_GUARDS: dict[str, Callable[[User, int], bool]] = {}
+
+
+def register_history_guard(model_label: str, guard: Callable[[User, int], bool]) -> None:
+    """`model_label` is "app_label.modelname" (lower case)."""
+    _HISTORY_GUARDS[model_label] = guard
+
+
+# Fields holding health data (special-category personal data), by model label: masked in the history pages unless
+# the reader gives a reason, which the access log records. The apps that own the models register theirs from
+# AppConfig.ready() (audit cannot import them).
+_HEALTH_FIELDS: dict[str, frozenset[str]] = {}
+
+
+def register_health_fields(model_label: str, names) -> None:
+    """`model_label` is "app_label.modelname" (lower case); `names` are field names, many-to-many ones included."""
+    _HEALTH_FIELDS[model_label] = _HEALTH_FIELDS.get(model_label, frozenset()) | frozenset(names)
+
+
+def health_fields(model: type[models.Model]) -> frozenset[str]:
+    return _HEALTH_FIELDS.get(model._meta.label_lower, frozenset())
+
+
 def tracked_model(app_label: str, model_name: str) -> type[models.Model]:
     """The tracked model named in a URL; Http404 for anything else."""
     if app_label not in PROJECT_APPS:
@@ -66,6 +93,7 @@ class FieldChange:
     label: str
     before: str | None = None
     after: str | None = None
+    masked: bool = False  # health data, not shown: the values are None, the row says that the field changed
 
 
 @dataclass
@@ -89,6 +117,8 @@ class History:
     latest: models.Model  # the newest historical record: what the object is (or was, when deleted)
     page: Page
     changes: list[HistoryChange]
+    masked: bool = False  # some health field on this page was left out (no reason given)
+    unmasked: bool = False  # health fields are shown, for the reason given
 
     @property
     def type_label(self) -> str:
@@ -162,8 +192,35 @@ def _display(model_field: models.Field, value, labels: dict) -> str | None:
     return str(value)
 
 
-def history_of(user: User, *, app_label: str, model_name: str, pk: int, page_number=None) -> History:
+def _readable_changes(raw, labels: dict, hidden: frozenset[str]) -> tuple[list[HistoryChange], bool]:
+    """Each change with its fields as the reader sees them; a field in `hidden` (health data, no reason given) is
+    listed as changed without its values. Also returns whether any field was hidden."""
+    changes, masked = [], False
+    for change, pairs in raw:
+        for model_field, before, after in pairs:
+            if model_field.name in hidden:
+                if before not in (None, "", []) or after not in (None, "", []):
+                    change.fields.append(FieldChange(capfirst(model_field.verbose_name), masked=True))
+                    masked = True
+                continue
+            if model_field.many_to_many:
+                before_shown = ", ".join(sorted(_display(model_field, i, labels) for i in before or [])) or None
+                after_shown = ", ".join(sorted(_display(model_field, i, labels) for i in after or [])) or None
+            else:
+                before_shown = _display(model_field, before, labels)
+                after_shown = _display(model_field, after, labels)
+            if before_shown is None and after_shown is None:
+                continue  # an empty field of a new record says nothing
+            change.fields.append(FieldChange(capfirst(model_field.verbose_name), before_shown, after_shown))
+        changes.append(change)
+    return changes, masked
+
+
+def history_of(user: User, *, app_label: str, model_name: str, pk: int, page_number=None, reason: str = "") -> History:
     """The history of one object, newest first, a page at a time, each change as readable field diffs.
+
+    What changed, by whom and when is always shown; the values of health fields (`register_health_fields`) only
+    when a `reason` is given (the caller logs it). Without one, such a field is listed as changed, value hidden.
 
     Only for holders of audit.view_history (the centre head, the auditor); Http404 for anyone else, for a model
     without history and for an object that never had any. A bounded number of queries whatever the page holds:
@@ -173,6 +230,9 @@ def history_of(user: User, *, app_label: str, model_name: str, pk: int, page_num
     if not can_view_history(user):
         raise Http404
     model = tracked_model(app_label, model_name)
+    guard = _HISTORY_GUARDS.get(model._meta.label_lower)
+    if guard is not None and not guard(user, pk):
+        raise Http404
     history_model = model.history.model
     records = history_model.objects.filter(**{model._meta.pk.attname: pk}).order_by("-history_date", "-history_id")
     paginator = Paginator(records, HISTORY_PER_PAGE)
@@ -210,24 +270,22 @@ def history_of(user: User, *, app_label: str, model_name: str, pk: int, page_num
                 wanted.setdefault(model_field.related_model, set()).update({before, after})
         raw.append((change, pairs))
 
-    labels = _related_labels(wanted)
-    changes = []
-    for change, pairs in raw:
-        for model_field, before, after in pairs:
-            if model_field.many_to_many:
-                before_shown = ", ".join(sorted(_display(model_field, i, labels) for i in before or [])) or None
-                after_shown = ", ".join(sorted(_display(model_field, i, labels) for i in after or [])) or None
-            else:
-                before_shown = _display(model_field, before, labels)
-                after_shown = _display(model_field, after, labels)
-            if before_shown is None and after_shown is None:
-                continue  # an empty field of a new record says nothing
-            change.fields.append(FieldChange(capfirst(model_field.verbose_name), before_shown, after_shown))
-        changes.append(change)
+    hidden = health_fields(model) if not reason.strip() else frozenset()
+    changes, masked = _readable_changes(raw, _related_labels(wanted), hidden)
 
     latest = rows[0] if page.number == 1 else records.first()
     title = _("%(type)s no. %(id)s") % {"type": capfirst(model._meta.verbose_name), "id": pk}
-    return History(model=model, object_id=pk, title=title, latest=latest, page=page, changes=changes)
+    unmasked = bool(health_fields(model)) and not hidden
+    return History(
+        model=model,
+        object_id=pk,
+        title=title,
+        latest=latest,
+        page=page,
+        changes=changes,
+        masked=masked,
+        unmasked=unmasked,
+    )
 
 
 # --- The access log --------------------------------------------------------------------------------------------

@@ -2,13 +2,18 @@
 
 import datetime
 import json
+import os
+import re
 from collections.abc import Mapping
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import connection, models, transaction
 from django.db.models import signals
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from inclusion_centre.client_address import client_address
 from inclusion_centre.history import acting_as
@@ -244,7 +249,9 @@ def takes_lock_with_insert() -> bool:
     return connection.vendor == "postgresql"
 
 
-def log_access(*, request, action: str, obj: models.Model | None = None, student_ids=None) -> AccessLog:
+def log_access(
+    *, request, action: str, obj: models.Model | None = None, student_ids=None, reason: str = ""
+) -> AccessLog:
     """Record that request.user read something sensitive (or was refused it), and chain the entry.
 
     Stores who, the roles they held at that moment, what (the object), whose file it belongs to (see
@@ -253,7 +260,7 @@ def log_access(*, request, action: str, obj: models.Model | None = None, student
     A record about several students (a team meeting, its protocol) belongs to no one personal file: pass
     `student_ids`, the students whose questions the reader saw, and one entry is written per student, so each of
     them sees the read among who opened their file; an empty `student_ids` writes one entry without a student.
-    Returns the first entry written.
+    `reason` is what the reader said they needed it for, where a read requires one. Returns the first entry written.
     """
     user = request.user if request.user.is_authenticated else None
     subjects = [subject_student_id(obj)] if student_ids is None else sorted(set(student_ids)) or [None]
@@ -273,6 +280,7 @@ def log_access(*, request, action: str, obj: models.Model | None = None, student
                 student_id=student_id,
                 path=request.path[:300],
                 ip_address=client_address(request),
+                reason=reason[:500],
             )
             if not lock_held and takes_lock_with_insert():
                 _insert_taking_chain_lock(entry)
@@ -282,3 +290,57 @@ def log_access(*, request, action: str, obj: models.Model | None = None, student
             chain_append(kind=AuditChainEntry.Kind.ACCESS, obj_or_payload=entry, lock_held=lock_held)
             entries.append(entry)
     return entries[0]
+
+
+ANCHOR_LINE = "{when} audit chain head {seq}:{hash}\n"
+
+
+def publish_chain_head() -> tuple[int, str] | None:
+    """Publish the chain's head outside the database and return it as (seq, hash); None for an empty chain.
+
+    Appends a printed line to `settings.AUDIT_ANCHOR_FILE` (verify_audit checks the chain against its newest line)
+    and queues, through the outbox, an e-mail with the same line to every active auditor. Deleting the newest
+    entries together with their rows, or every entry, is then found: the chain no longer holds the published head.
+    """
+    from inclusion_centre.accounts.models import User  # below audit; imported here to keep audit's import light
+    from inclusion_centre.accounts.notifications import notify
+    from inclusion_centre.accounts.roles import Role
+
+    head = AuditChainEntry.objects.order_by("-seq").values_list("seq", "entry_hash").first()
+    if head is None:
+        return None
+    seq, head_hash = head
+    line = ANCHOR_LINE.format(when=timezone.now().isoformat(timespec="seconds"), seq=seq, hash=head_hash)
+    path = settings.AUDIT_ANCHOR_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as anchor_file:
+        anchor_file.write(line)
+        anchor_file.flush()
+        os.fsync(anchor_file.fileno())
+    for auditor in User.objects.filter(groups__name=Role.AUDITOR.value, is_active=True).distinct():
+        notify(
+            recipient=auditor,
+            kind="audit_chain_head",
+            subject=gettext_noop("Today's head of the audit chain"),
+            body=gettext_noop(
+                "Keep this line outside the system (print it or file this e-mail): %(anchor)s. If the chain no "
+                "longer holds it, records were deleted or rewritten: manage.py verify_audit --anchor %(anchor)s"
+            ),
+            dedup_key=f"audit_chain_head:{seq}:{head_hash}:{auditor.pk}",
+            context={"anchor": f"{seq}:{head_hash}"},
+        )
+    return seq, head_hash
+
+
+def read_anchor(path) -> tuple[int, str] | None:
+    """The newest head in an anchor file, or None when the file does not exist. Raises ValueError for a file
+    that exists but holds no head (emptied or overwritten: a reason to doubt the chain, not to skip the check)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    found = re.findall(r"\b(\d+):([0-9a-f]{64})\b", text)
+    if not found:
+        raise ValueError(f"{path} holds no audit chain head.")
+    seq, head_hash = found[-1]
+    return int(seq), head_hash

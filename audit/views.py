@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from . import selectors
 from .filters import AccessLogFilter
-from .forms import HistoryLookupForm
+from .forms import HistoryLookupForm, HistoryReasonForm
 from .models import AccessLog
 from .services import log_access
 
@@ -40,12 +40,24 @@ def index(request):
 @login_required
 @require_GET
 def history(request, app_label, model_name, pk):
+    """What changed, by whom and when; health fields masked unless the reader gives a reason (logged as such)."""
+    form = HistoryReasonForm(request.GET)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
     found = selectors.history_of(
-        request.user, app_label=app_label, model_name=model_name, pk=pk, page_number=request.GET.get("page")
+        request.user,
+        app_label=app_label,
+        model_name=model_name,
+        pk=pk,
+        page_number=request.GET.get("page"),
+        reason=reason,
     )
     # Reading a record's history is reading the record: the student sees it among who opened their file.
-    log_access(request=request, action=AccessLog.Action.VIEW_HISTORY, obj=found.latest.instance)
-    return render(request, "audit/history.html", {"history": found, "page": found.page})
+    action = AccessLog.Action.VIEW_HISTORY_HEALTH if found.unmasked else AccessLog.Action.VIEW_HISTORY
+    log_access(request=request, action=action, obj=found.latest.instance, reason=reason if found.unmasked else "")
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"history": found, "page": found.page, "form": form, "query": query.urlencode()}
+    return render(request, "audit/history.html", context, status=INVALID if form.errors else 200)
 
 
 def _filtered_log(request) -> tuple[AccessLogFilter, object]:

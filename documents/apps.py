@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class DocumentsConfig(AppConfig):
     name = "documents"
     verbose_name = _("Registered documents")
+
+    def ready(self):
+        # The printed forms of the document types (documents/forms_registry.py explains how to add one).
+        # Every registration and every stored PDF has its entry in the audit chain (documents.services writes
+        # them): a row without one had its entry deleted.
+        from audit.chain import require_chained
+
+        require_chained("documents.RegisteredDocument")
+        require_chained("documents.RegisteredFile")

@@ -130,6 +130,19 @@ class RegisteredDocument(models.Model):
     def __str__(self):
         return f"{self.number} v{self.version}"
 
+    def audit_chain_content(self) -> dict:
+        """What the audit chain freezes at registration: what the document is, never its later state (status,
+        rendering, destruction of its PDFs), which moves through StatusChange rows and chained events."""
+        return {
+            "public_id": self.public_id,
+            "document_type": self.document_type,
+            "source": [self.content_type_id, self.object_id],
+            "number": self.number,
+            "registered_on": self.registered_on,
+            "version": self.version,
+            "verification_token": self.verification_token,
+        }
+
     @property
     def is_rendered(self) -> bool:
         return self.rendered_at is not None
@@ -175,3 +188,7 @@ class RegisteredFile(models.Model):
 
     def __str__(self):
         return f"{self.document} ({self.language})"
+
+    def audit_chain_content(self) -> dict:
+        # The file itself may be destroyed after the retention period; its SHA-256 stays and stays chained.
+        return {"document": self.document_id, "language": self.language, "sha256": self.sha256, "size": self.size}

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
+from audit.chain import confirmed_by_chain
 from inclusion_centre.accounts.models import User
 
 from . import permissions
@@ -80,9 +81,20 @@ def document_for_verification(token: str) -> RegisteredDocument:
     return document
 
 
-def stored_file_matching(document: RegisteredDocument, sha256: str) -> RegisteredFile | None:
-    """The stored file of `document` whose bytes have this SHA-256, if any."""
-    return next((stored for stored in document.files.all() if stored.sha256 == sha256), None)
+def files_confirmed_by_chain(document: RegisteredDocument) -> tuple[bool, list[RegisteredFile]]:
+    """Whether the register's record of `document` and of each stored PDF is still what the audit chain froze,
+    and the stored files that are. A SHA-256 or number changed in the database is not confirmed: the page must
+    not vouch for a forged PDF on its strength."""
+    files = list(document.files.all())
+    document_ok = document.pk in confirmed_by_chain([document])
+    confirmed = confirmed_by_chain(files)
+    trusted = [stored for stored in files if stored.pk in confirmed] if document_ok else []
+    return document_ok and len(trusted) == len(files), trusted
+
+
+def stored_file_matching(files: list[RegisteredFile], sha256: str) -> RegisteredFile | None:
+    """The one of `files` (the stored PDFs the chain confirms) whose bytes have this SHA-256, if any."""
+    return next((stored for stored in files if stored.sha256 == sha256), None)
 
 
 def register(user: User) -> QuerySet:

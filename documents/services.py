@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from audit.models import AuditChainEntry
+from audit.services import chain_append
 from audit.workflow import move
 from inclusion_centre.history import acting_as
 from inclusion_centre.outbox.services import enqueue
@@ -109,6 +111,9 @@ def register_document(
                 version=version,
                 registered_by=actor,
             )
+        # Tamper-evident from now on: number, version and token here, each PDF's SHA-256 when it is stored, each
+        # later move as a chained StatusChange (verify_audit and the verification page check them).
+        chain_append(kind=AuditChainEntry.Kind.DOCUMENT_REGISTRATION, obj_or_payload=document)
         replaced = same_source & Q(version__lt=version)
         previous = spec.previous(source)
         if previous is not None:
@@ -171,6 +176,7 @@ def render_document_files(*, document_id: int) -> int:
                 stored.file.save(f"{language}.pdf", ContentFile(pdf), save=False)
                 try:
                     stored.save()
+                    chain_append(kind=AuditChainEntry.Kind.DOCUMENT_REGISTRATION, obj_or_payload=stored)
                 except Exception:
                     stored.file.delete(save=False)  # no orphan file when the row cannot be written
                     raise

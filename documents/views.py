@@ -107,6 +107,7 @@ def _over_rate_limit(request) -> bool:
 def verify(request, token):
     """The public page a printed QR code opens: type, number, date, status and hashes, no personal data."""
     document = selectors.document_for_verification(token)
+    intact, trusted_files = selectors.files_confirmed_by_chain(document)
     status = 200
     result = None
     problem = ""
@@ -131,8 +132,15 @@ def verify(request, token):
                 for chunk in form.cleaned_data["file"].chunks():
                     digest.update(chunk)
                 sha256 = digest.hexdigest()
-                result = {"sha256": sha256, "match": selectors.stored_file_matching(document, sha256)}
-    context = {"document": document, "form": form, "result": result, "problem": problem}
+                result = {"sha256": sha256, "match": selectors.stored_file_matching(trusted_files, sha256)}
+    context = {
+        "document": document,
+        "files": trusted_files,
+        "intact": intact,
+        "form": form,
+        "result": result,
+        "problem": problem,
+    }
     response = render(request, "documents/verify.html", context, status=status)
     response["Referrer-Policy"] = "no-referrer"  # the token is in the address: do not pass it on
     return response

@@ -16,3 +16,17 @@ class RoutesConfig(AppConfig):
         # The printed forms of the conclusion, the route and the protocol (documents/forms_registry.py).
         for spec in FORMS:
             register_form(spec)
+
+        # Health data: hidden in the history pages unless the reader gives a reason (audit/selectors.py).
+        from audit.selectors import register_health_fields
+
+        for label, names in {
+            "routes.assessment": ["findings", "strengths", "barriers"],
+            "routes.recommendation": ["text"],
+            "routes.conclusion": ["analysis"],
+            "routes.conclusionitem": ["text"],
+            "routes.changedneedsreport": ["text"],
+            "routes.agendaitem": ["note"],
+            "routes.protocolitem": ["heard", "decision", "dissent"],
+        }.items():
+            register_health_fields(label, names)

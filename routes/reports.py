@@ -33,6 +33,7 @@ from audit.models import StatusChange
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.roles import Role
 from students.models import AcademicTerm, Application, Enrolment, Faculty, NeedCategory, Programme, Student
+from students.permissions import visible_to_staff
 
 from . import deadlines
 from .models import Adaptation, Agreement, Assessment, Conclusion, ConclusionItem, Route
@@ -82,10 +83,7 @@ def _by_choice(queryset: QuerySet, field_name: str, choices) -> list[list]:
 def cases_and_routes_by_state() -> tuple[Table, Table]:
     """Cases by state and routes by state for the dashboard, counted in one query (UNION ALL)."""
     cases = (
-        Application.objects.exclude(status=Application.Status.DRAFT)
-        .order_by()
-        .values("status")
-        .annotate(n=Count("pk"), kind=Value("cases"))
+        visible_to_staff(Application.objects).order_by().values("status").annotate(n=Count("pk"), kind=Value("cases"))
     )
     routes = Route.objects.order_by().values("status").annotate(n=Count("pk"), kind=Value("routes"))
     counts: dict[str, dict[str, int]] = {"cases": {}, "routes": {}}

@@ -1,6 +1,10 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import permissions
 from .models import (
     AcademicTerm,
     Application,
@@ -115,7 +119,30 @@ class ConsentTextAdmin(SimpleHistoryAdmin):
 
 
 class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
-    """Cases are worked in the application's own pages, where every move is checked and recorded."""
+    """Cases are worked in the application's own pages, where every move is checked and recorded. Drafts are
+    their authors' alone: not listed, not opened, not in the history here either."""
+
+    draft_prefix = "application__"
+
+    def get_queryset(self, request):
+        return permissions.visible_to_staff(super().get_queryset(request), self.draft_prefix)
+
+    def _refuse_draft(self, request, object_id) -> None:
+        # simple-history shows the history of a row get_queryset leaves out (as of a deleted one): ask first.
+        try:
+            hidden = not self.get_queryset(request).filter(pk=unquote(object_id)).exists()
+            if hidden and self.model._base_manager.filter(pk=unquote(object_id)).exists():
+                raise Http404
+        except (ValueError, ValidationError):
+            return  # not an id: the admin answers as it does for any such address
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._refuse_draft(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._refuse_draft(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def has_add_permission(self, request):
         return False
@@ -129,6 +156,7 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
 
 @admin.register(Application)
 class ApplicationAdmin(ReadOnlyHistoryAdmin):
+    draft_prefix = ""
     list_display = ["registration_number", "student", "status", "filed_as", "channel", "submitted_at"]
     list_filter = ["status", "filed_as", "channel"]
     list_select_related = ["student__user"]

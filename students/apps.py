@@ -14,3 +14,25 @@ class StudentsConfig(AppConfig):
 
         for spec in FORMS:
             register_form(spec)
+
+        from audit.selectors import register_health_fields, register_history_guard
+
+        # Health data: hidden in the history pages unless the reader gives a reason (audit/selectors.py).
+        register_health_fields(
+            "students.application",
+            [
+                "categories",
+                "description",
+                "referral_note",
+                "conditions",
+                "conditions_other",
+                "disability_group",
+                "contact_notes",
+            ],
+        )
+        register_health_fields("students.supportingdocument", ["original_name"])
+
+        from .permissions import history_guards
+
+        for label, guard in history_guards().items():
+            register_history_guard(label, guard)

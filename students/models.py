@@ -425,6 +425,20 @@ class Application(models.Model):
     def is_final(self) -> bool:
         return self.status in {self.Status.CLOSED, self.Status.REJECTED, self.Status.WITHDRAWN}
 
+    @property
+    def is_unsubmitted(self) -> bool:
+        """Never sent to the centre: a draft, or a draft withdrawn before it was sent. It is its authors' alone
+        (students.permissions.hidden_draft)."""
+        return self.status == self.Status.DRAFT or (self.status == self.Status.WITHDRAWN and self.submitted_at is None)
+
+    @classmethod
+    def unsubmitted_q(cls, prefix: str = "") -> Q:
+        """`is_unsubmitted` as a database condition; `prefix` reaches the application from a related model
+        ("application__")."""
+        return Q(**{f"{prefix}status": cls.Status.DRAFT}) | Q(
+            **{f"{prefix}status": cls.Status.WITHDRAWN, f"{prefix}submitted_at__isnull": True}
+        )
+
 
 class Consent(models.Model):
     """Consent to the processing of personal data, given for one application (Law No. 94-V)."""

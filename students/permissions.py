@@ -14,14 +14,35 @@ def has_perm_on(user: User, perm: str, obj) -> bool:
     return user.has_perm(perm) or user.has_perm(perm, obj)
 
 
+def is_author(user: User, application: Application) -> bool:
+    """The applicant side, or whoever filed the application (a referring lecturer, the centre for paper)."""
+    return application.filed_by_id == user.pk or is_applicant_side(user, application)
+
+
+def hidden_draft(user: User, application: Application) -> bool:
+    """Drafts belong to their authors until submitted: nobody else sees one, whatever their role or grants (not
+    in a page, list, count, export, history or PDF). The one rule every read of an application asks first."""
+    return application.is_unsubmitted and not is_author(user, application)
+
+
 def can_view(user: User, application: Application) -> bool:
+    if hidden_draft(user, application):
+        return False
     # The applicant side is also recognised from the relations themselves, so a representative recorded after
     # the application was made (or imported) is not locked out of it.
     return has_perm_on(user, "students.view_application", application) or is_applicant_side(user, application)
 
 
 def can_view_status(user: User, application: Application) -> bool:
+    if hidden_draft(user, application):
+        return False
     return can_view(user, application) or user.has_perm("students.view_application_status", application)
+
+
+def visible_to_staff(queryset, prefix: str = ""):
+    """`queryset` without the applications still private to their authors (or the rows of them, with `prefix`
+    "application__"): for the centre's lists, counts, reports, exports and the admin, which show no one's drafts."""
+    return queryset.exclude(Application.unsubmitted_q(prefix))
 
 
 def remember_representation(application: Application, user: User, represents: bool) -> None:
@@ -56,11 +77,12 @@ def can_withdraw(user: User, application: Application) -> bool:
 
 
 def can_register(user: User, application: Application) -> bool:
+    # A draft cannot be registered or rejected (students.workflow refuses the move, on the locked row).
     return user.has_perm("students.register_application")
 
 
 def can_upload(user: User, application: Application) -> bool:
-    if application.is_final:
+    if application.is_final or hidden_draft(user, application):
         return False
     return is_applicant_side(user, application) or user.has_perm("students.register_application")
 
@@ -86,3 +108,24 @@ def taught_by(lecturer: User):
     teaches = TeachingAssignment.objects.filter(lecturer=lecturer, course=OuterRef("course"), term=OuterRef("term"))
     enrolled = Enrolment.objects.filter(student=OuterRef("pk")).filter(Exists(teaches))
     return Student.objects.filter(Exists(enrolled))
+
+
+def _application_history_guard(*, via: str):
+    """A guard for audit's history pages (audit.selectors.register_history_guard): the history of an application
+    nobody has submitted yet, or of its consent or uploads, is its authors' alone. A row gone since is not guarded
+    here (only its history is left)."""
+
+    def guard(user: User, pk: int) -> bool:
+        query = Application.objects.select_related("student")
+        application = query.filter(pk=pk).first() if not via else query.filter(**{via: pk}).first()
+        return application is None or not hidden_draft(user, application)
+
+    return guard
+
+
+def history_guards() -> dict:
+    return {
+        "students.application": _application_history_guard(via=""),
+        "students.consent": _application_history_guard(via="consent__pk"),
+        "students.supportingdocument": _application_history_guard(via="documents__pk"),
+    }

@@ -181,7 +181,7 @@ def consent_withdraw(*, application: Application, actor: User, reason: str = "")
             "withdrawn_at": consent.withdrawn_at,
         },
     )
-    if locked.status != S.DRAFT:
+    if not locked.is_unsubmitted:  # the centre never heard of a draft
         _notify_all(
             _centre_heads(),
             application=locked,

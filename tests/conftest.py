@@ -17,6 +17,7 @@ from .factories import PASSWORD, fill_application, pdf_bytes
 def _private_files(settings, tmp_path):
     settings.PRIVATE_FILES_ROOT = tmp_path / "private"
     settings.MEDIA_ROOT = settings.PRIVATE_FILES_ROOT
+    settings.AUDIT_ANCHOR_FILE = tmp_path / "audit-anchor.txt"  # never the machine's own kept heads
 
 
 @pytest.fixture(autouse=True)

@@ -20,19 +20,20 @@ from documents.models import RegisteredDocument
 from documents.selectors import documents_of_student
 from documents.views import private_response
 from inclusion_centre.accounts.models import User
-from students.models import Student, SupportingDocument
+from students.models import Application, Student, SupportingDocument
 
 from .subject_access import subject_access_data
 
 
-def _documents_and_uploads(student: Student) -> tuple[list[RegisteredDocument], list[SupportingDocument]]:
-    """The student's registered documents (every version, with their files) and uploads, oldest first."""
-    uploads = list(
-        SupportingDocument.objects.filter(application__student=student)
-        .select_related("application")
-        .order_by("uploaded_at", "pk")
-    )
-    return documents_of_student(student), uploads
+def _documents_and_uploads(
+    student: Student, *, with_drafts: bool
+) -> tuple[list[RegisteredDocument], list[SupportingDocument]]:
+    """The student's registered documents (every version, with their files) and uploads, oldest first; uploads
+    to applications never submitted only `with_drafts` (the student's own copy: drafts are not in the file)."""
+    uploads = SupportingDocument.objects.filter(application__student=student)
+    if not with_drafts:
+        uploads = uploads.exclude(Application.unsubmitted_q("application__"))
+    return documents_of_student(student), list(uploads.select_related("application").order_by("uploaded_at", "pk"))
 
 
 def personal_file_of(user: User, student_id: int) -> tuple[Student, list[RegisteredDocument], list[SupportingDocument]]:
@@ -41,7 +42,7 @@ def personal_file_of(user: User, student_id: int) -> tuple[Student, list[Registe
     student = Student.objects.select_related("user").filter(pk=student_id).first()
     if student is None or not permissions.can_export_personal_file(user, student):
         raise Http404
-    return student, *_documents_and_uploads(student)
+    return student, *_documents_and_uploads(student, with_drafts=False)
 
 
 def own_data(user: User, student_id: int) -> tuple[Student, list[RegisteredDocument], list[SupportingDocument]]:
@@ -50,7 +51,7 @@ def own_data(user: User, student_id: int) -> tuple[Student, list[RegisteredDocum
     student = Student.objects.select_related("user").filter(pk=student_id).first()
     if student is None or not permissions.can_download_own_data(user, student):
         raise Http404
-    return student, *_documents_and_uploads(student)
+    return student, *_documents_and_uploads(student, with_drafts=True)
 
 
 @login_required

@@ -181,6 +181,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "outbox-relay": {"task": "inclusion_centre.outbox.tasks.relay_outbox", "schedule": 60},
     # Personal data of cases closed longer than RETENTION_YEARS ago is removed; a second run finds nothing to do.
     "apply-retention": {"task": "routes.tasks.apply_retention", "schedule": crontab(hour=2, minute=30)},
+    # The audit chain's head, published outside the database (AUDIT_ANCHOR_FILE and an e-mail to the auditors).
+    "audit-publish-head": {"task": "audit.tasks.publish_chain_head", "schedule": crontab(hour=23, minute=50)},
 }
 # The relay publishes pending jobs at least this old (younger ones are still being published after their commit);
 # a job the broker refused this many times is marked failed and waits for an operator.
@@ -304,6 +306,11 @@ MEDIA_URL = None
 BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "var" / "backups")))
 BACKUP_PG_DUMP = env("BACKUP_PG_DUMP", default="pg_dump")
 BACKUP_PG_RESTORE = env("BACKUP_PG_RESTORE", default="pg_restore")
+
+# Where the daily routine appends the audit chain's head ("seq:hash"), outside the database; `verify_audit` checks
+# the chain against the newest line. Put it where the database's administrators cannot rewrite it (another
+# machine's mount, append-only storage) and keep it out of the backups' restore path.
+AUDIT_ANCHOR_FILE = Path(env("AUDIT_ANCHOR_FILE", default=str(BASE_DIR / "var" / "audit-anchor.txt")))
 
 # --- E-mail ------------------------------------------------------------------------------------------------
 

@@ -326,3 +326,29 @@ def test_the_applicant_side_cannot_reach_another_students_case(client, world):
             if code not in REFUSED or after != before:
                 wrong.append(f"POST {name} as {persona}: {code}{' and rows changed' if after != before else ''}")
     assert not wrong, "; ".join(wrong)
+
+
+def test_drafts_reach_no_one_but_their_authors(client, world):
+    """Issue 20: a representative's draft and a lecturer's referral draft, in every case URL, for every persona
+    who did not write them (staff of each role, whatever they see of submitted cases)."""
+    from students import services
+    from tests.factories import fill_application
+
+    secret = "MARKER-DRAFT"
+    by_representative = services.application_start(actor=world.representative, student=world.student.student)
+    fill_application(by_representative, world.representative, description=secret)
+    referral = services.application_start(actor=world.lecturer, student=world.student.student, referral_note=secret)
+    authors = {by_representative.pk: {"student", "representative"}, referral.pk: {"student", "representative"}}
+    authors[referral.pk].add("lecturer")  # the referring lecturer follows its status, never its content
+    wrong = []
+    for draft in (by_representative, referral):
+        for name, build in KWARGS.items():
+            if build.__name__ != "_app":
+                continue
+            url = reverse(name, kwargs={"public_id": draft.public_id})
+            for persona in sorted(SIGNED_IN - authors[draft.pk]):
+                _as(client, world, persona)
+                response = client.get(url)
+                if response.status_code not in {404, 405} or secret.encode() in response.content:
+                    wrong.append(f"GET {name} as {persona}: {response.status_code}")
+    assert not wrong, "; ".join(wrong)

@@ -6,6 +6,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from audit.chain import verify_chain
+from audit.services import read_anchor
 
 EXIT_TAMPERED = 1
 
@@ -32,14 +33,29 @@ class Command(BaseCommand):
             help="A head printed by an earlier run and kept elsewhere: the chain must still hold exactly that entry.",
         )
         parser.add_argument(
+            "--anchor-file",
+            metavar="PATH",
+            help="Without --anchor, the chain is checked against the newest head in this file, when it exists "
+            "(default: the AUDIT_ANCHOR_FILE setting, where the daily routine appends it).",
+        )
+        parser.add_argument(
             "--language",
             choices=[code for code, _name in settings.LANGUAGES],
             default="en",
             help="Language of the report (default: %(default)s).",
         )
 
-    def handle(self, *args, anchor, language, **options):
+    def handle(self, *args, anchor, language, anchor_file=None, **options):
         with translation.override(language):
+            if anchor is None:
+                path = anchor_file or settings.AUDIT_ANCHOR_FILE
+                try:
+                    anchor = read_anchor(path)
+                except ValueError as empty:
+                    raise CommandError(
+                        _("The anchor file %(path)s holds no head: it was emptied or overwritten.") % {"path": path},
+                        returncode=EXIT_TAMPERED,
+                    ) from empty
             report = verify_chain(anchor=anchor)
             if not report.ok:
                 raise CommandError(
@@ -51,3 +67,5 @@ class Command(BaseCommand):
                 _("The audit chain is intact: %(count)s entries checked. Head: %(seq)s:%(hash)s")
                 % {"count": report.checked, "seq": report.head_seq, "hash": report.head_hash}
             )
+            if anchor is not None:
+                self.stdout.write(_("It holds the kept head %(seq)s:%(hash)s.") % {"seq": anchor[0], "hash": anchor[1]})
