@@ -128,12 +128,17 @@ REDIS_URL = env("REDIS_URL", default="")
 REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=0.5)
 REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)
 
+# The cache is an optimisation: an unreachable Redis is a miss (inclusion_centre/cache.py), found out within
+# REDIS_CACHE_TIMEOUT (a cache reply takes well under a millisecond), after which the process leaves Redis alone
+# for CACHE_PAUSE_SECONDS.
+REDIS_CACHE_TIMEOUT = env.float("REDIS_CACHE_TIMEOUT", default=0.25)
+CACHE_PAUSE_SECONDS = env.int("CACHE_PAUSE_SECONDS", default=30)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "inclusion_centre.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": REDIS_CONNECT_TIMEOUT, "socket_timeout": REDIS_SOCKET_TIMEOUT},
+            "OPTIONS": {"socket_connect_timeout": REDIS_CACHE_TIMEOUT, "socket_timeout": REDIS_CACHE_TIMEOUT},
         }
     }
 else:
@@ -224,6 +229,9 @@ AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
+# Lockouts key on the client, not on the reverse proxy every visitor comes through: the one function that reads
+# X-Forwarded-For from TRUSTED_PROXIES only, as the access log and the verification page's rate limit do.
+AXES_CLIENT_IP_CALLABLE = "inclusion_centre.client_address.client_address"
 
 # django-guardian: no anonymous user row (anonymous visitors are never granted anything per object).
 ANONYMOUS_USER_NAME = None
@@ -418,7 +426,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Addresses (or networks) of the reverse proxies in front of the app. Only requests from these have their
-# X-Forwarded-For believed, for the client address the access log records (inclusion_centre.client_address).
+# X-Forwarded-For believed, for the client address of the access log, the sign-in lockout and the verification
+# page's rate limit (inclusion_centre.client_address).
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 # Where to report a security problem (an e-mail address or URL), named in SECURITY.md; the institution fills it.

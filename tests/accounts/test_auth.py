@@ -86,6 +86,48 @@ def test_lockout_is_per_account_and_address(client, settings):
     assert _login(client, "other@example.edu.kz", PASSWORD, address="10.0.0.1").status_code == 302
 
 
+def test_behind_the_trusted_proxy_the_lockout_keys_on_the_client_not_on_the_proxy(client, settings):
+    # Issue #20, item 16: axes read REMOTE_ADDR, so every visitor behind the TLS proxy shared one lock.
+    settings.TRUSTED_PROXIES = ["10.9.0.0/16"]
+    UserFactory(email="target@example.edu.kz")
+
+    def through_proxy(password, client_address, forged=""):
+        forwarded = ", ".join(filter(None, [forged, client_address]))
+        return client.post(
+            LOGIN,
+            {"username": "target@example.edu.kz", "password": password},
+            REMOTE_ADDR="10.9.0.1",
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        through_proxy("wrong", "203.0.113.7")
+    assert through_proxy(PASSWORD, "203.0.113.7").status_code == 429
+    # A left-most address the attacker wrote himself does not get him a fresh lock.
+    assert through_proxy(PASSWORD, "203.0.113.7", forged="198.51.100.1").status_code == 429
+    # Another visitor of the same account through the same proxy still signs in.
+    assert through_proxy(PASSWORD, "198.51.100.20").status_code == 302
+
+
+def test_an_untrusted_sender_cannot_choose_its_lockout_address(client, settings):
+    settings.TRUSTED_PROXIES = ["10.9.0.0/16"]
+    UserFactory(email="target@example.edu.kz")
+    for number in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            LOGIN,
+            {"username": "target@example.edu.kz", "password": "wrong"},
+            REMOTE_ADDR="192.0.2.5",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{number}",
+        )
+    response = client.post(
+        LOGIN,
+        {"username": "target@example.edu.kz", "password": PASSWORD},
+        REMOTE_ADDR="192.0.2.5",
+        HTTP_X_FORWARDED_FOR="198.51.100.99",
+    )
+    assert response.status_code == 429
+
+
 def test_sign_out_needs_post(client):
     user = UserFactory()
     client.force_login(user)
