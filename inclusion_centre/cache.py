@@ -26,12 +26,20 @@ _ERRORS = (RedisError, OSError)
 _lock = threading.Lock()
 _state = {"paused_until": 0.0, "down": False}
 _recovery_callbacks: list[Callable[[], None]] = []
+_outage_callbacks: list[Callable[[str], None]] = []
 
 
 def on_recovery(callback: Callable[[], None]) -> None:
     """Run `callback` in this process once Redis answers again after an outage it noticed."""
     if callback not in _recovery_callbacks:
         _recovery_callbacks.append(callback)
+
+
+def on_outage(callback: Callable[[str], None]) -> None:
+    """Run `callback(location)` in this process when it finds the cache at `location` unreachable (the outbox
+    stops trying the broker when it is the same Redis, so a request pays for one timeout, not two)."""
+    if callback not in _outage_callbacks:
+        _outage_callbacks.append(callback)
 
 
 def is_down() -> bool:
@@ -45,12 +53,14 @@ def reset() -> None:
         _state.update(paused_until=0.0, down=False)
 
 
-def _failed(error: Exception) -> None:
+def _failed(error: Exception, location: str) -> None:
     with _lock:
         first = not _state["down"]
         _state.update(paused_until=time.monotonic() + settings.CACHE_PAUSE_SECONDS, down=True)
     if first:
         logger.warning("Cache unreachable, serving without it: %s: %s", type(error).__name__, error)
+    for callback in list(_outage_callbacks):
+        callback(location)
 
 
 def _succeeded() -> None:
@@ -77,7 +87,7 @@ class ResilientRedisCache(RedisCache):
         try:
             result = getattr(super(), operation)(*args, **kwargs)
         except _ERRORS as error:
-            _failed(error)
+            _failed(error, self._servers[0])
             raise _Missing from error
         _succeeded()
         return result

@@ -123,10 +123,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # REDIS_URL unset means "no Redis": the cache is in-process and Celery runs tasks eagerly.
 REDIS_URL = env("REDIS_URL", default="")
 
-# Seconds a web process waits on Redis: to connect, and for any one reply. A request that queues a job stays
-# well within 2 s when Redis is dead or silent. (Workers wait longer: inclusion_centre/celery.py.)
+# Seconds a web process waits on Redis: to connect, and for any one reply (a publish is one small round trip). A
+# request that queues a job and reads the cache stays within 1.5 s when Redis is dead or silent (issue #20).
+# (Workers wait longer: inclusion_centre/celery.py.)
 REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=0.5)
-REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.5)
 
 # The cache is an optimisation: an unreachable Redis is a miss (inclusion_centre/cache.py), found out within
 # REDIS_CACHE_TIMEOUT (a cache reply takes well under a millisecond), after which the process leaves Redis alone
@@ -401,6 +402,11 @@ HOLIDAYS = env.list(
 # --- Uploads -----------------------------------------------------------------------------------------------
 
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# An uploaded image may declare at most this many pixels (an A4 page scanned at 600 dpi is 35 million); Pillow's
+# own limit for every image the process opens is set to the same (documents/apps.py).
+UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=40_000_000)
+# The streams of an uploaded PDF may inflate to at most this many bytes together (documents/pdfcheck.py).
+UPLOAD_PDF_MAX_INFLATED_BYTES = env.int("UPLOAD_PDF_MAX_INFLATED_BYTES", default=200 * 1024 * 1024)
 # A ClamAV daemon that scans every stored upload: "tcp://host:3310" or a unix socket path. Unset: no scan. Set but
 # unreachable: uploads are refused, never stored unscanned.
 CLAMD = env("CLAMD", default="")

@@ -202,3 +202,62 @@ def test_an_account_without_a_password_gets_its_first_one_through_reset(client):
     user.save()
     client.post(reverse("accounts:password_reset"), {"email": "imported@example.edu.kz"})
     assert [m.to for m in mail.outbox] == [["imported@example.edu.kz"]]
+
+
+def test_password_reset_queues_the_email_in_the_outbox_and_sends_nothing_in_the_request(
+    client, django_capture_on_commit_callbacks
+):
+    # Issue #20, item 12: the e-mail was sent inside the request (128 ms for a known address, 6 ms for an unknown
+    # one with a slow mail server), which told who has an account.
+    from inclusion_centre.accounts.tasks import send_password_reset_email
+    from inclusion_centre.outbox.models import OutboxMessage
+
+    user = UserFactory(email="forgot@example.edu.kz")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(reverse("accounts:password_reset"), {"email": "FORGOT@example.edu.kz"})
+    assert response.status_code == 302
+    assert mail.outbox == []
+    (job,) = OutboxMessage.objects.all()
+    assert (job.task, job.args[0], job.state) == (send_password_reset_email.name, user.pk, "pending")
+    assert "forgot@example.edu.kz" not in str(job.args)  # ids only in the outbox, no personal data
+    for callback in callbacks:
+        callback()
+    assert [message.to for message in mail.outbox] == [["forgot@example.edu.kz"]]
+    assert "/accounts/password/reset/" in mail.outbox[0].body
+
+
+def test_password_reset_answers_alike_for_known_and_unknown_addresses_with_a_slow_mail_server(
+    client, settings, django_capture_on_commit_callbacks
+):
+    import time
+
+    settings.EMAIL_BACKEND = "tests.accounts.test_auth.SlowMailBackend"
+    UserFactory(email="known@example.edu.kz")
+    url = reverse("accounts:password_reset")
+
+    def timed(email):
+        started = time.monotonic()
+        with django_capture_on_commit_callbacks(execute=False):
+            response = client.post(url, {"email": email})
+        assert response.status_code == 302
+        return time.monotonic() - started
+
+    timed("warm@example.edu.kz")
+    known = min(timed("known@example.edu.kz") for _ in range(3))
+    unknown = min(timed("nobody@example.edu.kz") for _ in range(3))
+    assert abs(known - unknown) < SlowMailBackend.DELAY / 2, (known, unknown)
+
+
+class SlowMailBackend:
+    """A mail server that takes DELAY seconds per message."""
+
+    DELAY = 0.2
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        import time
+
+        time.sleep(self.DELAY)
+        return len(messages)
