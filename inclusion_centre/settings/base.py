@@ -378,26 +378,12 @@ REPORT_MIN_GROUP_SIZE = env.int("REPORT_MIN_GROUP_SIZE", default=5)
 # The dashboard's and the reports' figures are cached until the data changes, and never longer than this
 # (inclusion_centre/figure_cache.py).
 FIGURES_CACHE_SECONDS = env.int("FIGURES_CACHE_SECONDS", default=600)
-# Public holidays (ISO dates) that are not working days; the defaults are Kazakhstan's for 2026.
-HOLIDAYS = env.list(
-    "HOLIDAYS",
-    default=[
-        "2026-01-01",
-        "2026-01-02",
-        "2026-01-07",
-        "2026-03-09",
-        "2026-03-20",
-        "2026-03-23",
-        "2026-03-24",
-        "2026-05-01",
-        "2026-05-07",
-        "2026-05-08",
-        "2026-07-06",
-        "2026-08-31",
-        "2026-10-26",
-        "2026-12-16",
-    ],
-)
+# Working days (inclusion_centre/workdays.py): the public holidays of this country (KZ or KG) from the `holidays`
+# package, every year; the decreed transfers of each year as "date=off" or "date=work" pairs (a weekday given off, a
+# Saturday worked instead), e.g. WORKDAY_TRANSFERS=2027-01-08=off,2027-01-16=work; and any further days off.
+WORKDAY_COUNTRY = env("WORKDAY_COUNTRY", default="KZ")
+WORKDAY_TRANSFERS = env.dict("WORKDAY_TRANSFERS", default={})
+HOLIDAYS = env.list("HOLIDAYS", default=[])
 
 # --- Uploads -----------------------------------------------------------------------------------------------
 
