@@ -3,12 +3,13 @@ from django.utils.translation import gettext_lazy as _
 
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.roles import Role
+from inclusion_centre.forms import BoundedForm
 from students.models import AcademicTerm, Course
 
 from .models import Adaptation, Area, Conclusion, ConclusionItem, RouteReview
 
 
-class AssignForm(forms.Form):
+class AssignForm(BoundedForm):
     specialist = forms.ModelChoiceField(
         queryset=User.objects.none(),
         label=_("Specialist"),
@@ -29,7 +30,7 @@ class AssignForm(forms.Form):
         self.fields["specialist"].label_from_instance = lambda user: user.full_name
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(BoundedForm):
     findings = forms.CharField(
         label=_("Findings"),
         help_text=_("What you observed and how: methods, tests, conversations."),
@@ -64,7 +65,7 @@ class AssessmentForm(forms.Form):
         return chosen
 
 
-class ConclusionForm(forms.Form):
+class ConclusionForm(BoundedForm):
     analysis = forms.CharField(
         label=_("Analysis of educational needs"),
         widget=forms.Textarea(attrs={"rows": 8}),
@@ -100,7 +101,7 @@ class ConclusionForm(forms.Form):
 # --- Routes -------------------------------------------------------------------------------------------------
 
 
-class RouteStartForm(forms.Form):
+class RouteStartForm(BoundedForm):
     academic_year = forms.ChoiceField(
         label=_("Academic year"), error_messages={"required": _("Choose the academic year.")}
     )
@@ -118,7 +119,7 @@ class RouteStartForm(forms.Form):
         self.fields["term"].queryset = AcademicTerm.objects.filter(academic_year__in=years).order_by("starts_on")
 
 
-class RevisionForm(forms.Form):
+class RevisionForm(BoundedForm):
     """Every form that changes a draft route carries the revision it was shown at."""
 
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
@@ -231,7 +232,7 @@ class SectionAddForm(RevisionForm):
         self.fields["lecturer"].label_from_instance = lambda user: user.full_name
 
 
-class MeasureForm(forms.Form):
+class MeasureForm(BoundedForm):
     who = forms.CharField(
         label=_("Who"), max_length=200, error_messages={"required": _("Say who provides the support.")}
     )
@@ -253,7 +254,7 @@ class MeasureForm(forms.Form):
         super().__init__(*args, prefix="measure", **kwargs)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(BoundedForm):
     reason = forms.CharField(
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -266,7 +267,7 @@ class RevisionReasonForm(RevisionForm, ReasonForm):
     pass
 
 
-class AgreementForm(forms.Form):
+class AgreementForm(BoundedForm):
     decision = forms.ChoiceField(
         label=_("Your answer"),
         choices=[
@@ -292,7 +293,7 @@ class AgreementForm(forms.Form):
         return data
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(BoundedForm):
     reason = forms.ChoiceField(
         label=_("Reason for the review"),
         choices=RouteReview.Reason.choices,
@@ -320,7 +321,7 @@ class ReviewForm(forms.Form):
         return data
 
 
-class ChangedNeedsForm(forms.Form):
+class ChangedNeedsForm(BoundedForm):
     text = forms.CharField(
         label=_("What has changed?"),
         help_text=_("For example: your health, your courses, or what helps you learn. Write in your own words."),

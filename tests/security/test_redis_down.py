@@ -225,4 +225,4 @@ def test_every_action_succeeds_within_the_limit_and_its_jobs_are_delivered_once_
         queued = _queued_tasks(own_redis.url)
         assert set(queued) == set(made)
         assert all(queued[task] >= count for task, count in made.items()), (queued, made)
-        print(outage, {name: round(seconds, 3) for name, seconds in timings.items()})  # noqa: T201
+        print(outage, {name: round(seconds, 3) for name, seconds in timings.items()})
