@@ -29,3 +29,15 @@ def test_the_writer_escapes_every_cell_and_returns_what_csv_returns():
     assert writer.writerow(["=A1", "ok", 3]) == len("'=A1,ok,3\r\n")
     writer.writerows([["+1", "-2"]])
     assert list(csv.reader(io.StringIO(buffer.getvalue()))) == [["'=A1", "ok", "3"], ["'+1", "'-2"]]
+
+
+def test_the_personal_files_index_is_escaped():
+    from documents.exports import IndexRow, _index_csv
+
+    row = IndexRow(
+        path="a.pdf", section="=cmd|' /C calc'!A0", title="@SUM(1)", number="-1", date=None, version="1",
+        status="+x", language="kk", sha256="0" * 64, size=3,
+    )  # fmt: skip
+    cells = next(iter(list(csv.reader(io.StringIO(_index_csv([row]).decode("utf-8-sig"))))[1:]))
+    assert cells[1:4] == ["'=cmd|' /C calc'!A0", "'@SUM(1)", "'-1"]
+    assert cells[6] == "'+x"
