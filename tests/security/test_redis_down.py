@@ -28,6 +28,7 @@ from django.urls import reverse
 
 from documents.models import DocumentType, RegisteredDocument
 from inclusion_centre import cache as resilient_cache
+from inclusion_centre import figure_cache
 from inclusion_centre.outbox.models import OutboxMessage
 from inclusion_centre.outbox.services import relay_pending
 from students import services as student_services
@@ -195,11 +196,16 @@ def test_every_action_succeeds_within_the_limit_and_its_jobs_are_delivered_once_
 ):
     from django.test import Client
 
+    settings.CACHE_PAUSE_SECONDS = 1
     with _cache_and_broker_at(settings, own_redis.url):
         world = _world(Client)
         for _name, call, _status in _actions(world)[3:7]:
             assert call().status_code == 200  # warm: the figures cached, the pools connected
-        redis.Redis.from_url(own_redis.url).flushdb()  # the set-up's own jobs are not the actions'
+        server = redis.Redis.from_url(own_redis.url)
+        for queue in ("default", "documents", "notifications"):
+            server.delete(queue)  # the set-up's own jobs are not the actions'
+        version_before = server.get(":1:" + figure_cache.VERSION_KEY)
+        assert version_before
         before = OutboxMessage.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
         own_redis.kill() if outage == "killed" else own_redis.stop()
@@ -225,4 +231,10 @@ def test_every_action_succeeds_within_the_limit_and_its_jobs_are_delivered_once_
         queued = _queued_tasks(own_redis.url)
         assert set(queued) == set(made)
         assert all(queued[task] >= count for task, count in made.items()), (queued, made)
+        # The figures' data version is replaced once the cache answers again: the writes made during the outage
+        # could not replace it, and figures counted before them must not be served.
+        time.sleep(settings.CACHE_PAUSE_SECONDS + 0.1)
+        assert world["head_client"].get(reverse("routes:dashboard")).status_code == 200
+        assert not resilient_cache.is_down()
+        assert server.get(":1:" + figure_cache.VERSION_KEY) not in (None, version_before)
         print(outage, {name: round(seconds, 3) for name, seconds in timings.items()})
