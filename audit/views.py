@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from inclusion_centre import spreadsheet
+
 from . import selectors
 from .filters import AccessLogFilter
 from .forms import HistoryLookupForm, HistoryReasonForm
@@ -18,8 +20,6 @@ from .models import AccessLog
 from .services import log_access
 
 INVALID = 422
-# A spreadsheet treats a cell that starts with one of these as a formula (CSV injection, OWASP).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @login_required
@@ -87,11 +87,6 @@ class _Echo:
         return value
 
 
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 @login_required
 @require_GET
 def access_log_export(request):
@@ -120,16 +115,16 @@ def access_log_export(request):
         for entry in results.iterator(chunk_size=2000):
             yield writer.writerow(
                 [
-                    _cell(timezone.localtime(entry.created_at).isoformat(timespec="seconds")),
-                    _cell(entry.user.full_name if entry.user else ""),
-                    _cell(entry.user.email if entry.user else ""),
-                    _cell(", ".join(str(label) for label in entry.role_labels)),
-                    _cell(entry.get_action_display()),
-                    _cell(entry.object_type_label),
-                    _cell(entry.object_id),
-                    _cell(entry.student.user.full_name if entry.student else ""),
-                    _cell(entry.path),
-                    _cell(entry.ip_address),
+                    spreadsheet.cell(timezone.localtime(entry.created_at).isoformat(timespec="seconds")),
+                    spreadsheet.cell(entry.user.full_name if entry.user else ""),
+                    spreadsheet.cell(entry.user.email if entry.user else ""),
+                    spreadsheet.cell(", ".join(str(label) for label in entry.role_labels)),
+                    spreadsheet.cell(entry.get_action_display()),
+                    spreadsheet.cell(entry.object_type_label),
+                    spreadsheet.cell(entry.object_id),
+                    spreadsheet.cell(entry.student.user.full_name if entry.student else ""),
+                    spreadsheet.cell(entry.path),
+                    spreadsheet.cell(entry.ip_address),
                 ]
             )
 

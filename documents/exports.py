@@ -19,18 +19,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from inclusion_centre import spreadsheet
+
 from .models import RegisteredDocument
 from .uploads import display_name
 
 logger = logging.getLogger(__name__)
-
-
-def _cell(value):
-    """A value safe to put in a spreadsheet cell: text that a spreadsheet would run as a formula (a name imported
-    as "=HYPERLINK(…)") is kept as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def register_xlsx(documents) -> bytes:
@@ -41,7 +35,7 @@ def register_xlsx(documents) -> bytes:
     for document in documents:
         sheet.append(
             [
-                _cell(value)
+                spreadsheet.cell(value)
                 for value in (
                     document.number,
                     str(document.get_document_type_display()),
@@ -99,7 +93,7 @@ def _index_csv(rows: list[IndexRow]) -> bytes:
     for row in rows:
         writer.writerow(
             [
-                _cell(value)
+                spreadsheet.cell(value)
                 for value in (
                     row.path,
                     row.section,

@@ -12,7 +12,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from . import antivirus
+from . import antivirus, pdfcheck
 
 logger = logging.getLogger(__name__)
 
@@ -88,11 +88,7 @@ def check_upload(upload) -> CheckedUpload:
         if b"%%EOF" not in upload.read():
             raise ValidationError(_("The PDF file is damaged or incomplete."), code="damaged")
     else:
-        try:
-            with Image.open(upload) as image:
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-            raise ValidationError(_("The image file is damaged or incomplete."), code="damaged") from exc
+        _check_image(upload)
     declared = (getattr(upload, "content_type", None) or "").split(";")[0].strip().lower()
     if declared not in GENERIC_TYPES and declared not in DECLARED_ALIASES[content_type]:
         # The browser says text/html (or image/png) for what is really a PDF: one of them lies; accept neither.
@@ -103,6 +99,8 @@ def check_upload(upload) -> CheckedUpload:
     upload.seek(0)
     if settings.CLAMD:
         _scan(upload)
+    if content_type == "application/pdf":
+        pdfcheck.check_pdf(upload)  # no scripts, no embedded files, no inflation bomb
     upload.seek(0)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
@@ -111,6 +109,30 @@ def check_upload(upload) -> CheckedUpload:
     return CheckedUpload(
         content_type=content_type, sha256=digest.hexdigest(), size=upload.size, display_name=display_name(upload.name)
     )
+
+
+def _check_image(upload) -> None:
+    """Refuse a damaged image, and one declaring more pixels than UPLOAD_MAX_IMAGE_PIXELS: a small file that
+    claims 20000×20000 pixels would take gigabytes of memory in whatever decodes it (Pillow's decompression bomb)."""
+    try:
+        with Image.open(upload) as image:
+            width, height = image.size
+            if width * height > settings.UPLOAD_MAX_IMAGE_PIXELS:
+                raise _TooManyPixels(width, height)
+            image.verify()
+    except (_TooManyPixels, Image.DecompressionBombError) as exc:
+        logger.warning("Image upload refused: %s", exc)
+        raise ValidationError(
+            _("The image has too many pixels: at most %(limit)s million. Scan it at a lower resolution.")
+            % {"limit": settings.UPLOAD_MAX_IMAGE_PIXELS // 1_000_000},
+            code="too_many_pixels",
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise ValidationError(_("The image file is damaged or incomplete."), code="damaged") from exc
+
+
+class _TooManyPixels(Exception):
+    pass
 
 
 def _scan(upload) -> None:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.models import AccessLog
 from audit.services import log_access
+from inclusion_centre.client_address import client_address
 
 from . import exports, permissions, selectors
 from .filters import RegisterFilter
@@ -89,7 +90,9 @@ class _RefuseLargeBody(FileUploadHandler):
 
 
 def _over_rate_limit(request) -> bool:
-    key = f"documents:verify:{request.META.get('REMOTE_ADDR', '')}"
+    # Per client behind the reverse proxy, not per proxy. With the cache unreachable every count is a miss: the limit
+    # fails open (SECURITY.md, "Faults").
+    key = f"documents:verify:{client_address(request) or ''}"
     cache.add(key, 0, timeout=60 * 60)
     try:
         count = cache.incr(key)

@@ -23,6 +23,8 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from inclusion_centre import cache as resilient_cache
+
 VERSION_KEY = "figures:version"
 
 # What the figures are made of: every model of these apps, and these models of others.
@@ -98,6 +100,8 @@ def _on_m2m_change(sender, instance, action, **kwargs) -> None:
 
 
 def connect() -> None:
+    # Writes made while the cache was unreachable could not replace the version: replace it once it answers again.
+    resilient_cache.on_recovery(_publish)
     post_save.connect(_on_change, dispatch_uid="figure_cache.post_save")
     post_delete.connect(_on_change, dispatch_uid="figure_cache.post_delete")
     m2m_changed.connect(_on_m2m_change, dispatch_uid="figure_cache.m2m_changed")

@@ -3,7 +3,7 @@ dashboard's overdue list.
 
 Each kind of step is read with one query (plus one for the role members a step is owed by), so the cost does not
 grow with the number of open steps. Due dates are working days from the step's start (settings.DEADLINE_WORKING_DAYS,
-settings.HOLIDAYS); a review is due on the date the route names.
+inclusion_centre.workdays); a review is due on the date the route names.
 """
 
 import datetime

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from inclusion_centre.forms import BoundedForm, BoundedModelForm
+
 from .models import Application, ConditionOption, NeedCategory, Student, SupportingDocument
 
 
@@ -11,7 +13,7 @@ class CatalogueChoiceField(forms.ModelMultipleChoiceField):
         return obj.name
 
 
-class ApplicationForm(forms.ModelForm):
+class ApplicationForm(BoundedModelForm):
     categories = CatalogueChoiceField(
         queryset=NeedCategory.objects.filter(is_active=True),
         label=_("What are your needs related to?"),
@@ -89,7 +91,7 @@ class ApplicationForm(forms.ModelForm):
         return cleaned
 
 
-class StartForm(forms.Form):
+class StartForm(BoundedForm):
     student = forms.ModelChoiceField(
         queryset=Student.objects.none(),
         label=_("Who is the application for?"),
@@ -114,14 +116,14 @@ class StartForm(forms.Form):
             del self.fields["referral_note"]
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(BoundedForm):
     agree = forms.BooleanField(
         label=_("I agree to the processing of my personal data as described above"),
         error_messages={"required": _("Tick the box to give your consent. Without it the application cannot be sent.")},
     )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(BoundedForm):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
 
     def __init__(self, *args, required=True, label=None, help_text=None, **kwargs):
@@ -134,7 +136,7 @@ class ReasonForm(forms.Form):
             self.fields["reason"].help_text = help_text
 
 
-class UploadForm(forms.Form):
+class UploadForm(BoundedForm):
     kind = forms.ChoiceField(
         label=_("What is this document?"),
         choices=[c for c in SupportingDocument.Kind.choices if c[0] != SupportingDocument.Kind.PAPER_APPLICATION],

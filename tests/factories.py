@@ -137,11 +137,18 @@ class EnrolmentFactory(factory.django.DjangoModelFactory):
 
 
 def pdf_bytes(text: str = "test") -> bytes:
-    """A tiny but well-formed PDF."""
-    return (
-        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-        b"trailer<</Root 1 0 R>>\n% " + text.encode() + b"\n%%EOF\n"
-    )
+    """A tiny but well-formed PDF (with its cross-reference table: uploads are read object by object)."""
+    objects = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[]/Count 0>>"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj" % number + body + b"endobj\n"
+    out += b"% " + text.encode() + b"\n"
+    xref = len(out)
+    out += b"xref\n0 3\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer<</Size 3/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)
 
 
 def png_bytes() -> bytes:

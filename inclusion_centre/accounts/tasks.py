@@ -18,6 +18,37 @@ from .models import Notification, User
 
 
 @shared_task(autoretry_for=(OSError, smtplib.SMTPException), retry_backoff=True, max_retries=5)
+def send_password_reset_email(user_id: int, language: str, domain: str, use_https: bool) -> bool:
+    """E-mail the link to set a new password (queued by the reset form); returns whether an e-mail left.
+
+    The token is made here, when the e-mail is written: it is valid for PASSWORD_RESET_TIMEOUT from then, and no
+    longer once the password changes. A disabled account gets nothing.
+    """
+    from django.contrib.auth.forms import PasswordResetForm
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.email:
+        return False
+    context = {
+        "email": user.email,
+        "domain": domain,
+        "site_name": domain,
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "user": user,
+        "token": default_token_generator.make_token(user),
+        "protocol": "https" if use_https else "http",
+    }
+    with translation.override(language or settings.LANGUAGE_CODE):
+        PasswordResetForm().send_mail(
+            "accounts/email/password_reset_subject.txt", "accounts/email/password_reset.txt", context, None, user.email
+        )
+    return True
+
+
+@shared_task(autoretry_for=(OSError, smtplib.SMTPException), retry_backoff=True, max_retries=5)
 def send_notification_email(notification_id: int, actor_id: int | None = None) -> bool:
     """E-mail one notification to its recipient; returns whether an e-mail left now.
 

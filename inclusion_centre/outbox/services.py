@@ -13,6 +13,7 @@ import datetime
 import logging
 import time
 from functools import partial
+from urllib.parse import urlsplit
 
 from celery import Task
 from django.conf import settings
@@ -63,6 +64,17 @@ def _broker_paused() -> bool:
 def _pause_broker() -> None:
     global _broker_paused_until
     _broker_paused_until = time.monotonic() + settings.OUTBOX_BROKER_PAUSE_SECONDS
+
+
+def pause_if_broker_at(location: str) -> None:
+    """The cache found Redis at `location` unreachable: when the broker is the same server, do not try it either."""
+    if _server(location) == _server(celery_app.conf.broker_url or ""):
+        _pause_broker()
+
+
+def _server(url: str) -> tuple:
+    parts = urlsplit(url)
+    return (parts.scheme, parts.hostname, parts.port)
 
 
 def resume_broker() -> None:

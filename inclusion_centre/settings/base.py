@@ -125,17 +125,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # REDIS_URL unset means "no Redis": the cache is in-process and Celery runs tasks eagerly.
 REDIS_URL = env("REDIS_URL", default="")
 
-# Seconds a web process waits on Redis: to connect, and for any one reply. A request that queues a job stays
-# well within 2 s when Redis is dead or silent. (Workers wait longer: inclusion_centre/celery.py.)
+# Seconds a web process waits on Redis: to connect, and for any one reply (a publish is one small round trip). A
+# request that queues a job and reads the cache stays within 1.5 s when Redis is dead or silent (issue #20).
+# (Workers wait longer: inclusion_centre/celery.py.)
 REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=0.5)
-REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.5)
 
+# The cache is an optimisation: an unreachable Redis is a miss (inclusion_centre/cache.py), found out within
+# REDIS_CACHE_TIMEOUT (a cache reply takes well under a millisecond), after which the process leaves Redis alone
+# for CACHE_PAUSE_SECONDS.
+REDIS_CACHE_TIMEOUT = env.float("REDIS_CACHE_TIMEOUT", default=0.25)
+CACHE_PAUSE_SECONDS = env.int("CACHE_PAUSE_SECONDS", default=30)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "inclusion_centre.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": REDIS_CONNECT_TIMEOUT, "socket_timeout": REDIS_SOCKET_TIMEOUT},
+            "OPTIONS": {"socket_connect_timeout": REDIS_CACHE_TIMEOUT, "socket_timeout": REDIS_CACHE_TIMEOUT},
         }
     }
 else:
@@ -228,6 +234,9 @@ AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
+# Lockouts key on the client, not on the reverse proxy every visitor comes through: the one function that reads
+# X-Forwarded-For from TRUSTED_PROXIES only, as the access log and the verification page's rate limit do.
+AXES_CLIENT_IP_CALLABLE = "inclusion_centre.client_address.client_address"
 
 # django-guardian: no anonymous user row (anonymous visitors are never granted anything per object).
 ANONYMOUS_USER_NAME = None
@@ -378,30 +387,21 @@ REPORT_MIN_GROUP_SIZE = env.int("REPORT_MIN_GROUP_SIZE", default=5)
 # The dashboard's and the reports' figures are cached until the data changes, and never longer than this
 # (inclusion_centre/figure_cache.py).
 FIGURES_CACHE_SECONDS = env.int("FIGURES_CACHE_SECONDS", default=600)
-# Public holidays (ISO dates) that are not working days; the defaults are Kazakhstan's for 2026.
-HOLIDAYS = env.list(
-    "HOLIDAYS",
-    default=[
-        "2026-01-01",
-        "2026-01-02",
-        "2026-01-07",
-        "2026-03-09",
-        "2026-03-20",
-        "2026-03-23",
-        "2026-03-24",
-        "2026-05-01",
-        "2026-05-07",
-        "2026-05-08",
-        "2026-07-06",
-        "2026-08-31",
-        "2026-10-26",
-        "2026-12-16",
-    ],
-)
+# Working days (inclusion_centre/workdays.py): the public holidays of this country (KZ or KG) from the `holidays`
+# package, every year; the decreed transfers of each year as "date=off" or "date=work" pairs (a weekday given off, a
+# Saturday worked instead), e.g. WORKDAY_TRANSFERS=2027-01-08=off,2027-01-16=work; and any further days off.
+WORKDAY_COUNTRY = env("WORKDAY_COUNTRY", default="KZ")
+WORKDAY_TRANSFERS = env.dict("WORKDAY_TRANSFERS", default={})
+HOLIDAYS = env.list("HOLIDAYS", default=[])
 
 # --- Uploads -----------------------------------------------------------------------------------------------
 
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# An uploaded image may declare at most this many pixels (an A4 page scanned at 600 dpi is 35 million); Pillow's
+# own limit for every image the process opens is set to the same (documents/apps.py).
+UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=40_000_000)
+# The streams of an uploaded PDF may inflate to at most this many bytes together (documents/pdfcheck.py).
+UPLOAD_PDF_MAX_INFLATED_BYTES = env.int("UPLOAD_PDF_MAX_INFLATED_BYTES", default=200 * 1024 * 1024)
 # A ClamAV daemon that scans every stored upload: "tcp://host:3310" or a unix socket path. Unset: no scan. Set but
 # unreachable: uploads are refused, never stored unscanned.
 CLAMD = env("CLAMD", default="")
@@ -427,7 +427,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Addresses (or networks) of the reverse proxies in front of the app. Only requests from these have their
-# X-Forwarded-For believed, for the client address the access log records (inclusion_centre.client_address).
+# X-Forwarded-For believed, for the client address of the access log, the sign-in lockout and the verification
+# page's rate limit (inclusion_centre.client_address).
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 # Where to report a security problem (an e-mail address or URL), named in SECURITY.md; the institution fills it.

@@ -5,11 +5,12 @@ from django.utils.translation import gettext_lazy as _
 
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.roles import Role
+from inclusion_centre.forms import BoundedForm
 
 from ..models import Adaptation, Area, Conclusion, ConclusionItem
 
 
-class AssignForm(forms.Form):
+class AssignForm(BoundedForm):
     specialist = forms.ModelChoiceField(
         queryset=User.objects.none(),
         label=_("Specialist"),
@@ -30,7 +31,7 @@ class AssignForm(forms.Form):
         self.fields["specialist"].label_from_instance = lambda user: user.full_name
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(BoundedForm):
     findings = forms.CharField(
         label=_("Findings"),
         help_text=_("What you observed and how: methods, tests, conversations."),
@@ -65,7 +66,7 @@ class AssessmentForm(forms.Form):
         return chosen
 
 
-class ConclusionForm(forms.Form):
+class ConclusionForm(BoundedForm):
     analysis = forms.CharField(
         label=_("Analysis of educational needs"),
         widget=forms.Textarea(attrs={"rows": 8}),

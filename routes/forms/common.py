@@ -3,8 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from inclusion_centre.forms import BoundedForm
 
-class ReasonForm(forms.Form):
+
+class ReasonForm(BoundedForm):
     reason = forms.CharField(
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 3}),

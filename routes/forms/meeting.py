@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.roles import Role
+from inclusion_centre.forms import BoundedForm
 from students.models import Application
 
 from ..models import AgendaItem, Attendance, MeetingMember, ProtocolItem, Route, SupportMeasure
@@ -26,7 +27,7 @@ def _name(user: User) -> str:
     return user.full_name
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(BoundedForm):
     """When and where the meeting is, who chairs it and who keeps the protocol; on planning, who is invited."""
 
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
@@ -130,7 +131,7 @@ class MeetingForm(forms.Form):
         }
 
 
-class MemberAddForm(forms.Form):
+class MemberAddForm(BoundedForm):
     user = forms.ModelChoiceField(
         queryset=User.objects.none(),
         label=_("Member of staff"),
@@ -161,7 +162,7 @@ def _route_label(route: Route) -> str:
     return f"{route.application.student.user.full_name} — {number}, v{route.version} ({route.get_status_display()})"
 
 
-class AgendaItemForm(forms.Form):
+class AgendaItemForm(BoundedForm):
     application = forms.ModelChoiceField(
         queryset=Application.objects.none(),
         label=_("Case"),
@@ -223,7 +224,7 @@ class AgendaItemForm(forms.Form):
         return data
 
 
-class RsvpForm(forms.Form):
+class RsvpForm(BoundedForm):
     answer = forms.ChoiceField(
         label=_("Will you attend?"),
         choices=[
@@ -244,11 +245,11 @@ class RsvpForm(forms.Form):
         super().__init__(*args, prefix="rsvp", **kwargs)
 
 
-class ProtocolRevisionForm(forms.Form):
+class ProtocolRevisionForm(BoundedForm):
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(BoundedForm):
     presence = forms.ChoiceField(
         label=_("Attendance"),
         choices=[("", _("Not recorded yet")), *[c for c in Attendance.Presence.choices if c[0] != "unknown"]],
@@ -272,7 +273,7 @@ class AttendanceForm(forms.Form):
         return data
 
 
-class RecordForm(forms.Form):
+class RecordForm(BoundedForm):
     heard = forms.CharField(
         label=_("Heard"),
         help_text=_("Who spoke and what they reported. Only centre staff read this part."),

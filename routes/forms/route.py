@@ -5,13 +5,14 @@ from django.utils.translation import gettext_lazy as _
 
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.roles import Role
+from inclusion_centre.forms import BoundedForm
 from students.models import AcademicTerm, Course
 
 from ..models import Conclusion, RouteReview
 from .common import ReasonForm
 
 
-class RouteStartForm(forms.Form):
+class RouteStartForm(BoundedForm):
     academic_year = forms.ChoiceField(
         label=_("Academic year"), error_messages={"required": _("Choose the academic year.")}
     )
@@ -29,7 +30,7 @@ class RouteStartForm(forms.Form):
         self.fields["term"].queryset = AcademicTerm.objects.filter(academic_year__in=years).order_by("starts_on")
 
 
-class RevisionForm(forms.Form):
+class RevisionForm(BoundedForm):
     """Every form that changes a draft route carries the revision it was shown at."""
 
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
@@ -142,7 +143,7 @@ class SectionAddForm(RevisionForm):
         self.fields["lecturer"].label_from_instance = lambda user: user.full_name
 
 
-class MeasureForm(forms.Form):
+class MeasureForm(BoundedForm):
     who = forms.CharField(
         label=_("Who"), max_length=200, error_messages={"required": _("Say who provides the support.")}
     )
@@ -176,7 +177,7 @@ def _comment_required(form: forms.Form, choice: str, needing: set[str], message:
     return data
 
 
-class AgreementForm(forms.Form):
+class AgreementForm(BoundedForm):
     decision = forms.ChoiceField(
         label=_("Your answer"),
         choices=[
@@ -201,7 +202,7 @@ class AgreementForm(forms.Form):
         )
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(BoundedForm):
     reason = forms.ChoiceField(
         label=_("Reason for the review"),
         choices=RouteReview.Reason.choices,
@@ -226,7 +227,7 @@ class ReviewForm(forms.Form):
         return _comment_required(self, "outcome", {"revise", "complete"}, _("Say what the review found."))
 
 
-class ChangedNeedsForm(forms.Form):
+class ChangedNeedsForm(BoundedForm):
     text = forms.CharField(
         label=_("What has changed?"),
         help_text=_("For example: your health, your courses, or what helps you learn. Write in your own words."),

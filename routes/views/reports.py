@@ -1,6 +1,5 @@
 """The centre head's dashboard and the reports, with XLSX and CSV export."""
 
-import csv
 import io
 
 from django import forms
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_GET
 
 from audit.models import AccessLog
 from audit.services import log_access
-from inclusion_centre import figure_cache
+from inclusion_centre import figure_cache, spreadsheet
 from students.models import AcademicTerm, Faculty
 
 from .. import reports
@@ -120,11 +119,13 @@ def _export_name(extension: str) -> str:
 
 def _csv(tables) -> HttpResponse:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = spreadsheet.writer(buffer)
     for table in tables:
         writer.writerow([str(table.title)])
         writer.writerow([str(column) for column in table.columns])
-        writer.writerows([[str(value) for value in row] for row in table.rows])
+        writer.writerows(
+            [[value if isinstance(value, int | float) else str(value) for value in row] for row in table.rows]
+        )
         writer.writerow([])
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_export_name("csv")}"'
@@ -138,9 +139,9 @@ def _xlsx(tables) -> HttpResponse:
     workbook.remove(workbook.active)
     for table in tables:
         sheet = workbook.create_sheet(title=str(table.title)[:31].replace("/", "-"))
-        sheet.append([str(column) for column in table.columns])
+        sheet.append(spreadsheet.row(str(column) for column in table.columns))
         for row in table.rows:
-            sheet.append([value if isinstance(value, int | float) else str(value) for value in row])
+            sheet.append(spreadsheet.row(value if isinstance(value, int | float) else str(value) for value in row))
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(

@@ -104,6 +104,27 @@ def test_no_file_is_a_form_error(client, application_document):
     assert response.context["form"].errors
 
 
+def test_behind_the_trusted_proxy_the_rate_limit_counts_per_client(client, application_document, settings):
+    # Issue #20, item 16: the limit read REMOTE_ADDR, so behind the TLS proxy every visitor shared one bucket.
+    settings.TRUSTED_PROXIES = ["10.9.0.0/16"]
+    settings.DOCUMENT_VERIFY_UPLOADS_PER_HOUR = 2
+    content = stored_bytes(application_document, "kk")
+
+    def upload(forwarded):
+        return client.post(
+            _url(application_document),
+            {"file": SimpleUploadedFile("copy.pdf", content, "application/pdf")},
+            REMOTE_ADDR="10.9.0.1",
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+
+    assert [upload("203.0.113.7").status_code for _ in range(3)] == [200, 200, 429]
+    # Writing another address on the left does not escape the count: the proxy appended the real one.
+    assert upload("198.51.100.1, 203.0.113.7").status_code == 429
+    # Another visitor behind the same proxy has a bucket of their own.
+    assert upload("198.51.100.20").status_code == 200
+
+
 def test_uploads_are_rate_limited_per_address(client, application_document, settings):
     settings.DOCUMENT_VERIFY_UPLOADS_PER_HOUR = 2
     content = stored_bytes(application_document, "kk")

