@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from inclusion_centre.accounts.admin import ReadLoggedAdmin
+
 from .models import (
     AcademicTerm,
     Application,
@@ -54,7 +56,7 @@ class CourseAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(TeachingAssignment)
-class TeachingAssignmentAdmin(SimpleHistoryAdmin):
+class TeachingAssignmentAdmin(ReadLoggedAdmin, SimpleHistoryAdmin):
     list_display = ["lecturer", "course", "term"]
     list_filter = ["term"]
     list_select_related = ["lecturer", "course", "term"]
@@ -68,7 +70,7 @@ class RepresentationInline(admin.TabularInline):
 
 
 @admin.register(Student)
-class StudentAdmin(SimpleHistoryAdmin):
+class StudentAdmin(ReadLoggedAdmin, SimpleHistoryAdmin):
     list_display = ["user", "external_id", "programme", "group", "year_of_study"]
     list_filter = ["year_of_study", "programme"]
     list_select_related = ["user", "programme", "group"]
@@ -78,7 +80,7 @@ class StudentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(SimpleHistoryAdmin):
+class EnrolmentAdmin(ReadLoggedAdmin, SimpleHistoryAdmin):
     list_display = ["student", "course", "term"]
     list_filter = ["term"]
     list_select_related = ["student__user", "course", "term"]
@@ -128,7 +130,7 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Application)
-class ApplicationAdmin(ReadOnlyHistoryAdmin):
+class ApplicationAdmin(ReadLoggedAdmin, ReadOnlyHistoryAdmin):
     list_display = ["registration_number", "student", "status", "filed_as", "channel", "submitted_at"]
     list_filter = ["status", "filed_as", "channel"]
     list_select_related = ["student__user"]
@@ -136,13 +138,13 @@ class ApplicationAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(Consent)
-class ConsentAdmin(ReadOnlyHistoryAdmin):
+class ConsentAdmin(ReadLoggedAdmin, ReadOnlyHistoryAdmin):
     list_display = ["application", "text", "channel", "given_at", "withdrawn_at"]
     list_select_related = ["application", "text"]
 
 
 @admin.register(SupportingDocument)
-class SupportingDocumentAdmin(ReadOnlyHistoryAdmin):
+class SupportingDocumentAdmin(ReadLoggedAdmin, ReadOnlyHistoryAdmin):
     list_display = ["application", "kind", "content_type", "size", "uploaded_at"]
     list_select_related = ["application"]
     exclude = ["file"]

@@ -248,6 +248,8 @@ OTP_REQUIRED_ROLES = env.list(
 )
 OTP_TOTP_ISSUER = "Inclusion centre"
 OTP_RECOVERY_CODES = 10
+# The admin site never shows an authenticator's key, QR code or recovery codes (django-otp hides them).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
