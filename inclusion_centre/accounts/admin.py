@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 # Imported first so that their admins are registered before they are replaced below.
+from axes import admin as axes_admin
 from django_otp.plugins.otp_static import admin as otp_static_admin
 from django_otp.plugins.otp_totp import admin as otp_totp_admin
 from simple_history.admin import SimpleHistoryAdmin
@@ -138,10 +139,16 @@ class GroupAdmin(BaseGroupAdmin):
         return False
 
 
-# Authenticators, with the keys and recovery codes hidden (settings.OTP_ADMIN_HIDE_SENSITIVE_DATA); reads logged.
+# Authenticators, with the keys and recovery codes hidden (settings.OTP_ADMIN_HIDE_SENSITIVE_DATA), and the sign-in
+# attempts (addresses, e-mails): their reads are logged.
 for _model, _base in (
+    (axes_admin.AccessAttempt, axes_admin.AccessAttemptAdmin),
+    (axes_admin.AccessLog, axes_admin.AccessLogAdmin),
+    (axes_admin.AccessFailureLog, axes_admin.AccessFailureLogAdmin),
     (otp_totp_admin.TOTPDevice, otp_totp_admin.TOTPDeviceAdmin),
     (otp_static_admin.StaticDevice, otp_static_admin.StaticDeviceAdmin),
 ):
+    if not admin.site.is_registered(_model):
+        continue
     admin.site.unregister(_model)
     admin.site.register(_model, type(_base.__name__, (ReadLoggedAdmin, _base), {"__module__": __name__}))
