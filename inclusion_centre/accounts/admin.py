@@ -1,12 +1,11 @@
+# The admins of axes and django-otp are imported (so registered) first, to be replaced at the end of this module.
+from axes import admin as axes_admin
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
-
-# Imported first so that their admins are registered before they are replaced below.
-from axes import admin as axes_admin
 from django_otp.plugins.otp_static import admin as otp_static_admin
 from django_otp.plugins.otp_totp import admin as otp_totp_admin
 from simple_history.admin import SimpleHistoryAdmin
