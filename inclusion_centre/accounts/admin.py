@@ -6,6 +6,7 @@ from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_email import admin as otp_email_admin
 from django_otp.plugins.otp_static import admin as otp_static_admin
 from django_otp.plugins.otp_totp import admin as otp_totp_admin
 from simple_history.admin import SimpleHistoryAdmin
@@ -137,6 +138,9 @@ class GroupAdmin(BaseGroupAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+
+# The e-mailed codes that allow setting up an authenticator: nothing in them for anyone to look at.
+admin.site.unregister(otp_email_admin.EmailDevice)
 
 # Authenticators, with the keys and recovery codes hidden (settings.OTP_ADMIN_HIDE_SENSITIVE_DATA), and the sign-in
 # attempts (addresses, e-mails): their reads are logged.

@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # One-time codes by e-mail: proof of the mailbox before an authenticator app is set up (two_factor.py).
+    "django_otp.plugins.otp_email",
     "csp",
     "django_htmx",
     "django_filters",
@@ -250,6 +252,11 @@ OTP_TOTP_ISSUER = "Inclusion centre"
 OTP_RECOVERY_CODES = 10
 # The admin site never shows an authenticator's key, QR code or recovery codes (django-otp hides them).
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Setting up an authenticator app (the first time, or again after it was removed) needs a code e-mailed to the
+# account's address, or a recovery code: the password alone is not enough. The e-mailed code works once, for
+# OTP_EMAIL_TOKEN_VALIDITY seconds; a new one can be asked for after OTP_EMAIL_COOLDOWN_DURATION seconds.
+OTP_EMAIL_TOKEN_VALIDITY = 15 * 60
+OTP_EMAIL_COOLDOWN_DURATION = 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
