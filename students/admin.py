@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from inclusion_centre.accounts.admin import ReadLoggedAdmin
+from inclusion_centre.accounts.admin import LabelledListEditableAdmin, ReadLoggedAdmin
 
 from .models import (
     AcademicTerm,
@@ -88,7 +88,7 @@ class EnrolmentAdmin(ReadLoggedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(NeedCategory, ConditionOption)
-class CatalogueAdmin(SimpleHistoryAdmin):
+class CatalogueAdmin(LabelledListEditableAdmin, SimpleHistoryAdmin):
     """The configurable lists: entries are retired (unticked "in use"), never deleted, so old applications
     keep showing what was chosen."""
 
