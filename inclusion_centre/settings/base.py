@@ -272,7 +272,9 @@ LANGUAGES = [
 ]
 # The language's own name, for the language switcher: a reader finds their language without knowing ours.
 LANGUAGE_SELF_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English", "ky": "Кыргызча"}
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale_django/: Django's own strings (admin, auth, forms) that its Kazakh and Kyrgyz catalogues lack, kept apart
+# from locale/, which `make messages` rebuilds from the project's code. The first path wins.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_django"]
 LANGUAGE_COOKIE_NAME = "language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 LANGUAGE_COOKIE_SAMESITE = "Lax"
