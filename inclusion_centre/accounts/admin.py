@@ -4,7 +4,8 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_email import admin as otp_email_admin
@@ -23,14 +24,16 @@ class ReadLoggedAdmin:
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
-        if obj is not None:
+        if obj is not None and not getattr(request, "_admin_read_logged", False):
             admin_read.send(sender=self.model, request=request, obj=obj)
         return obj
 
     def _read_history(self, request, object_id) -> None:
-        # The history of a deleted record is still readable: then the read names no record.
+        # The history of a deleted record is still readable: then the read names no record. Django's own history
+        # view calls get_object too: one entry is enough.
         obj = self.get_queryset(request).filter(pk=unquote(object_id)).first()
         admin_read.send(sender=self.model, request=request, obj=obj, history=True)
+        request._admin_read_logged = True
 
     def history_view(self, request, object_id, extra_context=None):
         self._read_history(request, object_id)
@@ -62,11 +65,18 @@ class LabelledListEditableAdmin:
         return LabelledForm
 
 
+def _permissions(user: User) -> set[tuple[int, str]]:
+    # From the rows, not ModelBackend: it answers "none" for a disabled account, which could then be taken over
+    # and enabled again.
+    rows = Permission.objects.filter(Q(user=user) | Q(group__user=user)).values_list("content_type_id", "codename")
+    return set(rows)
+
+
 def holds_more_than(user: User, other: User) -> bool:
     """Whether `user` may do something `other` may not (so `other` must not be able to take over `user`)."""
     if other.is_superuser:
         return False
-    return user.is_superuser or not user.get_all_permissions() <= other.get_all_permissions()
+    return user.is_superuser or not _permissions(user) <= _permissions(other)
 
 
 class StaffProfileInline(admin.StackedInline):

@@ -27,9 +27,9 @@ def _problems(page, path: str) -> list[str]:
 
     page.on("response", note)
     response = page.goto(path)
-    page.wait_for_load_state("networkidle")
     violations = Axe().run(page, options=AXE_OPTIONS).response["violations"]
-    page.wait_for_load_state("networkidle")
+    # Until what axe fetched has answered (a loaded machine can take longer than the usual timeout).
+    page.wait_for_load_state("networkidle", timeout=30_000)
     page.remove_listener("response", note)
     lines = [f"{path} answered {response.status}"] if response.status != 200 else []
     lines += [f"{path}: {line}" for line in failed]

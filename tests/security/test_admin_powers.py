@@ -84,9 +84,14 @@ def test_nor_give_powers_to_someone_else(sysadmin_client, student):
     assert powers_of(created) == {"is_superuser": False, "is_staff": False, "groups": [], "user_permissions": []}
 
 
-@pytest.mark.parametrize("target", ["centre_head", "auditor", "superuser"])
+@pytest.mark.parametrize("target", ["centre_head", "auditor", "superuser", "disabled centre head"])
 def test_an_account_that_may_do_more_is_read_only_to_the_system_administrator(request, sysadmin_client, target):
-    user = UserFactory(is_superuser=True, is_staff=True) if target == "superuser" else request.getfixturevalue(target)
+    if target == "superuser":
+        user = UserFactory(is_superuser=True, is_staff=True)
+    elif target == "disabled centre head":
+        user = UserFactory(roles=[Role.CENTRE_HEAD], is_active=False)
+    else:
+        user = request.getfixturevalue(target)
     email = user.email
     change = reverse("admin:accounts_user_change", args=[user.pk])
     assert sysadmin_client.get(change).status_code == 200  # shown, without a form to save

@@ -89,3 +89,13 @@ def test_the_admin_never_shows_an_authenticators_key(client, specialist):
     static = StaticToken.objects.filter(device__user=specialist).first().device
     page = client.get(reverse("admin:otp_static_staticdevice_change", args=[static.pk])).content.decode()
     assert not [code for code in codes if code in page]
+
+
+def test_a_history_page_is_logged_once(superuser_client, submitted):
+    superuser_client.get(reverse("admin:students_application_change", args=[submitted.pk]))
+    entry = AccessLog.objects.get()
+    url = reverse("admin:audit_accesslog_history", args=[entry.pk])  # Django's own history view, not simple-history's
+    assert superuser_client.get(url).status_code == 200
+    assert list(AccessLog.objects.filter(path=url).values_list("action", "object_id")) == [
+        (AccessLog.Action.VIEW_HISTORY, entry.pk)
+    ]
