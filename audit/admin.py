@@ -1,10 +1,13 @@
 from django.contrib import admin
 
+from inclusion_centre.accounts.admin import ReadLoggedAdmin
+
 from .models import AccessLog, AuditChainEntry, StatusChange
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """The audit trail is read, never written, from the admin."""
+class ReadOnlyAdmin(ReadLoggedAdmin, admin.ModelAdmin):
+    """The audit trail is read, never written, from the admin; it names people and whose file was read, so reading
+    it is logged too."""
 
     def has_add_permission(self, request):
         return False

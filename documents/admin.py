@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from inclusion_centre.accounts.admin import ReadLoggedAdmin
+
 from .models import RegisteredDocument, RegistrationCounter
 
 
@@ -22,7 +24,7 @@ class RegistrationCounterAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(RegisteredDocument)
-class RegisteredDocumentAdmin(SimpleHistoryAdmin):
+class RegisteredDocumentAdmin(ReadLoggedAdmin, SimpleHistoryAdmin):
     """Read-only, for operators: which documents are registered and whether their PDFs are stored yet. The student
     and the files are left out: the register and the download view, which check who asks, show those."""
 

@@ -1,11 +1,13 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from inclusion_centre.accounts.admin import LabelledListEditableAdmin
+
 from .models import Adaptation
 
 
 @admin.register(Adaptation)
-class AdaptationAdmin(SimpleHistoryAdmin):
+class AdaptationAdmin(LabelledListEditableAdmin, SimpleHistoryAdmin):
     """The adaptation catalogue: the centre head and the system administrator add, retire (untick "in use") and
     reorder entries. Nothing is deleted, so old assessments and conclusions keep showing what was recommended."""
 

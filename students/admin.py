@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
+from inclusion_centre.accounts.admin import LabelledListEditableAdmin, ReadLoggedAdmin
+
 from . import permissions
 from .models import (
     AcademicTerm,
@@ -58,7 +60,7 @@ class CourseAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(TeachingAssignment)
-class TeachingAssignmentAdmin(SimpleHistoryAdmin):
+class TeachingAssignmentAdmin(ReadLoggedAdmin, SimpleHistoryAdmin):
     list_display = ["lecturer", "course", "term"]
     list_filter = ["term"]
     list_select_related = ["lecturer", "course", "term"]
@@ -72,7 +74,7 @@ class RepresentationInline(admin.TabularInline):
 
 
 @admin.register(Student)
-class StudentAdmin(SimpleHistoryAdmin):
+class StudentAdmin(ReadLoggedAdmin, SimpleHistoryAdmin):
     list_display = ["user", "external_id", "programme", "group", "year_of_study"]
     list_filter = ["year_of_study", "programme"]
     list_select_related = ["user", "programme", "group"]
@@ -82,7 +84,7 @@ class StudentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(SimpleHistoryAdmin):
+class EnrolmentAdmin(ReadLoggedAdmin, SimpleHistoryAdmin):
     list_display = ["student", "course", "term"]
     list_filter = ["term"]
     list_select_related = ["student__user", "course", "term"]
@@ -90,7 +92,7 @@ class EnrolmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(NeedCategory, ConditionOption)
-class CatalogueAdmin(SimpleHistoryAdmin):
+class CatalogueAdmin(LabelledListEditableAdmin, SimpleHistoryAdmin):
     """The configurable lists: entries are retired (unticked "in use"), never deleted, so old applications
     keep showing what was chosen."""
 
@@ -155,7 +157,7 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Application)
-class ApplicationAdmin(ReadOnlyHistoryAdmin):
+class ApplicationAdmin(ReadLoggedAdmin, ReadOnlyHistoryAdmin):
     draft_prefix = ""
     list_display = ["registration_number", "student", "status", "filed_as", "channel", "submitted_at"]
     list_filter = ["status", "filed_as", "channel"]
@@ -164,13 +166,13 @@ class ApplicationAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(Consent)
-class ConsentAdmin(ReadOnlyHistoryAdmin):
+class ConsentAdmin(ReadLoggedAdmin, ReadOnlyHistoryAdmin):
     list_display = ["application", "text", "channel", "given_at", "withdrawn_at"]
     list_select_related = ["application", "text"]
 
 
 @admin.register(SupportingDocument)
-class SupportingDocumentAdmin(ReadOnlyHistoryAdmin):
+class SupportingDocumentAdmin(ReadLoggedAdmin, ReadOnlyHistoryAdmin):
     list_display = ["application", "kind", "content_type", "size", "uploaded_at"]
     list_select_related = ["application"]
     exclude = ["file"]

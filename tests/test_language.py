@@ -57,3 +57,59 @@ def test_account_page_saves_the_preference(client):
     assert bad.status_code == 422
     user.refresh_from_db()
     assert user.preferred_language == "en"
+
+
+# Django ships no or incomplete Kazakh and Kyrgyz catalogues for its own pages: the project's catalogues complete
+# them (locale_django/ for the django domain, locale/*/djangojs.po for the admin's JavaScript).
+ADMIN_TEXTS = {
+    "kk": {
+        "Соңғы әрекеттер": "Recent actions",
+        "Сайтқа өту": "View site",
+        "Аутентификация және авторизация": "Authentication and Authorization",
+        "Сүзу үшін тере бастаңыз…": "Start typing to filter…",
+        "Навигация жолы": "Breadcrumbs",
+        "Негізгі мазмұнға өту": "Skip to main content",
+    },
+    "ky": {
+        "Навигация жолу": "Breadcrumbs",
+        "Негизги мазмунга өтүү": "Skip to main content",
+        "Каптал панель": "Sidebar",
+    },
+}
+PASSWORD_RULES = {
+    "kk": ["Құпиясөз басқа жеке деректеріңізге тым ұқсас болмауы керек.", "Құпиясөз тек цифрлардан тұрмауы керек."],
+    "ky": ["Сырсөз коюу"],
+}
+JS_TEXTS = {"kk": ["Қаңтар", "Белгіленген %s алып тастау"], "ky": ["Дүйшөмбү", "Бардык %s алып салуу"]}
+
+
+@pytest.mark.parametrize("language", ["kk", "ky"])
+def test_the_admin_speaks_kazakh_and_kyrgyz(client, language):
+    client.force_login(UserFactory(preferred_language=language, is_staff=True, is_superuser=True))
+    page = "".join(
+        client.get(url).content.decode()
+        for url in (reverse("admin:index"), reverse("admin:students_course_changelist"))
+    )
+    for text, english in ADMIN_TEXTS[language].items():
+        assert text in page, text
+        assert english not in page, english
+    change = client.get(reverse("admin:accounts_user_change", args=[UserFactory().pk])).content.decode()
+    assert ("Құпиясөзді қалпына келтіру" if language == "kk" else "Сырсөздү калыбына келтирүү") in change
+    assert "Reset password" not in change
+    catalogue = client.get(reverse("admin:jsi18n")).content.decode("unicode_escape")
+    for text in JS_TEXTS[language]:
+        assert text in catalogue, text
+
+
+def test_the_password_rules_are_in_kazakh(client):
+    client.force_login(UserFactory(preferred_language="kk"))
+    page = client.get(reverse("accounts:password_change")).content.decode()
+    for text in PASSWORD_RULES["kk"]:
+        assert text in page, text
+    for english in ("Your password can’t be", "too similar to your other personal information"):
+        assert english not in page
+    response = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": "x", "new_password1": "12345", "new_password2": "12345"},
+    )
+    assert "Бұл құпиясөз тым қысқа." in response.content.decode()

@@ -88,6 +88,7 @@ class TwoFactorRequiredMiddleware:
     ALLOWED_URL_NAMES = frozenset(
         {
             "accounts:two_factor_enrol",
+            "accounts:two_factor_enrol_check",
             "accounts:two_factor_verify",
             "accounts:logout",
             "set_language",

@@ -4,10 +4,17 @@ import time
 
 from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from .models import User
 from .sessions import end_sessions_of
+
+# Facts for the audit trail, which lives in a layer above this app and records them (audit.receivers):
+# - powers_changed(sender=User, user, actor, changes): services.user_set_powers changed what a user may do;
+# - admin_read(sender=model, request, obj, history): a page of the admin site showed a record holding personal
+#   data, or its history (history=True); obj is None for a list of them.
+powers_changed = Signal()
+admin_read = Signal()
 
 LOGIN_AT_SESSION_KEY = "_login_at"
 LAST_SEEN_SESSION_KEY = "_last_seen"

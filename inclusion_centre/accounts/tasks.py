@@ -105,3 +105,32 @@ def _calendar_part(calendar: str) -> MIMEText:
         part.set_param("method", found.group(1))
     part.add_header("Content-Disposition", "attachment", filename="invitation.ics")
     return part
+
+
+@shared_task(autoretry_for=(OSError, smtplib.SMTPException), retry_backoff=True, max_retries=5)
+def send_enrolment_code_email(device_id: int) -> bool:
+    """E-mail the one-time code for setting up an authenticator app; returns whether an e-mail left.
+
+    Sends nothing once the code was used or ran out. Run twice, it sends the same code again (harmless). The
+    subject is neutral and the code is only in the body.
+    """
+    from django_otp.plugins.otp_email.models import EmailDevice
+
+    device = EmailDevice.objects.select_related("user").filter(pk=device_id).first()
+    if device is None or not device.token or device.valid_until <= timezone.now() or not device.user.is_active:
+        return False
+    user = device.user
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+        subject = gettext("Code for setting up two-step sign-in")
+        body = gettext(
+            "Your one-time code for setting up the authenticator app: %(code)s\n\n"
+            "It works once, for %(minutes)d minutes.\n\n"
+            "If you did not ask for it, someone may know your password: change it and tell the system administrator."
+        ) % {"code": device.token, "minutes": settings.OTP_EMAIL_TOKEN_VALIDITY // 60}
+    send_mail(
+        subject=f"{settings.EMAIL_SUBJECT_PREFIX}{subject}",
+        message=body + "\n",
+        from_email=None,
+        recipient_list=[user.email],
+    )
+    return True

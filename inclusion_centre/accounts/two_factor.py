@@ -2,6 +2,10 @@
 
 django-otp keeps the devices: one TOTP device per person (an authenticator app) and one static device holding the
 recovery codes, each of which works once. Both throttle wrong codes (1, 2, 4, 8 … seconds between attempts).
+
+Setting up an app (the first time, or again after the system administrator removed a lost one) needs more than
+the password: a one-time code e-mailed to the account's address (django-otp's e-mail device, sent through the
+outbox) or one of the person's recovery codes. Someone who only knows the password cannot attach their own phone.
 """
 
 import base64
@@ -10,13 +14,20 @@ import re
 import segno
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
+from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from inclusion_centre.outbox.services import enqueue
 
 from .models import User
 
 RECOVERY_DEVICE_NAME = "recovery codes"
 APP_DEVICE_NAME = "authenticator app"
+EMAIL_DEVICE_NAME = "set-up code by e-mail"
+# The session of a user who proved it is them (e-mailed or recovery code) and may now set up an app.
+ENROL_PROOF_SESSION_KEY = "_two_factor_enrol_proof"
 
 
 def is_required(user) -> bool:
@@ -101,6 +112,52 @@ def check_code(*, user: User, code: str) -> tuple[TOTPDevice | StaticDevice | No
     with transaction.atomic():
         if code.isdigit() and len(code) == 6:  # recovery codes are 8 letters and digits
             devices = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True)
+        else:
+            devices = StaticDevice.objects.select_for_update().filter(user=user, confirmed=True)
+        for device in devices:
+            if throttled_device(device):
+                waiting = True
+            elif device.verify_token(code):
+                return device, False
+    return None, waiting
+
+
+# --- Proof before setting up an app ------------------------------------------------------------------------------
+
+
+def send_enrolment_code(*, user: User) -> bool:
+    """Make a new one-time code for setting up an app and queue its e-mail (outbox: the job carries the device id,
+    the code stays in the database). Returns False, sending nothing, while the last code's cooldown runs."""
+    from .tasks import send_enrolment_code_email
+
+    with transaction.atomic():
+        device = EmailDevice.objects.filter(user=user, name=EMAIL_DEVICE_NAME).select_for_update().first()
+        if device is None:
+            device = EmailDevice.objects.create(user=user, name=EMAIL_DEVICE_NAME, confirmed=False)
+        if not device.generate_is_allowed()[0]:
+            return False
+        device.cooldown_set(commit=False)
+        device.generate_token(valid_secs=settings.OTP_EMAIL_TOKEN_VALIDITY, commit=True)
+        enqueue(send_enrolment_code_email, device.pk)
+    return True
+
+
+def enrolment_code_pending(user: User) -> bool:
+    return EmailDevice.objects.filter(
+        user=user, name=EMAIL_DEVICE_NAME, token__isnull=False, valid_until__gt=timezone.now()
+    ).exists()
+
+
+def check_enrolment_proof(*, user: User, code: str) -> tuple[EmailDevice | StaticDevice | None, bool]:
+    """The device that accepts this code as proof that the person is who signed in: the e-mailed code (six
+    digits) or a recovery code. Either works once. Also whether a device was waiting after wrong codes."""
+    code = normalise(code)
+    if not code:
+        return None, False
+    waiting = False
+    with transaction.atomic():
+        if code.isdigit() and len(code) == 6:
+            devices = EmailDevice.objects.select_for_update().filter(user=user, name=EMAIL_DEVICE_NAME)
         else:
             devices = StaticDevice.objects.select_for_update().filter(user=user, confirmed=True)
         for device in devices:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("me/", views.account, name="account"),
     path("two-factor/set-up/", views.two_factor_enrol, name="two_factor_enrol"),
+    path("two-factor/set-up/check/", views.two_factor_enrol_check, name="two_factor_enrol_check"),
     path("two-factor/", views.two_factor_verify, name="two_factor_verify"),
     path("two-factor/recovery-codes/", views.two_factor_recovery_codes, name="two_factor_recovery_codes"),
     path("notifications/", views.notifications, name="notifications"),

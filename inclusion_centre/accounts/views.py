@@ -150,6 +150,8 @@ def two_factor_enrol(request):
         return redirect("home")
     if two_factor.has_confirmed_device(request.user):
         return redirect(f"{reverse('accounts:two_factor_verify')}?{urlencode({'next': _next_url(request)})}")
+    if request.session.get(two_factor.ENROL_PROOF_SESSION_KEY) != request.user.pk:
+        return redirect(f"{reverse('accounts:two_factor_enrol_check')}?{urlencode({'next': _next_url(request)})}")
     device = two_factor.pending_app_device(request.user)
     form = OneTimeCodeForm(
         _posted(request),
@@ -169,6 +171,7 @@ def two_factor_enrol(request):
                 else:
                     request.session.cycle_key()
                     django_otp.login(request, two_factor.confirmed_app_device(request.user))
+                    request.session.pop(two_factor.ENROL_PROOF_SESSION_KEY, None)
                     request.session[RECOVERY_CODES_SESSION_KEY] = codes
                     request.session["_after_recovery_codes"] = _next_url(request)
                     return redirect("accounts:two_factor_recovery_codes")
@@ -179,6 +182,50 @@ def two_factor_enrol(request):
         "next": _next_url(request),
     }
     return render(request, "accounts/two_factor_enrol.html", context, status=status)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def two_factor_enrol_check(request):
+    """Before an app is set up: a code e-mailed to the account's address, or a recovery code, shows it is the person
+    and not only someone who knows the password. A POST with `send` e-mails a new code."""
+    if two_factor.has_confirmed_device(request.user) or not two_factor.is_required(request.user):
+        return redirect("accounts:two_factor_enrol")
+    form = OneTimeCodeForm(
+        _posted(request) if "send" not in request.POST else None,
+        label=_("Code from the e-mail, or a recovery code"),
+        help_text=_("Six digits from the e-mail we sent you, or one of your recovery codes (each works once)."),
+    )
+    status = 200
+    if request.method == "POST" and "send" in request.POST:
+        if two_factor.send_enrolment_code(user=request.user):
+            messages.success(request, _("We have sent a code to %(email)s.") % {"email": request.user.email})
+        else:
+            messages.warning(request, _("A code was sent less than a minute ago. Wait a minute before asking again."))
+        return redirect(f"{reverse('accounts:two_factor_enrol_check')}?{urlencode({'next': _next_url(request)})}")
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            device, waiting = two_factor.check_enrolment_proof(user=request.user, code=form.cleaned_data["code"])
+            if device is None:
+                form.add_error(
+                    "code",
+                    _("Too many wrong codes. Wait a minute and try again.")
+                    if waiting
+                    else _("This code is not right, was used already or has run out. Check it, or ask for a new one."),
+                )
+            else:
+                request.session.cycle_key()
+                request.session[two_factor.ENROL_PROOF_SESSION_KEY] = request.user.pk
+                return redirect(f"{reverse('accounts:two_factor_enrol')}?{urlencode({'next': _next_url(request)})}")
+    context = {
+        "form": form,
+        "next": _next_url(request),
+        "email": request.user.email,
+        "code_sent": two_factor.enrolment_code_pending(request.user),
+    }
+    return render(request, "accounts/two_factor_enrol_check.html", context, status=status)
 
 
 @login_required

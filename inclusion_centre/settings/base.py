@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # One-time codes by e-mail: proof of the mailbox before an authenticator app is set up (two_factor.py).
+    "django_otp.plugins.otp_email",
     "csp",
     "django_htmx",
     "django_filters",
@@ -261,6 +263,13 @@ OTP_REQUIRED_ROLES = env.list(
 )
 OTP_TOTP_ISSUER = "Inclusion centre"
 OTP_RECOVERY_CODES = 10
+# The admin site never shows an authenticator's key, QR code or recovery codes (django-otp hides them).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Setting up an authenticator app (the first time, or again after it was removed) needs a code e-mailed to the
+# account's address, or a recovery code: the password alone is not enough. The e-mailed code works once, for
+# OTP_EMAIL_TOKEN_VALIDITY seconds; a new one can be asked for after OTP_EMAIL_COOLDOWN_DURATION seconds.
+OTP_EMAIL_TOKEN_VALIDITY = 15 * 60
+OTP_EMAIL_COOLDOWN_DURATION = 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -276,7 +285,9 @@ LANGUAGES = [
 ]
 # The language's own name, for the language switcher: a reader finds their language without knowing ours.
 LANGUAGE_SELF_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English", "ky": "Кыргызча"}
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale_django/: Django's own strings (admin, auth, forms) that its Kazakh and Kyrgyz catalogues lack, kept apart
+# from locale/, which `make messages` rebuilds from the project's code. The first path wins.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_django"]
 LANGUAGE_COOKIE_NAME = "language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 LANGUAGE_COOKIE_SAMESITE = "Lax"

@@ -56,6 +56,7 @@ GET = {
     # Two-step sign-in is off in the test settings (tests/security/test_signin.py turns it on): nobody here has a
     # device, so setting up and verifying send the user on, and there are no recovery codes to show.
     "accounts:two_factor_enrol": get(302),
+    "accounts:two_factor_enrol_check": get(302),
     "accounts:two_factor_recovery_codes": get(404),
     "accounts:two_factor_verify": get(302),
     "audit:access_log": get(404, auditor=200),
@@ -162,6 +163,7 @@ ACTORS: dict[str, frozenset[str]] = {
     "accounts:password_reset": EVERYONE,
     "accounts:password_reset_confirm": EVERYONE,
     "accounts:two_factor_enrol": SIGNED_IN,  # each for their own account
+    "accounts:two_factor_enrol_check": SIGNED_IN,  # each for their own account (asks for or checks a code)
     "accounts:two_factor_verify": SIGNED_IN,  # a link that is not valid: a page saying so, nothing changes
     "documents:verify": EVERYONE,
     "home": EVERYONE,  # the home page answers any method with the page; nothing to change

@@ -294,6 +294,20 @@ def _enrolled(request):
 
 
 @memo
+def _enrol_proved(request):
+    """The specialist signed in and past the e-mailed code, so the set-up page shows its form (the test's own
+    sign-ins afterwards keep the session's data: same user)."""
+    from inclusion_centre.accounts.two_factor import ENROL_PROOF_SESSION_KEY
+
+    client, specialist = fx(request, "client"), fx(request, "specialist")
+    client.force_login(specialist)
+    session = client.session
+    session[ENROL_PROOF_SESSION_KEY] = specialist.pk
+    session.save()
+    return True
+
+
+@memo
 def _notification(request):
     from inclusion_centre.accounts.models import Notification
 
@@ -323,7 +337,12 @@ CASES: dict[str, Case] = {
     "accounts:login": Case(None, lambda r: R("accounts:login")),
     "accounts:logout": Case("student", lambda r: R("accounts:logout")),
     "accounts:account": Case("student", lambda r: R("accounts:account")),
-    "accounts:two_factor_enrol": Case("specialist", lambda r: R("accounts:two_factor_enrol"), enforce_otp=True),
+    "accounts:two_factor_enrol": Case(
+        "specialist", lambda r: _enrol_proved(r) and R("accounts:two_factor_enrol"), enforce_otp=True
+    ),
+    "accounts:two_factor_enrol_check": Case(
+        "specialist", lambda r: R("accounts:two_factor_enrol_check"), enforce_otp=True
+    ),
     "accounts:two_factor_verify": Case(
         "specialist",
         lambda r: _enrolled(r) and R("accounts:two_factor_verify"),

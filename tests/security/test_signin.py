@@ -7,8 +7,10 @@ import time
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core import mail
 from django.urls import reverse
 from django_otp.oath import TOTP
+from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -16,6 +18,7 @@ from inclusion_centre.accounts import two_factor
 from inclusion_centre.accounts.models import User, UserSession
 from inclusion_centre.accounts.roles import Role
 from inclusion_centre.accounts.signals import LAST_SEEN_SESSION_KEY, LOGIN_AT_SESSION_KEY
+from inclusion_centre.outbox.models import OutboxMessage
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +26,7 @@ pytestmark = pytest.mark.django_db
 LOGIN = reverse("accounts:login")
 HOME = reverse("home")
 ENROL = reverse("accounts:two_factor_enrol")
+CHECK = reverse("accounts:two_factor_enrol_check")
 VERIFY = reverse("accounts:two_factor_verify")
 CODES = reverse("accounts:two_factor_recovery_codes")
 
@@ -49,6 +53,22 @@ def _code(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     totp.time = time.time() + steps_ahead * device.step
     return f"{totp.token():0{device.digits}d}"
+
+
+def _emailed_code(client, django_capture_on_commit_callbacks) -> str:
+    """Ask for the set-up code by e-mail (through the outbox) and read it from the e-mail sent."""
+    sent = len(mail.outbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(CHECK, {"send": "1"}).status_code == 302
+    assert len(mail.outbox) == sent + 1
+    return re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+
+
+def _prove(client, django_capture_on_commit_callbacks) -> None:
+    """The step before setting up an app: the e-mailed code."""
+    code = _emailed_code(client, django_capture_on_commit_callbacks)
+    response = client.post(CHECK, {"code": code})
+    assert response.status_code == 302 and response["Location"].startswith(ENROL), response
 
 
 def _enrolled(user) -> tuple[TOTPDevice, list[str]]:
@@ -105,7 +125,8 @@ def test_staff_without_a_device_reach_only_the_set_up_page(en, specialist, stude
     specialist.refresh_from_db()
     assert specialist.preferred_language == "kk"
     # What stays open: the two-step pages, the language switch, static files, the health check and sign-out.
-    assert en.get(ENROL).status_code == 200
+    assert en.get(ENROL)["Location"].startswith(CHECK)
+    assert en.get(CHECK).status_code == 200
     assert en.post(reverse("set_language"), {"language": "en", "next": "/"}).status_code == 302
     assert en.get("/static/css/app.css").status_code == 200
     assert en.get(reverse("healthz")).status_code in (200, 503)
@@ -113,8 +134,11 @@ def test_staff_without_a_device_reach_only_the_set_up_page(en, specialist, stude
     assert "_auth_user_id" not in en.session
 
 
-def test_set_up_shows_a_qr_code_and_the_key_then_recovery_codes_once(en, specialist):
+def test_set_up_shows_a_qr_code_and_the_key_then_recovery_codes_once(
+    en, specialist, django_capture_on_commit_callbacks
+):
     _sign_in(en, specialist)
+    _prove(en, django_capture_on_commit_callbacks)
     page = en.get(ENROL + "?next=/centre/inbox/")
     content = page.content.decode()
     assert page.status_code == 200
@@ -144,9 +168,10 @@ def test_set_up_shows_a_qr_code_and_the_key_then_recovery_codes_once(en, special
     assert en.get(HOME).status_code == 200
 
 
-def test_a_wrong_set_up_code_is_refused_next_to_the_field(client, specialist):
+def test_a_wrong_set_up_code_is_refused_next_to_the_field(client, specialist, django_capture_on_commit_callbacks):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
     _sign_in(client, specialist)
+    _prove(client, django_capture_on_commit_callbacks)
     client.get(ENROL)
     response = client.post(ENROL, {"code": "000000"})
     assert response.status_code == 422
@@ -157,6 +182,73 @@ def test_a_wrong_set_up_code_is_refused_next_to_the_field(client, specialist):
     assert 'href="#id_code"' in content and "Код неверный" in content
     assert not TOTPDevice.objects.filter(user=specialist, confirmed=True).exists()
     assert client.get(HOME).status_code == 302
+
+
+def test_setting_up_an_app_takes_more_than_the_password(en, specialist):
+    _sign_in(en, specialist)
+    for response in (en.get(ENROL), en.post(ENROL, {"code": "123456"})):
+        assert response.status_code == 302 and response["Location"].startswith(CHECK)
+    page = en.get(CHECK)
+    assert page.status_code == 200
+    assert 'class="qr-code"' not in page.content.decode() and "secret-key" not in page.content.decode()
+    # No key was made for someone who only knows the password, and nothing was confirmed.
+    assert not TOTPDevice.objects.filter(user=specialist).exists()
+    for code in ("123456", "abcdefgh", ""):
+        assert en.post(CHECK, {"code": code}).status_code == 422
+    assert en.get(ENROL)["Location"].startswith(CHECK)
+
+
+def _lost_authenticator(user, *, codes_too: bool) -> list[str]:
+    """An enrolled user whose app the system administrator removed (and the recovery codes, if `codes_too`)."""
+    device, codes = _enrolled(user)
+    device.delete()
+    if codes_too:
+        StaticToken.objects.filter(device__user=user).delete()
+    return codes
+
+
+def test_a_removed_app_is_set_up_again_with_a_code_sent_by_email(en, specialist, django_capture_on_commit_callbacks):
+    _lost_authenticator(specialist, codes_too=True)
+    _sign_in(en, specialist)
+    assert en.get(HOME)["Location"].startswith(ENROL)
+    code = _emailed_code(en, django_capture_on_commit_callbacks)
+    message = mail.outbox[-1]
+    assert message.to == [specialist.email] and code not in message.subject
+    # Sent through the outbox: the job names the e-mail device, never the code.
+    job = OutboxMessage.objects.get(task="inclusion_centre.accounts.tasks.send_enrolment_code_email")
+    assert code not in str(job.args) + str(job.kwargs)
+    # Asking again at once sends nothing more (one code a minute).
+    with django_capture_on_commit_callbacks(execute=True):
+        en.post(CHECK, {"send": "1"})
+    assert len(mail.outbox) == 1
+    assert en.post(CHECK, {"code": "000000" if code != "000000" else "111111"}).status_code == 422
+    EmailDevice.objects.filter(user=specialist).update(throttling_failure_count=0, throttling_failure_timestamp=None)
+    response = en.post(CHECK, {"code": code})
+    assert response.status_code == 302 and response["Location"].startswith(ENROL)
+    assert en.get(ENROL).status_code == 200
+    device = TOTPDevice.objects.get(user=specialist, confirmed=False)
+    assert en.post(ENROL, {"code": _code(device)}).status_code == 302
+    assert en.get(HOME).status_code == 200
+    # The e-mailed code worked once: after the new app is removed again, it no longer opens the set-up.
+    TOTPDevice.objects.filter(user=specialist).delete()
+    other = type(en)()
+    _sign_in(other, specialist, address="10.1.1.7")
+    assert other.post(CHECK, {"code": code}).status_code == 422
+    assert other.get(ENROL)["Location"].startswith(CHECK)
+
+
+def test_a_removed_app_is_set_up_again_with_a_recovery_code(en, auditor):
+    codes = _lost_authenticator(auditor, codes_too=False)
+    _sign_in(en, auditor)
+    response = en.post(CHECK, {"code": codes[0]})
+    assert response.status_code == 302 and response["Location"].startswith(ENROL)
+    assert en.get(ENROL).status_code == 200
+    assert two_factor.recovery_codes_left(auditor) == 9
+    # Used up: a second session cannot use the same recovery code to set up an app.
+    other = type(en)()
+    _sign_in(other, auditor, address="10.1.1.8")
+    assert other.post(CHECK, {"code": codes[0]}).status_code == 422
+    assert other.get(ENROL)["Location"].startswith(CHECK)
 
 
 def test_new_recovery_codes_replace_the_old_ones(en, specialist):

@@ -64,6 +64,7 @@ KWARGS = {
     "accounts:login": lambda w: {},
     "accounts:logout": lambda w: {},
     "accounts:two_factor_enrol": lambda w: {},
+    "accounts:two_factor_enrol_check": lambda w: {},
     "accounts:two_factor_verify": lambda w: {},
     "accounts:two_factor_recovery_codes": lambda w: {},
     "security_txt": lambda w: {},
