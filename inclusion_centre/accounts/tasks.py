@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 
 from audit.history import acting_as
 
+from .mail import subject_prefix
 from .models import Notification, User
 
 
@@ -50,7 +51,7 @@ def send_notification_email(notification_id: int, actor_id: int | None = None) -
                 )
                 % {"link": site + reverse("accounts:account")}
             )
-        subject = f"{settings.EMAIL_SUBJECT_PREFIX}{notification.subject}"
+        subject = f"{subject_prefix(recipient.preferred_language)}{notification.subject}"
         text = "\n\n".join(part for part in parts if part) + "\n"
         if notification.calendar:
             message = EmailMessage(subject=subject, body=text, to=[recipient.email])
