@@ -37,6 +37,6 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
 class StaffProfileAdmin(SimpleHistoryAdmin):
     list_display = ["user", "position", "specialty"]
     list_filter = ["specialty"]
-    search_fields = ["user__full_name", "user__email", "position"]
+    search_fields = ["user__full_name", "user__email", "position_kk", "position_ru", "position_en", "position_ky"]
     list_select_related = ["user"]
     autocomplete_fields = ["user"]
