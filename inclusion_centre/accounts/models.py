@@ -281,3 +281,29 @@ class UserSession(AbstractBaseSession):
         from .sessions import SessionStore
 
         return SessionStore
+
+
+class Invitation(models.Model):
+    """An e-mail asking a person whose account was made for them (by the import or the centre) to set a password.
+
+    The link carries a one-time, expiring token (invitations.InvitationTokenGenerator), not stored here: it stops
+    working once a password is set. This row records who invited whom, when it left, and when it was used.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("user"))
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("invited by")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("password set at"), null=True, blank=True)
+
+    history = tracked()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return str(self.user)

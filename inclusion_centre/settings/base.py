@@ -259,6 +259,8 @@ def _totp_issuer(device) -> str:
 
 OTP_TOTP_ISSUER = _totp_issuer
 OTP_RECOVERY_CODES = 10
+# Days an invitation link (first sign-in of an imported account, accounts/invitations.py) stays valid.
+INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
