@@ -2,12 +2,16 @@
 whose every value is 0 is replaced by a sentence."""
 
 import csv
+import datetime
 import io
 import re
 from html.parser import HTMLParser
 
+import django_filters
 import pytest
+from django import forms
 from django.urls import reverse
+from django.utils import translation
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +97,45 @@ def test_a_chart_of_zeros_is_a_sentence_not_an_empty_box(client, in_force, centr
     assert "<svg" not in median
     assert "Every figure here is 0, so there is no chart to draw." in median
     assert "<table" in median  # the figures themselves are still given
+
+
+def _form_classes():
+    import audit.filters
+    import documents.filters
+    import routes.forms
+    import routes.forms_meetings
+    import students.filters
+    import students.forms
+
+    for module in (routes.forms, routes.forms_meetings, students.forms):
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, forms.BaseForm) and value.__module__ == module.__name__:
+                yield value.__name__, value.base_fields
+    for module in (audit.filters, documents.filters, students.filters):
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, django_filters.FilterSet)
+                and value.__module__ == module.__name__
+            ):
+                yield value.__name__, {name: f.field for name, f in value.base_filters.items()}
+
+
+@pytest.mark.parametrize("language", ["ru", "kk", "ky"])
+def test_date_and_time_inputs_carry_iso_values(language):
+    """A browser's <input type="date"> takes only 2026-11-23: a localised "23.11.2026" shows an empty box, and the
+    form then saves the date as cleared."""
+    day, moment = datetime.date(2026, 11, 23), datetime.time(14, 29)
+    checked = []
+    with translation.override(language):
+        for form_name, fields in _form_classes():
+            for name, field in fields.items():
+                kind = getattr(field.widget, "input_type", "")
+                if kind not in {"date", "time"} and field.widget.attrs.get("type") not in {"date", "time"}:
+                    continue
+                kind = field.widget.attrs.get("type", kind)
+                html = field.widget.render(name, day if kind == "date" else moment)
+                value = re.search(r'value="([^"]*)"', html).group(1)
+                assert value == ("2026-11-23" if kind == "date" else "14:29"), f"{form_name}.{name}: {value}"
+                checked.append(f"{form_name}.{name}")
+    assert len(checked) >= 5, checked
