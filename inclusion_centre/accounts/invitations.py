@@ -21,9 +21,6 @@ from .tokens import invitation_tokens
 
 __all__ = ["can_be_invited", "invitation_accepted", "invitation_tokens", "invite", "invite_by_ids"]
 
-# E-mails queued per job: an import of thousands of students writes a handful of outbox rows, not thousands.
-EMAILS_PER_JOB = 200
-
 
 def can_be_invited(user: User) -> bool:
     """Active accounts that have no password yet: the others sign in, or use "Forgot your password?"."""
@@ -38,9 +35,9 @@ def invite(*, users: Iterable[User], actor: User | None) -> list[Invitation]:
         invitations = bulk_create_with_history(
             [Invitation(user=user, invited_by=actor) for user in invited], Invitation, default_user=actor
         )
-        ids = [invitation.pk for invitation in invitations]
-        for start in range(0, len(ids), EMAILS_PER_JOB):
-            enqueue(send_invitation_emails, ids[start : start + EMAILS_PER_JOB])
+        if invitations:
+            # One job, whatever the number: it splits itself into smaller ones (tasks.send_invitation_emails).
+            enqueue(send_invitation_emails, [invitation.pk for invitation in invitations])
     return invitations
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from audit.history import acting_as
+from inclusion_centre.outbox.services import enqueue
 
 from .mail import subject_prefix
 from .models import Invitation, Notification, User
@@ -79,6 +80,9 @@ def _calendar_part(calendar: str) -> MIMEText:
     return part
 
 
+INVITATIONS_PER_JOB = 200
+
+
 @shared_task(autoretry_for=(OSError, smtplib.SMTPException), retry_backoff=True, max_retries=5)
 def send_invitation_emails(invitation_ids: list[int]) -> int:
     """E-mail each invitation not e-mailed yet, in its recipient's language; returns how many left now.
@@ -86,6 +90,11 @@ def send_invitation_emails(invitation_ids: list[int]) -> int:
     Safe to run twice: each row is locked and `emailed_at` checked. A person who set a password or was disabled
     since is skipped. The link is made here, so its time limit counts from the e-mail, not from the import.
     """
+    if len(invitation_ids) > INVITATIONS_PER_JOB:
+        # An import of thousands queued one job; it becomes jobs of a size a worker sends within its time limit.
+        for start in range(0, len(invitation_ids), INVITATIONS_PER_JOB):
+            enqueue(send_invitation_emails, invitation_ids[start : start + INVITATIONS_PER_JOB])
+        return 0
     sent = 0
     for invitation_id in invitation_ids:
         with transaction.atomic():

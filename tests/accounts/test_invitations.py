@@ -19,6 +19,7 @@ from django.utils.http import urlsafe_base64_encode
 from inclusion_centre.accounts.invitations import invitation_tokens, invite
 from inclusion_centre.accounts.models import Invitation, User
 from inclusion_centre.accounts.tasks import send_invitation_emails
+from inclusion_centre.outbox.models import OutboxMessage
 from students.importing import import_reference
 from tests.factories import UserFactory
 
@@ -204,3 +205,18 @@ def test_the_import_command_can_skip_the_invitations(tmp_path, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         call_command("import_reference", "lecturers", str(path), stdout=out)
     assert sorted(message.to[0] for message in mail.outbox) == ["cli.kk@example.edu.kz", "cli.ru@example.edu.kz"]
+
+
+def test_a_large_invitation_is_one_job_that_splits_itself(sysadmin, django_capture_on_commit_callbacks):
+    people = [_imported(f"p{n}@example.edu.kz") for n in range(5)]
+    with (
+        mock.patch("inclusion_centre.accounts.tasks.INVITATIONS_PER_JOB", 2),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        invitations = invite(users=people, actor=sysadmin)
+    jobs = list(OutboxMessage.objects.filter(task=send_invitation_emails.name).order_by("pk"))
+    # The import (or the admin) queued one job with every invitation; it split itself into jobs of two.
+    assert jobs[0].args == [[invitation.pk for invitation in invitations]]
+    assert [len(job.args[0]) for job in jobs[1:]] == [2, 2, 1]
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(person.email for person in people)
+    assert not Invitation.objects.filter(emailed_at__isnull=True).exists()
