@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import AccessLog
 from .selectors import staff_users, tracked_models
@@ -37,10 +38,13 @@ class UserFilter(django_filters.ModelChoiceFilter):
 class AccessLogFilter(django_filters.FilterSet):
     user = UserFilter(label=_("Who"), queryset=staff_users(), empty_label=_("Anyone"))
     action = django_filters.ChoiceFilter(
-        label=_("What they did"), choices=AccessLog.Action.choices, empty_label=_("Any")
+        label=_("What they did"), choices=AccessLog.Action.choices, empty_label=pgettext_lazy("any action", "Any")
     )
     object_type = django_filters.ChoiceFilter(
-        label=_("Type of record"), field_name="content_type_id", empty_label=_("Any"), choices=[]
+        label=_("Type of record"),
+        field_name="content_type_id",
+        empty_label=pgettext_lazy("any record type", "Any"),
+        choices=[],
     )
     date_from = django_filters.DateFilter(label=_("From (date)"), method="filter_from", widget=DateInput)
     date_to = django_filters.DateFilter(label=_("To (date, inclusive)"), method="filter_to", widget=DateInput)

@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from inclusion_centre.accounts.roles import STAFF_ROLES, Role
 from inclusion_centre.history import tracked
@@ -19,15 +20,15 @@ class StatusChange(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("object type"))
     object_id = models.PositiveBigIntegerField(_("object id"))
     content_object = GenericForeignKey("content_type", "object_id")
-    from_status = models.CharField(_("from"), max_length=32, blank=True)
-    to_status = models.CharField(_("to"), max_length=32)
+    from_status = models.CharField(pgettext_lazy("status change", "from"), max_length=32, blank=True)
+    to_status = models.CharField(pgettext_lazy("status change", "to"), max_length=32)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("by"),
+        verbose_name=pgettext_lazy("status change", "by"),
     )
     comment = models.TextField(_("comment"), blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)

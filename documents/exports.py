@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 
 from inclusion_centre import spreadsheet
@@ -30,7 +31,7 @@ logger = logging.getLogger(__name__)
 def register_xlsx(documents) -> bytes:
     """The register as a workbook: one row per registered document, in the reader's language."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_("Register")[:31])
+    sheet = workbook.create_sheet(title=pgettext("document register", "Register")[:31])
     sheet.append([_("Number"), _("Document"), _("Date"), _("Student"), _("Status"), _("Version"), _("PDF stored")])
     for document in documents:
         sheet.append(

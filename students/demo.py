@@ -60,6 +60,15 @@ DEMO_USERS = [
     ),
     ("sysadmin@demo.edu.kz", "Нұржан Асқарұлы Тоқтаров", Role.SYSADMIN, "Жүйе әкімшісі", ""),
 ]
+# The same positions in Russian: pages and printed copies give each reader the position in their language.
+DEMO_POSITIONS_RU = {
+    "Психолог": "Психолог",
+    "Орталық басшысы": "Руководитель центра",
+    "Аға оқытушы": "Старший преподаватель",
+    "Оқу ісі жөніндегі проректор": "Проректор по учебной работе",
+    "Дербес деректерді қорғау жөніндегі маман": "Специалист по защите персональных данных",
+    "Жүйе әкімшісі": "Системный администратор",
+}
 
 OTHER_LECTURERS = [
     ("lecturer2@demo.edu.kz", "Бақытжан Серікұлы Омаров"),
@@ -158,7 +167,9 @@ def seed_users() -> dict[Role, User]:
             user.save(update_fields=["is_staff"])
         _grant(user, role)
         if position and not StaffProfile.objects.filter(user=user).exists():
-            StaffProfile.objects.create(user=user, position=position, specialty=specialty)
+            StaffProfile.objects.create(
+                user=user, position_kk=position, position_ru=DEMO_POSITIONS_RU.get(position, ""), specialty=specialty
+            )
         users[role] = user
     return users
 

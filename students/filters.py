@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Application, Faculty, NeedCategory
 from .selectors import overdue_q
@@ -17,7 +18,10 @@ class InboxFilter(django_filters.FilterSet):
         empty_label=_("Any state"),
     )
     category = django_filters.ModelChoiceFilter(
-        label=_("Category of needs"), queryset=NeedCategory.objects.all(), field_name="categories", empty_label=_("Any")
+        label=_("Category of needs"),
+        queryset=NeedCategory.objects.all(),
+        field_name="categories",
+        empty_label=pgettext_lazy("any category", "Any"),
     )
     faculty = django_filters.ModelChoiceFilter(
         label=_("Faculty"),

@@ -159,7 +159,7 @@ class PaperApplicationForm(ApplicationForm):
     )
     received_on = forms.DateField(
         label=_("Received at the chancellery on"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
             "required": _("Enter the date the paper application was received."),
             "invalid": _("Enter a real date."),

@@ -60,6 +60,16 @@ class ImportForm(forms.Form):
         required=False,
     )
 
+    invite = forms.BooleanField(
+        label=gettext_lazy("Send each new account an invitation to set a password"),
+        help_text=gettext_lazy(
+            "Students and lecturers added by this file get an e-mail with a link to set their first password. "
+            "Leave it unticked to send the invitations later, from the administration site."
+        ),
+        required=False,
+        initial=True,
+    )
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > IMPORT_MAX_BYTES:
@@ -128,6 +138,7 @@ def reference_import(request):
                 "token": token,
                 "kind": kind,
                 "full": full,
+                "invite": form.cleaned_data["invite"],
                 "name": display_name(form.cleaned_data["file"].name),
                 "stage": "preview",
             }
@@ -163,7 +174,13 @@ def reference_import_confirm(request):
         return redirect("students:reference_import")
     try:
         with path.open("rb") as stream:
-            report = import_reference(kind=pending["kind"], file=stream, actor=request.user, full=pending["full"])
+            report = import_reference(
+                kind=pending["kind"],
+                file=stream,
+                actor=request.user,
+                full=pending["full"],
+                invite=pending.get("invite", True),
+            )
     finally:
         path.unlink(missing_ok=True)
     storage.save_report(pending["token"], "report", report)

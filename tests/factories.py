@@ -43,7 +43,7 @@ class StaffProfileFactory(factory.django.DjangoModelFactory):
         model = StaffProfile
 
     user = factory.SubFactory(UserFactory)
-    position = "Маман"
+    position_kk = "Маман"
 
 
 class FacultyFactory(factory.django.DjangoModelFactory):

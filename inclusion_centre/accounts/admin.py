@@ -1,6 +1,6 @@
 # The admins of axes and django-otp are imported (so registered) first, to be replaced at the end of this module.
 from axes import admin as axes_admin
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -8,11 +8,13 @@ from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_otp.plugins.otp_email import admin as otp_email_admin
 from django_otp.plugins.otp_static import admin as otp_static_admin
 from django_otp.plugins.otp_totp import admin as otp_totp_admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from .invitations import invite
 from .models import StaffProfile, User
 from .services import POWER_FIELDS, user_set_powers
 from .signals import admin_read
@@ -109,6 +111,35 @@ class UserAdmin(ReadLoggedAdmin, SimpleHistoryAdmin, BaseUserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
     readonly_fields = ["last_login", "date_joined"]
     filter_horizontal = ["groups", "user_permissions"]
+    actions = ["send_invitation"]
+
+    @admin.action(description=_("Send invitation (first password)"), permissions=["change"])
+    def send_invitation(self, request, queryset):
+        # Only accounts with no password yet can be invited; the others are counted and named back.
+        invitations = invite(users=queryset, actor=request.user)
+        skipped = queryset.count() - len(invitations)
+        if invitations:
+            self.message_user(
+                request,
+                ngettext(
+                    "An invitation is on its way to %(count)d person.",
+                    "Invitations are on their way to %(count)d people.",
+                    len(invitations),
+                )
+                % {"count": len(invitations)},
+                messages.SUCCESS,
+            )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d account was left out: it has a password already or is disabled.",
+                    "%(count)d accounts were left out: they have a password already or are disabled.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )
 
     def get_readonly_fields(self, request, obj=None):
         fields = [*super().get_readonly_fields(request, obj)]
@@ -144,7 +175,7 @@ class UserAdmin(ReadLoggedAdmin, SimpleHistoryAdmin, BaseUserAdmin):
 class StaffProfileAdmin(ReadLoggedAdmin, SimpleHistoryAdmin):
     list_display = ["user", "position", "specialty"]
     list_filter = ["specialty"]
-    search_fields = ["user__full_name", "user__email", "position"]
+    search_fields = ["user__full_name", "user__email", "position_kk", "position_ru", "position_en", "position_ky"]
     list_select_related = ["user"]
     autocomplete_fields = ["user"]
 

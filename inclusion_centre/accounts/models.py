@@ -1,3 +1,4 @@
+import re
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import ClassVar
@@ -7,7 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models.functions import Lower
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
@@ -155,7 +156,12 @@ class StaffProfile(models.Model):
         TUTOR = "tutor", _("Tutor")
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="staff_profile", verbose_name=_("user"))
-    position = models.CharField(_("position"), max_length=200, blank=True)
+    # The position in each language the centre works in: pages show the reader's, printed documents the document's
+    # (`position` reads the active language, falling back to the others). Missing ones fall back, never show blank.
+    position_kk = models.CharField(_("position (Kazakh)"), max_length=200, blank=True)
+    position_ru = models.CharField(_("position (Russian)"), max_length=200, blank=True)
+    position_en = models.CharField(_("position (English)"), max_length=200, blank=True)
+    position_ky = models.CharField(_("position (Kyrgyz)"), max_length=200, blank=True)
     specialty = models.CharField(
         _("specialist area"),
         max_length=30,
@@ -173,6 +179,43 @@ class StaffProfile(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.position}" if self.position else str(self.user)
+
+    def position_in(self, language: str | None) -> str:
+        """The position in `language`, else in the first of kk, ru, en, ky that is filled in; blank if none is."""
+        order = [language, *POSITION_LANGUAGES] if language in POSITION_LANGUAGES else POSITION_LANGUAGES
+        return next((value for code in order if (value := getattr(self, f"position_{code}"))), "")
+
+    @property
+    def position(self) -> str:
+        """The position in the active language (the reader's on a page, the document's while a PDF is rendered)."""
+        return self.position_in(translation.get_language())
+
+    @position.setter
+    def position(self, value: str) -> None:
+        # For callers that know one text without its language (imports, the demo): it goes where its letters say.
+        setattr(self, f"position_{guess_language(value)}", value)
+
+
+POSITION_LANGUAGES = ["kk", "ru", "en", "ky"]
+_KAZAKH_ONLY = re.compile("[әғқұһіӘҒҚҰҺІ]")
+_KYRGYZ_OR_KAZAKH = re.compile("[ңөүҢӨҮ]")
+_RUSSIAN_MARKS = re.compile(r"[ёъэщьЁЪЭЩ]|(ий|ый|ой|ая)\b", re.IGNORECASE)
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+def guess_language(text: str) -> str:
+    """Which language a short text (a position) is in, by its letters: Kazakh-only letters say kk; ң, ө, ү without
+    them say ky; Latin letters alone say en; Russian-only letters or endings say ru; anything else is taken for the
+    default language (a Kazakh word without its special letters, such as "Маман", looks like no other)."""
+    if _KAZAKH_ONLY.search(text):
+        return "kk"
+    if _KYRGYZ_OR_KAZAKH.search(text):
+        return "ky"
+    if text.strip() and not _CYRILLIC.search(text):
+        return "en"
+    if _RUSSIAN_MARKS.search(text):
+        return "ru"
+    return settings.LANGUAGE_CODE if settings.LANGUAGE_CODE in POSITION_LANGUAGES else "kk"
 
 
 class Notification(models.Model):
@@ -243,3 +286,29 @@ class UserSession(AbstractBaseSession):
     @classmethod
     def get_session_store_class(cls):
         return import_string(f"{settings.SESSION_ENGINE}.SessionStore")
+
+
+class Invitation(models.Model):
+    """An e-mail asking a person whose account was made for them (by the import or the centre) to set a password.
+
+    The link carries a one-time, expiring token (invitations.InvitationTokenGenerator), not stored here: it stops
+    working once a password is set. This row records who invited whom, when it left, and when it was used.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("user"))
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("invited by")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("password set at"), null=True, blank=True)
+
+    history = tracked()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return str(self.user)

@@ -8,13 +8,17 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage, send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from inclusion_centre.history import acting_as
+from inclusion_centre.outbox.services import enqueue
 
-from .models import Notification, User
+from .mail import subject_prefix
+from .models import Invitation, Notification, User
+from .tokens import invitation_path
 
 
 @shared_task(autoretry_for=(OSError, smtplib.SMTPException), retry_backoff=True, max_retries=5)
@@ -81,7 +85,7 @@ def send_notification_email(notification_id: int, actor_id: int | None = None) -
                 )
                 % {"link": site + reverse("accounts:account")}
             )
-        subject = f"{settings.EMAIL_SUBJECT_PREFIX}{notification.subject}"
+        subject = f"{subject_prefix(recipient.preferred_language)}{notification.subject}"
         text = "\n\n".join(part for part in parts if part) + "\n"
         if notification.calendar:
             message = EmailMessage(subject=subject, body=text, to=[recipient.email])
@@ -128,9 +132,62 @@ def send_enrolment_code_email(device_id: int) -> bool:
             "If you did not ask for it, someone may know your password: change it and tell the system administrator."
         ) % {"code": device.token, "minutes": settings.OTP_EMAIL_TOKEN_VALIDITY // 60}
     send_mail(
-        subject=f"{settings.EMAIL_SUBJECT_PREFIX}{subject}",
+        subject=f"{subject_prefix(user.preferred_language)}{subject}",
         message=body + "\n",
         from_email=None,
         recipient_list=[user.email],
     )
     return True
+
+
+INVITATIONS_PER_JOB = 200
+
+
+@shared_task(autoretry_for=(OSError, smtplib.SMTPException), retry_backoff=True, max_retries=5)
+def send_invitation_emails(invitation_ids: list[int]) -> int:
+    """E-mail each invitation not e-mailed yet, in its recipient's language; returns how many left now.
+
+    Safe to run twice: each row is locked and `emailed_at` checked. A person who set a password or was disabled
+    since is skipped. The link is made here, so its time limit counts from the e-mail, not from the import.
+    """
+    if len(invitation_ids) > INVITATIONS_PER_JOB:
+        # An import of thousands queued one job; it becomes jobs of a size a worker sends within its time limit.
+        for start in range(0, len(invitation_ids), INVITATIONS_PER_JOB):
+            enqueue(send_invitation_emails, invitation_ids[start : start + INVITATIONS_PER_JOB])
+        return 0
+    sent = 0
+    for invitation_id in invitation_ids:
+        with transaction.atomic():
+            invitation = (
+                Invitation.objects.select_for_update(of=("self",))
+                .select_related("user", "invited_by")
+                .filter(pk=invitation_id, emailed_at__isnull=True)
+                .first()
+            )
+            if invitation is None or not _invitable(invitation.user):
+                continue
+            _send_invitation(invitation.user)
+            invitation.emailed_at = timezone.now()
+            invitation._change_reason = "e-mail sent"
+            with acting_as(invitation.invited_by):
+                invitation.save(update_fields=["emailed_at"])
+            sent += 1
+    return sent
+
+
+def _invitable(user: User) -> bool:
+    return user.is_active and bool(user.email) and not user.has_usable_password()
+
+
+def _send_invitation(user: User) -> None:
+    language = user.preferred_language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        context = {
+            "user": user,
+            "link": settings.SITE_URL.rstrip("/") + invitation_path(user),
+            "days": settings.INVITATION_VALID_DAYS,
+            "reset_link": settings.SITE_URL.rstrip("/") + reverse("accounts:password_reset"),
+        }
+        subject = subject_prefix(language) + gettext("Your account at the centre: set your password")
+        text = render_to_string("accounts/email/invitation.txt", context)
+    send_mail(subject=subject, message=text, from_email=None, recipient_list=[user.email])

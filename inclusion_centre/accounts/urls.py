@@ -32,6 +32,12 @@ urlpatterns = [
         views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
+    path("invitation/<uidb64>/<token>/", views.InvitationView.as_view(), name="invitation"),
+    path(
+        "invitation/done/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="accounts/invitation_done.html"),
+        name="invitation_done",
+    ),
     path(
         "password/reset/complete/",
         auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html"),

@@ -26,6 +26,7 @@ from .forms import (
     LanguagePreferenceForm,
     OneTimeCodeForm,
 )
+from .invitations import invitation_accepted, invitation_tokens
 from .models import Notification
 from .notifications import mark_all_read, mark_read, notifications_for, user_set_notify_by_email
 from .services import user_set_display, user_set_language
@@ -60,6 +61,25 @@ class PasswordResetView(InvalidFormStatusMixin, auth_views.PasswordResetView):
 class PasswordResetConfirmView(InvalidFormStatusMixin, auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class InvitationView(InvalidFormStatusMixin, auth_views.PasswordResetConfirmView):
+    """The link of an invitation: set a first password, once. A used, expired or altered link, or a disabled
+    account, gets a page that says so and offers "Forgot your password?" (which works for these accounts too)."""
+
+    template_name = "accounts/invitation.html"
+    token_generator = invitation_tokens
+    reset_url_token = "first-password"  # noqa: S105 (the URL segment that stands for the token, not a secret)
+    success_url = reverse_lazy("accounts:invitation_done")
+
+    def get_user(self, uidb64):
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        invitation_accepted(user=form.user)
+        return response
 
 
 @login_required

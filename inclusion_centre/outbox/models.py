@@ -8,6 +8,7 @@ relay (`relay_outbox`) publishes it later, so nothing is lost while Redis is dow
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from inclusion_centre.history import tracked
 
@@ -15,7 +16,7 @@ from inclusion_centre.history import tracked
 class OutboxMessage(models.Model):
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
-        SENT = "sent", _("Sent")
+        SENT = "sent", pgettext_lazy("outbox state", "Sent")
         FAILED = "failed", _("Failed")
 
     task = models.CharField(_("task"), max_length=200)

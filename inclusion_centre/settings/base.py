@@ -261,7 +261,18 @@ OTP_REQUIRED_ROLES = env.list(
     "OTP_REQUIRED_ROLES",
     default=["specialist", "centre_head", "lecturer", "administration", "auditor", "sysadmin"],
 )
-OTP_TOTP_ISSUER = "Inclusion centre"
+
+
+def _totp_issuer(device) -> str:
+    # The name an authenticator app shows beside the code. The app stores it once, when the QR code is scanned,
+    # so it is the centre's short name in the language the person chose at that moment.
+    from django.conf import settings
+
+    names = settings.CENTRE_SHORT_NAME
+    return names.get(device.user.preferred_language) or names[settings.LANGUAGE_CODE]
+
+
+OTP_TOTP_ISSUER = _totp_issuer
 OTP_RECOVERY_CODES = 10
 # The admin site never shows an authenticator's key, QR code or recovery codes (django-otp hides them).
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
@@ -270,6 +281,9 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # OTP_EMAIL_TOKEN_VALIDITY seconds; a new one can be asked for after OTP_EMAIL_COOLDOWN_DURATION seconds.
 OTP_EMAIL_TOKEN_VALIDITY = 15 * 60
 OTP_EMAIL_COOLDOWN_DURATION = 60
+
+# Days an invitation link (first sign-in of an imported account, accounts/invitations.py) stays valid.
+INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -291,6 +305,8 @@ LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_django"]
 LANGUAGE_COOKIE_NAME = "language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Date, time and number formats per language (24-hour clock everywhere; Django has none for Kazakh).
+FORMAT_MODULE_PATH = ["inclusion_centre.formats"]
 TIME_ZONE = env("TIME_ZONE", default="Asia/Almaty")
 USE_I18N = True
 USE_TZ = True
@@ -303,6 +319,15 @@ INSTITUTION_NAME = {
     "en": env("INSTITUTION_NAME_EN", default="A. Kussainov Eurasian Humanities Institute"),
 }
 INSTITUTION_NAME["ky"] = env("INSTITUTION_NAME_KY", default=INSTITUTION_NAME["ru"])
+# The centre's short name in each language: the prefix of every e-mail subject ("[Инклюзия орталығы] …", in the
+# recipient's language) and the issuer an authenticator app shows. EMAIL_SUBJECT_PREFIX is left to Django's own
+# mails to the administrators.
+CENTRE_SHORT_NAME = {
+    "kk": env("CENTRE_SHORT_NAME_KK", default="Инклюзия орталығы"),
+    "ru": env("CENTRE_SHORT_NAME_RU", default="Центр инклюзии"),
+    "en": env("CENTRE_SHORT_NAME_EN", default="Inclusion centre"),
+    "ky": env("CENTRE_SHORT_NAME_KY", default="Инклюзия борбору"),
+}
 # The emblem in the header of every printed document (SVG or PNG); a neutral placeholder ships with the code.
 INSTITUTION_LOGO = Path(env("INSTITUTION_LOGO", default=str(BASE_DIR / "static" / "img" / "institution-logo.svg")))
 

@@ -33,7 +33,7 @@ class MeetingForm(BoundedForm):
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
     date = forms.DateField(
         label=_("Date"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": _("Enter the date of the meeting."), "invalid": _("Enter a real date.")},
     )
     starts = forms.TimeField(

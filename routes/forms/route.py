@@ -74,13 +74,13 @@ class RouteGeneralForm(RevisionForm):
     first_review_on = forms.DateField(
         label=_("Review date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("Enter a real date.")},
     )
     second_review_on = forms.DateField(
         label=_("Second review date (optional)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("Enter a real date.")},
     )
     revision_reason = forms.CharField(
@@ -157,7 +157,7 @@ class MeasureForm(BoundedForm):
     until = forms.DateField(
         label=_("Until"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("Enter a real date.")},
     )
 

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_noop
 
+from inclusion_centre.accounts.invitations import invite_by_ids
 from inclusion_centre.accounts.models import User
 from inclusion_centre.history import acting_as
 
@@ -29,14 +30,15 @@ BATCH_ROWS = 5000
 
 
 def import_reference(
-    *, kind: str, file: BinaryIO, actor: User | None, dry_run: bool = False, full: bool = False
+    *, kind: str, file: BinaryIO, actor: User | None, dry_run: bool = False, full: bool = False, invite: bool = True
 ) -> Report:
     """Import one file of `kind` (a key of KINDS) from the binary stream `file`.
 
     With `dry_run` nothing is written and the report says what would be. With `full` the file is taken as a
     complete export and the report also lists the records of that kind it does not mention (nothing is deleted).
     `actor` is recorded on every history row; a user without the sysadmin's rights raises PermissionDenied
-    (None is the command line, where whoever runs it already has the server).
+    (None is the command line, where whoever runs it already has the server). With `invite`, every account the
+    import created is sent an invitation to set its first password (accounts.invitations).
     """
     if actor is not None and not actor.has_perm(IMPORT_PERMISSION):
         raise PermissionDenied
@@ -54,6 +56,8 @@ def import_reference(
                 _import_rows(importer, rows, columns, len(header[1]), report, dry_run=dry_run)
                 if full:
                     report.missing = importer.missing()
+        if invite and not dry_run and importer.new_user_ids:
+            report.invited = len(invite_by_ids(user_ids=importer.new_user_ids, actor=actor))
     except FileUnreadable as error:
         report.file_problems.append(error.problem)
     report.seconds = round(time.monotonic() - started, 3)
@@ -135,18 +139,23 @@ def _write(importer: Importer, batch: list[Plan], report: Report, *, dry_run: bo
         return
     written = batch
     if not dry_run:
+        # A batch that rolls back leaves no accounts behind: forget the ids it noted.
+        committed_ids = len(importer.new_user_ids)
         try:
             with transaction.atomic():
                 importer.write(batch)
         except IntegrityError:
+            del importer.new_user_ids[committed_ids:]
             # Someone changed the same records while the file was being read: write the rows one by one, so only
             # the rows that now clash are refused.
             written = []
             for plan in batch:
+                committed_ids = len(importer.new_user_ids)
                 try:
                     with transaction.atomic():
                         importer.write([plan])
                 except IntegrityError:
+                    del importer.new_user_ids[committed_ids:]
                     report.reject(
                         [
                             Problem(

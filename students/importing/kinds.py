@@ -84,6 +84,8 @@ class Importer:
         self.actor = actor
         self.seen: dict = {}  # key → line of its first row
         self.present: set = set()  # keys in the file, rejected rows included: those are not "missing"
+        # Accounts this import created (committed batches only): they are sent an invitation afterwards.
+        self.new_user_ids: list[int] = []
 
     def prepare(self) -> None:
         """Load what the checks need."""
@@ -357,6 +359,7 @@ class Lecturers(People):
     def write(self, plans):
         new = [_new_user(**plan.values) for plan in plans if plan.action == CREATE]
         new_ids = bulk.create(User, new, actor=self.actor)
+        self.new_user_ids.extend(new_ids)
         changed = [plan for plan in plans if plan.action == UPDATE]
         for plan in changed:
             for name, value in plan.values.items():
@@ -470,6 +473,7 @@ class Students(People):
     def write(self, plans):
         newcomers = [plan for plan in plans if "new_user" in plan.extra]
         new_ids = bulk.create(User, [_new_user(**plan.extra["new_user"]) for plan in newcomers], actor=self.actor)
+        self.new_user_ids.extend(new_ids)
         user_ids = {plan.line: user_id for plan, user_id in zip(newcomers, new_ids, strict=True)}
 
         renamed, fields = [], set()

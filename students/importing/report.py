@@ -45,6 +45,7 @@ class Report:
     notes: list[Problem] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    invited: int = 0  # new accounts sent an invitation to set their first password
     seconds: float = 0.0
 
     @property

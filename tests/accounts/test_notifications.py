@@ -70,7 +70,7 @@ def test_text_is_stored_in_the_recipient_language_whatever_language_is_active(
     assert to_kazakh.subject == "Қош келдіңіз, Айгерим"
     # The e-mail carries the same text, the prefix and the absolute link.
     by_address = {message.to[0]: message for message in mail.outbox}
-    assert by_address["ru@example.edu.kz"].subject == "[Inclusion centre] Проверьте почту"
+    assert by_address["ru@example.edu.kz"].subject == "[Центр инклюзии] Проверьте почту"
     assert "Вас ничего не ожидает." in by_address["ru@example.edu.kz"].body
     assert "https://centre.example.edu.kz/cases/7/" in by_address["ru@example.edu.kz"].body
     assert "https://centre.example.edu.kz/accounts/me/" in by_address["ru@example.edu.kz"].body

@@ -102,3 +102,14 @@ def test_the_bundled_fonts_have_a_glyph_for_every_kazakh_letter():
         missing = [letter for letter in KAZAKH_LOWER + KAZAKH_UPPER if ord(letter) not in cmap]
         assert missing == [], name
     assert (settings.DOCUMENT_FONTS_DIR / "LICENSE-DejaVu.txt").exists()
+
+
+def test_each_printed_copy_gives_the_position_in_its_own_language(request, centre_head):
+    # Set before the conclusion is signed, so both stored copies are rendered with it.
+    profile = centre_head.staff_profile
+    profile.position_kk, profile.position_ru = "Инклюзия орталығының басшысы", "Руководитель центра инклюзии"
+    profile.save()
+    document = request.getfixturevalue("conclusion_document")
+    kazakh, russian = pdf_text(stored_bytes(document, "kk")), pdf_text(stored_bytes(document, "ru"))
+    assert "Инклюзия орталығының басшысы" in kazakh and "Руководитель центра инклюзии" not in kazakh
+    assert "Руководитель центра инклюзии" in russian and "Инклюзия орталығының басшысы" not in russian

@@ -30,6 +30,11 @@ class Command(BaseCommand):
             help="The file is a complete export: also list records of this kind it lacks (nothing is deleted).",
         )
         parser.add_argument(
+            "--no-invitations",
+            action="store_true",
+            help="Do not send new accounts an invitation to set their first password (send them later).",
+        )
+        parser.add_argument(
             "--actor",
             metavar="EMAIL",
             help="The user recorded in history as the author of the changes (default: none).",
@@ -41,7 +46,7 @@ class Command(BaseCommand):
             help="Language of the report (default: %(default)s).",
         )
 
-    def handle(self, *args, kind, file, dry_run, full, actor, language, **options):
+    def handle(self, *args, kind, file, dry_run, full, actor, language, no_invitations, **options):
         if not file.is_file():
             raise CommandError(f"{file} is not a file.")
         actor_user = None
@@ -51,7 +56,9 @@ class Command(BaseCommand):
                 raise CommandError(f"No user has the e-mail address {actor}.")
         with translation.override(language):
             with file.open("rb") as stream:
-                report = import_reference(kind=kind, file=stream, actor=actor_user, dry_run=dry_run, full=full)
+                report = import_reference(
+                    kind=kind, file=stream, actor=actor_user, dry_run=dry_run, full=full, invite=not no_invitations
+                )
             self.print_report(report, file, verbosity=options["verbosity"])
             if not report.readable:
                 raise CommandError(_("Correct the file and import it again."), returncode=EXIT_FILE_REFUSED)
@@ -84,6 +91,8 @@ class Command(BaseCommand):
                 (_("Unchanged"), report.unchanged),
                 (_("Refused"), report.rejected),
             ]
+            if report.invited:
+                counts.append((_("Invitations sent to new accounts"), report.invited))
             for label, count in counts:
                 out.write(f"  {label}: {count}")
             out.write(f"  {_('Time, seconds')}: {report.seconds:.1f}")

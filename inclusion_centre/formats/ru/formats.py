@@ -1,0 +1,5 @@
+# Russian: Django's formats, with the time always in two digits ("09:05", as on the other pages) and 24 hours.
+from django.conf.locale.ru.formats import *  # noqa: F403
+
+TIME_FORMAT = "H:i"
+DATETIME_FORMAT = "j E Y г. H:i"
