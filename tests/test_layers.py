@@ -80,3 +80,26 @@ def _cycles(graph: grimp.ImportGraph) -> list[list[str]]:
 def test_no_module_takes_part_in_an_import_cycle():
     graph = grimp.build_graph(*PACKAGES, cache_dir=None)
     assert _cycles(graph) == []
+
+
+def _layer_modules() -> set[str]:
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    (contract,) = [c for c in config["tool"]["importlinter"]["contracts"] if c["type"] == "layers"]
+    return {name.strip() for layer in contract["layers"] for name in layer.replace("\\", " ").split(":")}
+
+
+def test_every_module_of_the_project_lies_in_a_layer():
+    """A new module beside the apps (a core helper, a page) must be placed in the picture, or the contract would
+    silently not check it."""
+    layered = _layer_modules()
+    graph = grimp.build_graph(*PACKAGES, cache_dir=None)
+    outside = sorted(
+        module
+        for module in graph.modules
+        if module.count(".") >= 1
+        and not any(module == name or module.startswith(name + ".") for name in layered)
+        and module.split(".")[0] == "inclusion_centre"
+    )
+    assert outside == [], f"not in any layer of pyproject.toml's contract: {outside}"
