@@ -4,7 +4,7 @@ from django.core.management import CommandError, call_command
 
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.roles import Role
-from students.demo import DEMO_PASSWORD, DEMO_USERS
+from inclusion_centre.seeding.people import DEMO_PASSWORD, DEMO_USERS
 from students.models import Course, Enrolment, Faculty, Programme, Student, TeachingAssignment
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +62,7 @@ def test_seed_demo_refuses_to_run_without_debug(settings):
 def test_demo_staff_can_pass_the_two_step_sign_in_with_the_printed_key(settings, capsys, client):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from students.demo import demo_otp_secret
+    from inclusion_centre.seeding.people import demo_otp_secret
 
     settings.DEBUG = True
     settings.OTP_ENFORCE = True

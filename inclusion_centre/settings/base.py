@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "audit",
     # Pages that combine several apps (the case page, the home page, the personal file): the top of the layers.
     "inclusion_centre.pages",
+    "inclusion_centre.seeding",
 ]
 
 MIDDLEWARE = [

@@ -124,18 +124,22 @@ def _lines(items) -> str:
     return "\n".join(f"• {item}" for item in items)
 
 
-def _digest(payload) -> str:
+def content_digest(payload) -> str:
+    """SHA-256 of a JSON-able payload, stable across runs: what a lecturer agreed to, compared on resending."""
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _general_digest(route: Route) -> str:
     """What every lecturer reads besides their own section: the general part of the route."""
     measures = [(m.who, m.what, m.frequency, m.until) for m in route.measures.all()]
-    return _digest([route.goals, route.support_level, route.tutor_id, route.timetable, route.methods, measures])[:32]
+    return content_digest([route.goals, route.support_level, route.tutor_id, route.timetable, route.methods, measures])[
+        :32
+    ]
 
 
-def _fingerprint(section: RouteSection, general: str) -> str:
-    own = _digest(
+def section_fingerprint(section: RouteSection, general: str) -> str:
+    """What a lecturer agrees to in a section: its own content and the general part's digest (`general`)."""
+    own = content_digest(
         [
             section.course_id,
             section.term_id,
@@ -547,7 +551,7 @@ def _ask_lecturers(
                 if previous is not None:
                     _withdraw(previous, _("the section was removed from the route"), actor)
                 continue
-            fingerprint = _fingerprint(section, general)
+            fingerprint = section_fingerprint(section, general)
             if previous is not None and previous.fingerprint == fingerprint and previous.status != A.CHANGES_REQUESTED:
                 kept.append(section)
                 continue

@@ -13,7 +13,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from routes.management.commands.seed_bench import Seeder
+from inclusion_centre.seeding.bench import Seeder
 
 from .test_list_queries import PAGES, _scale
 

@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from routes.management.commands.seed_bench import Seeder
+from inclusion_centre.seeding.bench import Seeder
 
 from .test_list_queries import _scale
 

@@ -6,7 +6,7 @@ import pytest
 from django.db import transaction
 
 from documents.services import render_document_files
-from routes.management.commands.seed_bench import Seeder
+from inclusion_centre.seeding.bench import Seeder
 
 from .test_list_queries import _scale
 

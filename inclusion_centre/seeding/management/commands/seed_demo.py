@@ -3,8 +3,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import translation
 
-from routes.demo import seed
-from students import demo
+from inclusion_centre.seeding import people as demo
+from inclusion_centre.seeding.cases import seed
 
 
 class Command(BaseCommand):

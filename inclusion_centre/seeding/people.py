@@ -1,5 +1,5 @@
-"""Demo data for `manage.py seed_demo`: an academic structure, one user per role and the students; routes/demo.py
-seeds the cases on top of them (it is the highest app a case's whole life needs).
+"""Demo data for `manage.py seed_demo`: an academic structure, one user per role and the students; cases.py
+seeds the cases on top of them.
 
 Every row is found by a stable key before it is created, so a second run finds everything and writes nothing
 (no new rows, no new history).
@@ -15,9 +15,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from inclusion_centre.accounts.models import StaffProfile, User
 from inclusion_centre.accounts.roles import Role
 from inclusion_centre.accounts.two_factor import is_required
-
-from . import services
-from .models import (
+from students import services
+from students.models import (
     AcademicTerm,
     Application,
     ConditionOption,

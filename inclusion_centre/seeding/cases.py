@@ -1,4 +1,4 @@
-"""Demo data for `seed_demo`: on top of students/demo.py's users, structure and students, one case in every state
+"""Demo data for `seed_demo`: on top of people.py's users, structure and students, one case in every state
 (application, assessment, conclusion, route, meetings), made through the services. `seed` loads it all.
 
 Every row is found by a stable key before it is created, so a second run finds everything and writes nothing.
@@ -14,9 +14,7 @@ from documents.services import register_document
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.roles import Role
 from inclusion_centre.history import acting_as
-from students import permissions as student_permissions
-from students import services as student_services
-from students.demo import (
+from inclusion_centre.seeding.people import (
     demo_pdf,
     fill_application,
     seed_academic_structure,
@@ -25,10 +23,11 @@ from students.demo import (
     seed_users,
     submitted_application,
 )
+from routes import services
+from routes.models import Adaptation, Agreement, Conclusion, Route
+from students import permissions as student_permissions
+from students import services as student_services
 from students.models import Application, ConditionOption, NeedCategory, Student, TeachingAssignment
-
-from . import services
-from .models import Adaptation, Agreement, Conclusion, Route
 
 R = Route.Status
 
@@ -254,7 +253,7 @@ def _when(days: int, hour: int, minutes: int = 90):
 
 def _plan(head: User, secretary: User, *, days: int, hour: int, place: str, link: str = "", members=()):
     """Plan through the service (a plan is always for the future), then move it to its demo date."""
-    from .models import TeamMeeting
+    from routes.models import TeamMeeting
 
     starts, ends = _when(max(days, 1), hour)
     meeting = services.meeting_plan(
@@ -309,7 +308,8 @@ REVIEW_QUESTIONS = 20
 
 def _semester_review(head: User, secretary: User) -> None:
     """A meeting that goes through every open case, each on several questions, until there are twenty."""
-    from .models import AgendaItem
+    from routes.models import AgendaItem
+
     from .services.meeting import CASE_STATUSES
 
     cases = list(
@@ -351,7 +351,7 @@ def _semester_review(head: User, secretary: User) -> None:
 def seed_meetings(users: dict[Role, User]) -> None:
     """A meeting in every state: planned (answers confirmed, declined, none), held with its protocol being
     written, signed, corrected (the first version superseded), and cancelled. Runs once: skipped when any exist."""
-    from .models import TeamMeeting
+    from routes.models import TeamMeeting
 
     if TeamMeeting.objects.exists():
         return

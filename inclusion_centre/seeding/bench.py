@@ -10,7 +10,6 @@ password.
 """
 
 import datetime
-import json
 import time
 from contextlib import contextmanager
 
@@ -19,7 +18,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -30,8 +29,6 @@ from simple_history.utils import bulk_create_with_history
 
 from audit.models import AccessLog, StatusChange
 from documents.models import RegisteredDocument, RegistrationCounter
-from documents.services import render_document_files
-from inclusion_centre import figure_cache
 from inclusion_centre.accounts.models import StaffProfile, User
 from inclusion_centre.accounts.roles import Role
 from routes.models import (
@@ -48,7 +45,7 @@ from routes.models import (
     RouteSection,
     TeamMeeting,
 )
-from routes.services.route import _digest, _fingerprint
+from routes.services.route import content_digest, section_fingerprint
 from students.models import (
     AcademicTerm,
     Application,
@@ -558,7 +555,9 @@ class Seeder:
             route = by_route[section.route_id]
             if route.status == Route.Status.DRAFT:
                 continue
-            general = _digest([route.goals, route.support_level, route.tutor_id, route.timetable, route.methods, []])
+            general = content_digest(
+                [route.goals, route.support_level, route.tutor_id, route.timetable, route.methods, []]
+            )
             pending = route.status == Route.Status.IN_AGREEMENT and section.order % 2 == 0
             agreements.append(
                 Agreement(
@@ -566,7 +565,7 @@ class Seeder:
                     route=route,
                     lecturer_id=section.lecturer_id,
                     round=1,
-                    fingerprint=_fingerprint(section, general[:32]),
+                    fingerprint=section_fingerprint(section, general[:32]),
                     status=Agreement.Status.PENDING if pending else Agreement.Status.AGREED,
                     requested_at=route.sent_for_agreement_at,
                     due_on=timezone.localdate(route.sent_for_agreement_at) + datetime.timedelta(days=7),
@@ -863,32 +862,3 @@ _ASSESSED = {
 }
 _CONCLUDED = {Application.Status.CONCLUDED, Application.Status.CLOSED}
 _BEFORE_APPROVAL = {Route.Status.DRAFT, Route.Status.IN_AGREEMENT}
-
-
-class Command(BaseCommand):
-    help = "Seed the scale benchmark's data set (20,000 students ...) into an empty *bench database."
-
-    def add_arguments(self, parser):
-        parser.add_argument("--sessions", help="Write the benchmark's signed-in sessions and URLs to this JSON file.")
-
-    def handle(self, *args, sessions=None, **options):
-        name = connection.settings_dict["NAME"]
-        if not str(name).endswith("bench"):
-            raise CommandError(f"seed_bench runs only on a database whose name ends in 'bench' (not {name!r}).")
-        if User.objects.exists():
-            raise CommandError("The database is not empty: drop and re-create it first (bench/run.py does).")
-        started = time.monotonic()
-        seeder = Seeder(log=self.stderr.write)
-        seeder.seed()
-        figure_cache.data_changed()
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-        # After the commit, as the documents worker does: the one PDF the benchmark downloads.
-        render_document_files(document_id=seeder.pdf_document.pk)
-        seeder.log("PDF rendered")
-        elapsed = time.monotonic() - started
-        summary = {"seconds": round(elapsed, 1), "history_rows": seeder.count_history(), "counts": seeder.counts()}
-        self.stdout.write(json.dumps(summary))
-        if sessions:
-            with open(sessions, "w", encoding="utf-8") as out:
-                json.dump({"seed": summary, **seeder.bench_targets()}, out, indent=2)

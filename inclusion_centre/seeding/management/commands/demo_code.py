@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.oath import TOTP
 
-from students import demo
+from inclusion_centre.seeding import people as demo
 
 
 class Command(BaseCommand):
