@@ -310,7 +310,7 @@ def _semester_review(head: User, secretary: User) -> None:
     """A meeting that goes through every open case, each on several questions, until there are twenty."""
     from routes.models import AgendaItem
 
-    from .services.meeting import CASE_STATUSES
+    from routes.services.meeting import CASE_STATUSES
 
     cases = list(
         Application.objects.filter(status__in=CASE_STATUSES, consent__withdrawn_at__isnull=True)

@@ -279,11 +279,15 @@ def seed_students(users: dict[Role, User], structure: dict) -> list[Student]:
 
 
 def demo_pdf(title: str) -> SimpleUploadedFile:
-    body = (
-        f"%PDF-1.4\n% {title}\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-        "2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-    )
-    return SimpleUploadedFile(f"{title}.pdf", (body + "trailer<</Root 1 0 R>>\n%%EOF\n").encode(), "application/pdf")
+    # With its cross-reference table: uploads are read object by object (documents/pdfcheck.py).
+    head = f"%PDF-1.4\n% {title}\n"
+    objects = ["1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n", "2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"]
+    offsets = [len(head.encode()), len(head.encode()) + len(objects[0])]
+    xref = offsets[1] + len(objects[1])
+    table = "xref\n0 3\n0000000000 65535 f \n" + "".join(f"{offset:010d} 00000 n \n" for offset in offsets)
+    tail = f"trailer<</Size 3/Root 1 0 R>>\nstartxref\n{xref}\n%%EOF\n"
+    body = (head + "".join(objects) + table + tail).encode()
+    return SimpleUploadedFile(f"{title}.pdf", body, "application/pdf")
 
 
 def fill_application(application: Application, actor: User, codes: list[str], description: str) -> Application:
