@@ -24,7 +24,8 @@ from inclusion_centre.seeding.people import (
     submitted_application,
 )
 from routes import services
-from routes.models import Adaptation, Agreement, Conclusion, Route
+from routes.models import Adaptation, AgendaItem, Agreement, Conclusion, Route, TeamMeeting
+from routes.services.meeting import CASE_STATUSES
 from students import permissions as student_permissions
 from students import services as student_services
 from students.models import Application, ConditionOption, NeedCategory, Student, TeachingAssignment
@@ -244,8 +245,6 @@ def students_for_routes(students: list[Student]) -> dict[str, Student]:
 def _when(days: int, hour: int, minutes: int = 90):
     import datetime
 
-    from django.utils import timezone
-
     day = timezone.localdate() + datetime.timedelta(days=days)
     start = timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 0)))
     return start, start + datetime.timedelta(minutes=minutes)
@@ -253,7 +252,6 @@ def _when(days: int, hour: int, minutes: int = 90):
 
 def _plan(head: User, secretary: User, *, days: int, hour: int, place: str, link: str = "", members=()):
     """Plan through the service (a plan is always for the future), then move it to its demo date."""
-    from routes.models import TeamMeeting
 
     starts, ends = _when(max(days, 1), hour)
     meeting = services.meeting_plan(
@@ -308,9 +306,6 @@ REVIEW_QUESTIONS = 20
 
 def _semester_review(head: User, secretary: User) -> None:
     """A meeting that goes through every open case, each on several questions, until there are twenty."""
-    from routes.models import AgendaItem
-
-    from routes.services.meeting import CASE_STATUSES
 
     cases = list(
         Application.objects.filter(status__in=CASE_STATUSES, consent__withdrawn_at__isnull=True)
@@ -351,7 +346,6 @@ def _semester_review(head: User, secretary: User) -> None:
 def seed_meetings(users: dict[Role, User]) -> None:
     """A meeting in every state: planned (answers confirmed, declined, none), held with its protocol being
     written, signed, corrected (the first version superseded), and cancelled. Runs once: skipped when any exist."""
-    from routes.models import TeamMeeting
 
     if TeamMeeting.objects.exists():
         return
