@@ -49,6 +49,14 @@ class ReadLoggedAdmin:
         admin_read.send(sender=self.model, request=request, obj=None)
         return super().changelist_view(request, extra_context)
 
+    def get_search_results(self, request, queryset, search_term):
+        # The autocomplete pickers (/admin/autocomplete/) answer with names searched here, on this model's admin;
+        # the list page's own search is already logged by changelist_view.
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.url_name == "autocomplete":
+            admin_read.send(sender=self.model, request=request, obj=None)
+        return super().get_search_results(request, queryset, search_term)
+
 
 class LabelledListEditableAdmin:
     """Editable columns in a list have no <label>: each input is named for its column and its row (WCAG 1.3.1,

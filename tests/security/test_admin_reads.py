@@ -99,3 +99,15 @@ def test_a_history_page_is_logged_once(superuser_client, submitted):
     assert list(AccessLog.objects.filter(path=url).values_list("action", "object_id")) == [
         (AccessLog.Action.VIEW_HISTORY, entry.pk)
     ]
+
+
+def test_an_autocomplete_search_of_people_is_logged(superuser_client, submitted):
+    """The pickers answer with people's names: a read like any other (GET /admin/autocomplete/)."""
+    AccessLog.objects.all().delete()
+    response = superuser_client.get(
+        "/admin/autocomplete/",
+        {"app_label": "students", "model_name": "enrolment", "field_name": "student", "term": ""},
+    )
+    assert response.status_code == 200
+    assert response.json()["results"]  # the submitted case's student is offered by name
+    assert AccessLog.objects.filter(path__startswith="/admin/autocomplete/").count() == 1
