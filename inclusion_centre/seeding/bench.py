@@ -762,6 +762,7 @@ class Seeder:
                     f"/applications/{case.public_id}/",
                     "10.0.0.1",
                     self.now - datetime.timedelta(minutes=n),
+                    "",
                 )
 
         copy_with_history(
@@ -776,6 +777,7 @@ class Seeder:
                 "path",
                 "ip_address",
                 "created_at",
+                "reason",
             ],
             rows(),
             user=self.seeder,
