@@ -100,15 +100,17 @@ def test_a_chart_of_zeros_is_a_sentence_not_an_empty_box(client, in_force, centr
 
 
 def _form_classes():
-    import routes.forms_meetings
-
     import audit.filters
     import documents.filters
-    import routes.forms
+    import routes.forms.assessment
+    import routes.forms.common
+    import routes.forms.meeting
+    import routes.forms.route
     import students.filters
     import students.forms
 
-    for module in (routes.forms, routes.forms_meetings, students.forms):
+    form_modules = (routes.forms.assessment, routes.forms.common, routes.forms.meeting, routes.forms.route)
+    for module in (*form_modules, students.forms):
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, forms.BaseForm) and value.__module__ == module.__name__:
                 yield value.__name__, value.base_fields

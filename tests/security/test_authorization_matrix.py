@@ -53,6 +53,9 @@ GET = {
     "accounts:password_reset_complete": get(200, anonymous=200),
     "accounts:password_reset_confirm": get(200, anonymous=200),
     "accounts:password_reset_done": get(200, anonymous=200),
+    # An invitation link that is not valid: a page saying so, for anyone (the link itself is the credential).
+    "accounts:invitation": get(200, anonymous=200),
+    "accounts:invitation_done": get(200, anonymous=200),
     # Two-step sign-in is off in the test settings (tests/security/test_signin.py turns it on): nobody here has a
     # device, so setting up and verifying send the user on, and there are no recovery codes to show.
     "accounts:two_factor_enrol": get(302),
@@ -162,6 +165,7 @@ ACTORS: dict[str, frozenset[str]] = {
     "accounts:password_change": SIGNED_IN,
     "accounts:password_reset": EVERYONE,
     "accounts:password_reset_confirm": EVERYONE,
+    "accounts:invitation": EVERYONE,  # a link that is not valid: a page saying so, nothing changes
     "accounts:two_factor_enrol": SIGNED_IN,  # each for their own account
     "accounts:two_factor_enrol_check": SIGNED_IN,  # each for their own account (asks for or checks a code)
     "accounts:two_factor_verify": SIGNED_IN,  # a link that is not valid: a page saying so, nothing changes

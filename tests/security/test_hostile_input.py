@@ -282,6 +282,18 @@ def _reset_link(request):
     )
 
 
+def _invitation_link(request):
+    from inclusion_centre.accounts.tokens import invitation_tokens
+
+    user = fx(request, "student")
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    return reverse(
+        "accounts:invitation",
+        args=[urlsafe_base64_encode(force_bytes(user.pk)), invitation_tokens.make_token(user)],
+    )
+
+
 @memo
 def _enrolled(request):
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -359,6 +371,8 @@ CASES: dict[str, Case] = {
     "accounts:password_reset_done": Case(None, lambda r: R("accounts:password_reset_done")),
     "accounts:password_reset_confirm": Case(None, _reset_link),
     "accounts:password_reset_complete": Case(None, lambda r: R("accounts:password_reset_complete")),
+    "accounts:invitation": Case(None, _invitation_link),
+    "accounts:invitation_done": Case(None, lambda r: R("accounts:invitation_done")),
     # students
     "students:my_applications": Case("student", lambda r: R("students:my_applications")),
     "students:application_start": Case("student", lambda r: R("students:application_start")),

@@ -77,6 +77,8 @@ KWARGS = {
     "accounts:password_reset_done": lambda w: {},
     "accounts:password_reset_confirm": lambda w: {"uidb64": "MQ", "token": "set-password"},
     "accounts:password_reset_complete": lambda w: {},
+    "accounts:invitation": lambda w: {"uidb64": "MQ", "token": "first-password"},
+    "accounts:invitation_done": lambda w: {},
     "students:my_applications": lambda w: {},
     "students:application_start": lambda w: {},
     "students:paper_application": lambda w: {},
