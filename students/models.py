@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from guardian.models import UserObjectPermissionBase
 
 from inclusion_centre.history import tracked
 
@@ -261,16 +261,6 @@ class Enrolment(models.Model):
         return f"{self.student} — {self.course} ({self.term})"
 
 
-# Direct foreign-key object permissions (django-guardian "Performance tuning"): the generic tables would make
-# list pages slow and leave orphans when a student is deleted.
-class StudentUserObjectPermission(UserObjectPermissionBase):
-    content_object = models.ForeignKey(Student, on_delete=models.CASCADE)
-
-
-class StudentGroupObjectPermission(GroupObjectPermissionBase):
-    content_object = models.ForeignKey(Student, on_delete=models.CASCADE)
-
-
 # --- Applications ------------------------------------------------------------------------------------------
 
 
@@ -411,6 +401,8 @@ class Application(models.Model):
         permissions = [
             ("view_application_status", _("Can see the status of an application (referring lecturer)")),
             ("register_application", _("Can register and reject applications")),
+            # Object grant of the specialists assigned to the case: its assessments, conclusion and routes.
+            ("assess_application", _("Can work on the case as a specialist assigned to it")),
         ]
         indexes = [
             models.Index(fields=["status", "submitted_at"]),
@@ -516,9 +508,8 @@ class SupportingDocument(models.Model):
         return self.EXTENSIONS.get(self.content_type, ".bin")
 
 
+# Object grants (inclusion_centre/accounts/grants.py) in a direct foreign-key table (django-guardian "Performance
+# tuning"): the generic table would make list pages slow and leave orphans when an application is deleted. Grants go
+# to users only, never to groups.
 class ApplicationUserObjectPermission(UserObjectPermissionBase):
-    content_object = models.ForeignKey(Application, on_delete=models.CASCADE)
-
-
-class ApplicationGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Application, on_delete=models.CASCADE)

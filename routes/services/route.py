@@ -22,6 +22,7 @@ from audit.services import record_status_change
 from audit.workflow import IllegalMove, move
 from documents.models import DocumentType
 from documents.services import next_registration_number, register_document
+from inclusion_centre.accounts.grants import grant, revoke
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.notifications import notify
 from inclusion_centre.accounts.roles import Role
@@ -516,6 +517,8 @@ def route_send_for_agreement(*, route: Route, actor: User, revision: int | None 
                 requested_at=now,
                 due_on=due,
             )
+            grant(section.lecturer, "routes.view_route", locked)
+            grant(section.lecturer, "routes.agree_routesection", section)
             asked.append(section)
         for section in kept:
             notes.append(_("%(course)s: the earlier answer still stands") % {"course": section.course})
@@ -559,6 +562,12 @@ def _withdraw(agreement: Agreement, why: str) -> None:
     agreement.status = A.WITHDRAWN
     agreement.withdrawn_reason = str(why)[:300]
     agreement.save()
+    _answered(agreement)
+
+
+def _answered(agreement: Agreement) -> None:
+    """The lecturer is no longer asked about the section (they keep reading the route)."""
+    revoke(agreement.lecturer, "routes.agree_routesection", agreement.section)
 
 
 @transaction.atomic
@@ -607,6 +616,7 @@ def agreement_answer(*, agreement: Agreement, actor: User, decision: str, commen
     locked.decided_at = timezone.now()
     with acting_as(actor):
         locked.save()
+    _answered(locked)
     course = locked.section.course
     if decision == A.CHANGES_REQUESTED:
         moved = move(

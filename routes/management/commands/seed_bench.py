@@ -14,6 +14,7 @@ import json
 import time
 from contextlib import contextmanager
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.hashers import make_password
@@ -34,6 +35,7 @@ from documents.services import render_document_files
 from inclusion_centre import figure_cache
 from inclusion_centre.accounts.models import StaffProfile, User
 from inclusion_centre.accounts.roles import Role
+from routes.grant_facts import grant_from_facts
 from routes.models import (
     AgendaItem,
     Agreement,
@@ -212,6 +214,8 @@ class Seeder:
             self.log("routes")
             self.seed_meetings()
             self.log("meetings")
+            grant_from_facts(apps.get_model)  # the object grants services would have written
+            self.log("object grants")
             self.seed_documents()
             self.log("documents")
             self.seed_access_log()
