@@ -8,13 +8,17 @@ migration runs it on its historical models.
 - an active assignment: the specialist views and works on the case, and writes their assessment;
 - an agreement: the lecturer views the route, and agrees the section while the answer is pending;
 - a meeting member: views the meeting;
-- the student and their representatives view the student's applications, a referring lecturer its status.
+- the student and their representatives view the student's applications, a referring lecturer its status;
+- a representative acts for the student.
 """
+
+from inclusion_centre.accounts.grants import grants_changed
 
 CODES = (
     ("students", "view_application"),
     ("students", "view_application_status"),
     ("students", "assess_application"),
+    ("students", "act_for_student"),
     ("routes", "edit_assessment"),
     ("routes", "view_route"),
     ("routes", "agree_routesection"),
@@ -71,5 +75,11 @@ def grant_from_facts(get_model) -> None:
         "representative_id", "student__applications__pk"
     )
     _write(on_application, perm["students", "view_application"], [*own, *represented])
+    _write(
+        get_model("students", "StudentUserObjectPermission"),
+        perm["students", "act_for_student"],
+        Representation.objects.values_list("representative_id", "student_id"),
+    )
     referred = Application.objects.filter(filed_as="lecturer").values_list("filed_by_id", "pk")
     _write(on_application, perm["students", "view_application_status"], referred)
+    grants_changed()

@@ -14,3 +14,8 @@ class StudentsConfig(AppConfig):
 
         for spec in FORMS:
             register_form(spec)
+
+        # A legal representation grants the representative the student and their applications (students/grants.py).
+        from . import grants
+
+        grants.connect()

@@ -198,6 +198,8 @@ class Student(models.Model):
         verbose_name = _("student")
         verbose_name_plural = _("students")
         ordering = ["user__full_name"]
+        # Object grant of a legal representative (students/grants.py).
+        permissions = [("act_for_student", _("Can act for the student (legal representative)"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(year_of_study__gte=1, year_of_study__lte=7), name="students_year_of_study_range"
@@ -239,6 +241,15 @@ class Representation(models.Model):
 
     def __str__(self):
         return f"{self.representative} → {self.student}"
+
+
+# Object grants (inclusion_centre/accounts/grants.py) in direct foreign-key tables (django-guardian "Performance
+# tuning"): the generic table would make list pages slow and leave orphans when the object is deleted. Grants go to
+# users only, never to groups.
+class StudentUserObjectPermission(UserObjectPermissionBase):
+    """`act_for_student`: a legal representative, while the representation lasts (students/grants.py)."""
+
+    content_object = models.ForeignKey(Student, on_delete=models.CASCADE)
 
 
 class Enrolment(models.Model):
@@ -508,8 +519,8 @@ class SupportingDocument(models.Model):
         return self.EXTENSIONS.get(self.content_type, ".bin")
 
 
-# Object grants (inclusion_centre/accounts/grants.py) in a direct foreign-key table (django-guardian "Performance
-# tuning"): the generic table would make list pages slow and leave orphans when an application is deleted. Grants go
-# to users only, never to groups.
 class ApplicationUserObjectPermission(UserObjectPermissionBase):
+    """`view_application`: the student, their representatives, the specialists assigned; `view_application_status`:
+    a referring lecturer; `assess_application`: the specialists assigned."""
+
     content_object = models.ForeignKey(Application, on_delete=models.CASCADE)

@@ -8,9 +8,10 @@ to groups, so this backend reads the user's rows of the object's direct table an
 `ObjectGrantBackend` replaces guardian's `ObjectPermissionBackend` (settings.AUTHENTICATION_BACKENDS) for one
 reason: guardian builds a new ObjectPermissionChecker on every call, so every question costs two queries (the
 user's grants and their groups' grants). This backend asks one query per object and keeps the answer on the user
-instance for the rest of the request (a service that writes a grant drops it: `grant`, `revoke`). Pages that show
-many objects read the grants of all of them in one query (`prefetch_grants`), and a page whose main row already
-reads a grant as an EXISTS annotation hands the answer over (`remember_grant`), so asking costs nothing more.
+instance for the rest of the request (a grant or revoke in this process makes every instance read again). Pages
+that show many objects read the grants of all of them in one query (`prefetch_grants`), and a page whose main row
+already reads a grant as an EXISTS annotation hands the answer over (`remember_grant`), so asking costs nothing
+more.
 """
 
 from collections.abc import Iterable
@@ -23,6 +24,18 @@ from guardian.utils import get_user_obj_perms_model
 
 CACHE = "_object_grants"  # {(model label, pk): frozenset of codenames}
 KNOWN = "_object_grants_known"  # {(model label, pk, codename): bool}, answers read with a page's row
+GENERATION = "_object_grants_generation"
+
+# Bumped by every grant and revoke in this process, so a user instance that remembered its grants before a service
+# changed them (a test's, or the request's when the service ran in it) reads them again.
+_generation = 0
+
+
+def _caches(user) -> tuple[dict, dict]:
+    if user.__dict__.get(GENERATION) != _generation:
+        forget_grants(user)
+        user.__dict__[GENERATION] = _generation
+    return user.__dict__.setdefault(CACHE, {}), user.__dict__.setdefault(KNOWN, {})
 
 
 def _key(obj: models.Model) -> tuple[str, str]:
@@ -44,7 +57,7 @@ def grant_table(model) -> type[models.Model]:
 
 
 def _read(user, obj: models.Model) -> frozenset[str]:
-    cache = user.__dict__.setdefault(CACHE, {})
+    cache, _known = _caches(user)
     key = _key(obj)
     if key not in cache:
         rows = grant_table(obj).objects.filter(user=user, content_object=obj)
@@ -65,7 +78,7 @@ class ObjectGrantBackend(ObjectPermissionBackend):
         if user_obj.is_superuser:
             return True
         codename = _codename(perm, obj)
-        known = user_obj.__dict__.get(KNOWN, {}).get((*_key(obj), codename))
+        known = _caches(user_obj)[1].get((*_key(obj), codename))
         if known is not None:
             return known
         return codename in _read(user_obj, obj)
@@ -82,7 +95,7 @@ class ObjectGrantBackend(ObjectPermissionBackend):
 def remember_grant(user, obj: models.Model, codename: str, held: bool) -> None:
     """Record whether `user` holds `codename` on `obj`, as the page read it with its row (an EXISTS on the grant
     table), so that has_perm answers it without a query."""
-    user.__dict__.setdefault(KNOWN, {})[(*_key(obj), codename)] = bool(held)
+    _caches(user)[1][(*_key(obj), codename)] = bool(held)
 
 
 def prefetch_grants(user, objects: Iterable[models.Model]) -> None:
@@ -90,7 +103,7 @@ def prefetch_grants(user, objects: Iterable[models.Model]) -> None:
     objects = [obj for obj in objects if obj is not None]
     if not objects or not _active(user):
         return
-    cache = user.__dict__.setdefault(CACHE, {})
+    cache, _known = _caches(user)
     found: dict[str, set[str]] = {str(obj.pk): set() for obj in objects}
     rows = grant_table(objects[0]).objects.filter(user=user, content_object_id__in=[obj.pk for obj in objects])
     for pk, codename in rows.values_list("content_object_id", "permission__codename"):
@@ -101,19 +114,25 @@ def prefetch_grants(user, objects: Iterable[models.Model]) -> None:
 
 
 def forget_grants(user) -> None:
-    """Drop what this user instance remembers of its grants (after a service changed them)."""
+    """Drop what this user instance remembers of its grants."""
     user.__dict__.pop(CACHE, None)
     user.__dict__.pop(KNOWN, None)
 
 
+def grants_changed() -> None:
+    """Every user instance of this process reads its grants again (after grants were written in bulk)."""
+    global _generation
+    _generation += 1
+
+
 def grant(user, perm: str, obj: models.Model) -> None:
     assign_perm(perm, user, obj)
-    forget_grants(user)
+    grants_changed()
 
 
 def revoke(user, perm: str, obj: models.Model) -> None:
     remove_perm(perm, user, obj)
-    forget_grants(user)
+    grants_changed()
 
 
 def granted(user, perms: str | list[str], queryset: models.QuerySet, *, any_perm: bool = False) -> models.QuerySet:

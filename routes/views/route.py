@@ -89,12 +89,7 @@ def _route_context(request, item: Route, access: str, **overrides) -> dict:
     rows = []
     for section in sections:
         agreement = current.get(section.pk)
-        can_answer = (
-            agreement is not None
-            and agreement.lecturer_id == user.pk
-            and agreement.status == Agreement.Status.PENDING
-            and item.status == Route.Status.IN_AGREEMENT
-        )
+        can_answer = permissions.can_answer_agreement(user, item, section, agreement)
         rows.append(
             {
                 "section": section,

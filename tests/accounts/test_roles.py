@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from inclusion_centre.accounts.roles import ROLE_PERMISSIONS, Role
-from tests.factories import CourseFactory, StudentFactory, UserFactory
+from tests.factories import ApplicationFactory, CourseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -34,16 +34,17 @@ def test_a_person_may_hold_several_roles():
     assert user.roles == [Role.SPECIALIST, Role.LECTURER]
 
 
-def test_object_permission_on_one_student_only(specialist):
-    """Guardian's direct foreign-key table grants one student's record, not the others'."""
-    from guardian.shortcuts import assign_perm
+def test_object_permission_on_one_application_only(specialist, student, other_student):
+    """Guardian's direct foreign-key table grants one application, not the others'."""
+    from inclusion_centre.accounts.grants import grant
 
-    mine, theirs = StudentFactory(), StudentFactory()
-    assign_perm("students.view_student", specialist, mine)
-    assert specialist.has_perm("students.view_student", mine)
-    assert not specialist.has_perm("students.view_student", theirs)
-    assert not specialist.has_perm("students.view_student")
-    assert mine.studentuserobjectpermission_set.count() == 1
+    mine = ApplicationFactory(student=student.student)
+    theirs = ApplicationFactory(student=other_student.student)
+    grant(specialist, "students.view_application", mine)
+    assert specialist.has_perm("students.view_application", mine)
+    assert not specialist.has_perm("students.view_application", theirs)
+    assert not specialist.has_perm("students.view_application")
+    assert mine.applicationuserobjectpermission_set.count() == 1
 
 
 def test_course_names_follow_the_reader_language():
