@@ -32,10 +32,12 @@ _generation = 0
 
 
 def _caches(user) -> tuple[dict, dict]:
-    if user.__dict__.get(GENERATION) != _generation:
-        forget_grants(user)
-        user.__dict__[GENERATION] = _generation
-    return user.__dict__.setdefault(CACHE, {}), user.__dict__.setdefault(KNOWN, {})
+    # getattr/setattr rather than __dict__: request.user is a lazy object that hands attributes to the user.
+    if getattr(user, GENERATION, None) != _generation:
+        setattr(user, CACHE, {})
+        setattr(user, KNOWN, {})
+        setattr(user, GENERATION, _generation)
+    return getattr(user, CACHE), getattr(user, KNOWN)
 
 
 def _key(obj: models.Model) -> tuple[str, str]:
@@ -115,8 +117,7 @@ def prefetch_grants(user, objects: Iterable[models.Model]) -> None:
 
 def forget_grants(user) -> None:
     """Drop what this user instance remembers of its grants."""
-    user.__dict__.pop(CACHE, None)
-    user.__dict__.pop(KNOWN, None)
+    setattr(user, GENERATION, None)
 
 
 def grants_changed() -> None:
