@@ -9,7 +9,6 @@ from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from guardian.shortcuts import get_objects_for_user
 
 from audit.middleware import AccessRefused
 from audit.models import StatusChange
@@ -76,16 +75,14 @@ def _represented_by(user: User) -> QuerySet:
 
 def applications_of(user: User) -> QuerySet:
     """Applications the user follows as applicant, representative or referring lecturer (object grants only)."""
-    granted = get_objects_for_user(
+    followed = granted(
         user,
         ["students.view_application", "students.view_application_status"],
-        klass=Application,
+        Application.objects.all(),
         any_perm=True,
-        accept_global_perms=False,
-        with_superuser=False,
     )
     visible = Application.objects.filter(
-        Q(pk__in=granted.values("pk")) | Q(student__user=user) | Q(student__in=_represented_by(user))
+        Q(pk__in=followed.values("pk")) | Q(student__user=user) | Q(student__in=_represented_by(user))
     ).distinct()
     return _with_related(visible).order_by("-created_at")
 

@@ -13,8 +13,8 @@ from routes.models import (
     RouteUserObjectPermission,
     TeamMeetingUserObjectPermission,
 )
-from students.models import ApplicationUserObjectPermission
-from tests.factories import UserFactory
+from students.models import ApplicationUserObjectPermission, Representation, StudentUserObjectPermission
+from tests.factories import RepresentationFactory, UserFactory
 
 from .conftest import agreement_of, send
 
@@ -97,8 +97,32 @@ def test_a_student_is_granted_their_own_application(draft, student, representati
     assert _on_case(representative, draft) == {"view_application"}
 
 
+def test_a_representation_grants_the_student_and_their_applications_while_it_lasts(draft, student):
+    parent = RepresentationFactory(student=student.student).representative
+    assert _held(StudentUserObjectPermission, parent, student.student) == {"act_for_student"}
+    assert _on_case(parent, draft) == {"view_application"}
+    assert parent.has_perm("students.act_for_student", student.student)
+
+    Representation.objects.get(representative=parent).delete()
+    assert _held(StudentUserObjectPermission, parent, student.student) == set()
+    assert _on_case(parent, draft) == set()
+    assert not parent.has_perm("students.act_for_student", student.student)
+
+
+def test_a_representation_moved_to_another_person_moves_its_grants(draft, student, representative):
+    successor = UserFactory(roles=["representative"], full_name="Қамқоршы Жаңа")
+    representation = Representation.objects.get(representative=representative)
+    representation.representative = successor
+    representation.save()
+    assert _held(StudentUserObjectPermission, representative, student.student) == set()
+    assert _on_case(representative, draft) == set()
+    assert _held(StudentUserObjectPermission, successor, student.student) == {"act_for_student"}
+    assert _on_case(successor, draft) == {"view_application"}
+
+
 def _everything_granted():
     models = (
+        StudentUserObjectPermission,
         ApplicationUserObjectPermission,
         AssessmentUserObjectPermission,
         RouteUserObjectPermission,
@@ -115,6 +139,7 @@ def _everything_granted():
 def _regrant_by_migration(migrated_apps) -> None:
     """Delete every grant (rows as they were before grants existed), then run the data migration."""
     for model in (
+        StudentUserObjectPermission,
         ApplicationUserObjectPermission,
         AssessmentUserObjectPermission,
         RouteUserObjectPermission,
@@ -129,9 +154,8 @@ def _regrant_by_migration(migrated_apps) -> None:
 def test_the_migration_grants_what_a_case_with_a_meeting_implies(planned, specialist, lecturer, _migrated_apps):
     """Rows written before the grants existed get them from the data migration, the same as services write them."""
     written_by_services = _everything_granted()
-    assert {"view_application", "assess_application", "edit_assessment", "view_route", "view_teammeeting"} <= {
-        codename for *_rest, codename in written_by_services
-    }
+    expected = {"view_application", "assess_application", "edit_assessment", "view_route", "view_teammeeting"}
+    assert expected | {"act_for_student"} <= {codename for *_rest, codename in written_by_services}
     _regrant_by_migration(_migrated_apps)
     assert _everything_granted() == written_by_services
     assert specialist.has_perm("students.assess_application", planned.items.first().route.application)
