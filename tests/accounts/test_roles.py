@@ -59,3 +59,32 @@ def test_course_names_follow_the_reader_language():
         assert course.name == "General psychology"
     with translation.override("ky"):
         assert course.name == "Общая психология"
+
+
+OBJECT_ONLY = (
+    "students.assess_application",
+    "students.act_for_student",
+    "routes.edit_assessment",
+    "routes.agree_routesection",
+)
+
+
+def test_object_grants_are_never_role_wide():
+    """The powers that follow a fact (assigned, representing, asked to agree) are granted per object, never held by
+    a role's group."""
+    held = {code for codes in ROLE_PERMISSIONS.values() for code in codes}
+    assert held.isdisjoint(OBJECT_ONLY)
+
+
+def test_every_object_grant_has_a_direct_table_for_users_only():
+    """Each granted permission lives in its object's direct foreign-key table (no generic rows, no group grants)."""
+    from django.contrib.auth.models import Permission
+    from guardian.models import GroupObjectPermission, UserObjectPermission
+    from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
+
+    from routes.grant_facts import CODES
+
+    for app_label, codename in CODES:
+        model = Permission.objects.get(content_type__app_label=app_label, codename=codename).content_type.model_class()
+        assert get_user_obj_perms_model(model) is not UserObjectPermission, codename
+        assert get_group_obj_perms_model(model) is GroupObjectPermission, codename  # no group table of its own
