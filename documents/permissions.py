@@ -30,4 +30,4 @@ def can_download_own_data(user: User, student) -> bool:
     Staff export a personal file instead; they never get this copy of the student's own data."""
     if not user.is_authenticated:
         return False
-    return student.user_id == user.pk or student.representations.filter(representative=user).exists()
+    return student.user_id == user.pk or user.has_perm("students.act_for_student", student)

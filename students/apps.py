@@ -36,3 +36,8 @@ class StudentsConfig(AppConfig):
 
         for label, guard in history_guards().items():
             register_history_guard(label, guard)
+
+        # A legal representation grants the representative the student and their applications (students/grants.py).
+        from . import grants
+
+        grants.connect()

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from guardian.models import UserObjectPermissionBase
 
 from inclusion_centre.history import tracked
 
@@ -198,6 +198,8 @@ class Student(models.Model):
         verbose_name = _("student")
         verbose_name_plural = _("students")
         ordering = ["user__full_name"]
+        # Object grant of a legal representative (students/grants.py).
+        permissions = [("act_for_student", _("Can act for the student (legal representative)"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(year_of_study__gte=1, year_of_study__lte=7), name="students_year_of_study_range"
@@ -241,6 +243,15 @@ class Representation(models.Model):
         return f"{self.representative} → {self.student}"
 
 
+# Object grants (inclusion_centre/accounts/grants.py) in direct foreign-key tables (django-guardian "Performance
+# tuning"): the generic table would make list pages slow and leave orphans when the object is deleted. Grants go to
+# users only, never to groups.
+class StudentUserObjectPermission(UserObjectPermissionBase):
+    """`act_for_student`: a legal representative, while the representation lasts (students/grants.py)."""
+
+    content_object = models.ForeignKey(Student, on_delete=models.CASCADE)
+
+
 class Enrolment(models.Model):
     """A student takes a course in a term: which sections a route for that term has."""
 
@@ -259,16 +270,6 @@ class Enrolment(models.Model):
 
     def __str__(self):
         return f"{self.student} — {self.course} ({self.term})"
-
-
-# Direct foreign-key object permissions (django-guardian "Performance tuning"): the generic tables would make
-# list pages slow and leave orphans when a student is deleted.
-class StudentUserObjectPermission(UserObjectPermissionBase):
-    content_object = models.ForeignKey(Student, on_delete=models.CASCADE)
-
-
-class StudentGroupObjectPermission(GroupObjectPermissionBase):
-    content_object = models.ForeignKey(Student, on_delete=models.CASCADE)
 
 
 # --- Applications ------------------------------------------------------------------------------------------
@@ -411,6 +412,8 @@ class Application(models.Model):
         permissions = [
             ("view_application_status", _("Can see the status of an application (referring lecturer)")),
             ("register_application", _("Can register and reject applications")),
+            # Object grant of the specialists assigned to the case: its assessments, conclusion and routes.
+            ("assess_application", _("Can work on the case as a specialist assigned to it")),
         ]
         indexes = [
             models.Index(fields=["status", "submitted_at"]),
@@ -531,8 +534,7 @@ class SupportingDocument(models.Model):
 
 
 class ApplicationUserObjectPermission(UserObjectPermissionBase):
-    content_object = models.ForeignKey(Application, on_delete=models.CASCADE)
+    """`view_application`: the student, their representatives, the specialists assigned; `view_application_status`:
+    a referring lecturer; `assess_application`: the specialists assigned."""
 
-
-class ApplicationGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Application, on_delete=models.CASCADE)

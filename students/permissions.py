@@ -1,4 +1,9 @@
-"""Who may do what with an application. Every view asks these; none hides a link and hopes."""
+"""Who may do what with an application. Every view asks these; none hides a link and hopes.
+
+Who: role-wide permissions of the role's group (ModelBackend) and the object grants services write with the facts
+(inclusion_centre/accounts/grants.py): `view_application` (the student, their representatives, the specialists
+assigned), `view_application_status` (a referring lecturer), `act_for_student` (a legal representative). The
+functions below add the state (a draft may be edited, a final application may not)."""
 
 from django.db.models import Exists, OuterRef
 
@@ -45,21 +50,10 @@ def visible_to_staff(queryset, prefix: str = ""):
     return queryset.exclude(Application.unsubmitted_q(prefix))
 
 
-def remember_representation(application: Application, user: User, represents: bool) -> None:
-    """Record whether `user` is a legal representative of the application's student, as read with the application
-    itself (an Exists annotation of the selector), so that is_applicant_side asks the database nothing for them."""
-    application.__dict__.setdefault("_represented_by", {})[user.pk] = represents
-
-
 def is_applicant_side(user: User, application: Application) -> bool:
-    """The student themselves or one of their legal representatives."""
+    """The student themselves or one of their legal representatives (the object grant `act_for_student`)."""
     student = application.student
-    if student.user_id == user.pk:
-        return True
-    known = application.__dict__.get("_represented_by", {})
-    if user.pk in known:
-        return known[user.pk]
-    return any(r.representative_id == user.pk for r in student.representations.all())
+    return student.user_id == user.pk or user.has_perm("students.act_for_student", student)
 
 
 def can_edit(user: User, application: Application) -> bool:
@@ -96,7 +90,7 @@ def can_apply_for(user: User, student: Student) -> str | None:
     """How `user` may start an application for `student` (the FiledAs value), or None."""
     if student.user_id == user.pk:
         return Application.FiledAs.STUDENT
-    if user.has_role(Role.REPRESENTATIVE) and student.representations.filter(representative=user).exists():
+    if user.has_role(Role.REPRESENTATIVE) and user.has_perm("students.act_for_student", student):
         return Application.FiledAs.REPRESENTATIVE
     if user.has_role(Role.LECTURER) and taught_by(user).filter(pk=student.pk).exists():
         return Application.FiledAs.LECTURER

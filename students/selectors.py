@@ -9,15 +9,15 @@ from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from guardian.shortcuts import get_objects_for_user
 
 from audit.middleware import AccessRefused
 from audit.models import StatusChange
+from inclusion_centre.accounts.grants import granted, remember_grant
 from inclusion_centre.accounts.models import User
 from inclusion_centre.workdays import add_working_days, latest_start_not_overdue
 
 from . import permissions
-from .models import Application, Representation, Student
+from .models import Application, Student, StudentUserObjectPermission
 
 
 def _select_related(queryset: QuerySet) -> QuerySet:
@@ -68,18 +68,21 @@ def _load_catalogue_choices(application: Application) -> None:
         cache[name] = queryset
 
 
+def _represented_by(user: User) -> QuerySet:
+    """The students `user` acts for as a legal representative (their object grants), as a subquery."""
+    return granted(user, "students.act_for_student", Student.objects.all()).values("pk")
+
+
 def applications_of(user: User) -> QuerySet:
     """Applications the user follows as applicant, representative or referring lecturer (object grants only)."""
-    granted = get_objects_for_user(
+    followed = granted(
         user,
         ["students.view_application", "students.view_application_status"],
-        klass=Application,
+        Application.objects.all(),
         any_perm=True,
-        accept_global_perms=False,
-        with_superuser=False,
     )
     visible = Application.objects.filter(
-        Q(pk__in=granted.values("pk")) | Q(student__user=user) | Q(student__representations__representative=user)
+        Q(pk__in=followed.values("pk")) | Q(student__user=user) | Q(student__in=_represented_by(user))
     ).distinct()
     return _with_related(visible).order_by("-created_at")
 
@@ -93,15 +96,19 @@ def application_for(user: User, public_id) -> tuple[Application, bool]:
         _select_related(Application.objects.all())
         .select_related("consent__text")
         .annotate(
-            # Whether the user represents the student: read with the case, not with every representation.
-            viewer_represents=Exists(Representation.objects.filter(student=OuterRef("student"), representative=user.pk))
+            # Whether the user represents the student (their object grant): read with the case.
+            viewer_represents=Exists(
+                StudentUserObjectPermission.objects.filter(
+                    content_object=OuterRef("student"), user=user.pk, permission__codename="act_for_student"
+                )
+            )
         )
         .filter(public_id=public_id)
         .first()
     )
     if application is None:
         raise Http404
-    permissions.remember_representation(application, user, application.viewer_represents)
+    remember_grant(user, application.student, "act_for_student", application.viewer_represents)
     _load_catalogue_choices(application)
     if permissions.can_view(user, application):
         return application, True
@@ -193,7 +200,7 @@ def inbox_counts(user: User) -> dict[str, int]:
 
 def students_for_new_application(user: User) -> QuerySet:
     """The students this user may start an application for: themselves, whom they represent, whom they teach."""
-    condition = Q(user=user) | Q(representations__representative=user)
+    condition = Q(user=user) | Q(pk__in=_represented_by(user))
     query = Student.objects.filter(condition)
     if user.has_role("lecturer"):
         query = query | permissions.taught_by(user)

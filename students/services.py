@@ -7,7 +7,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from guardian.shortcuts import assign_perm
 
 from audit.models import AuditChainEntry
 from audit.services import chain_append, record_status_change
@@ -15,6 +14,7 @@ from audit.workflow import move
 from documents.models import DocumentType
 from documents.services import next_registration_number, register_document
 from documents.uploads import check_upload
+from inclusion_centre.accounts.grants import grant
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.notifications import notify
 from inclusion_centre.accounts.roles import Role
@@ -80,7 +80,7 @@ def application_start(*, actor: User, student: Student, referral_note: str = "")
     record_status_change(obj=application, from_status="", to_status=S.DRAFT, actor=actor)
     _grant_applicant_side(application)
     if filed_as == Application.FiledAs.LECTURER:
-        assign_perm("students.view_application_status", actor, application)
+        grant(actor, "students.view_application_status", application)
         _notify_all(
             [student.user, *[r.representative for r in student.representations.select_related("representative")]],
             application=application,
@@ -95,9 +95,9 @@ def application_start(*, actor: User, student: Student, referral_note: str = "")
 
 
 def _grant_applicant_side(application: Application) -> None:
-    assign_perm("students.view_application", application.student.user, application)
+    grant(application.student.user, "students.view_application", application)
     for representation in application.student.representations.select_related("representative"):
-        assign_perm("students.view_application", representation.representative, application)
+        grant(representation.representative, "students.view_application", application)
 
 
 @transaction.atomic

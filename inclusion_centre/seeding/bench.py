@@ -13,6 +13,7 @@ import datetime
 import time
 from contextlib import contextmanager
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.hashers import make_password
@@ -31,6 +32,7 @@ from audit.models import AccessLog, StatusChange
 from documents.models import RegisteredDocument, RegistrationCounter
 from inclusion_centre.accounts.models import StaffProfile, User
 from inclusion_centre.accounts.roles import Role
+from routes.grant_facts import grant_from_facts
 from routes.models import (
     AgendaItem,
     Agreement,
@@ -209,6 +211,8 @@ class Seeder:
             self.log("routes")
             self.seed_meetings()
             self.log("meetings")
+            grant_from_facts(apps.get_model)  # the object grants services would have written
+            self.log("object grants")
             self.seed_documents()
             self.log("documents")
             self.seed_access_log()

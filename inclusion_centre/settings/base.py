@@ -216,8 +216,11 @@ AUTHENTICATION_BACKENDS = [
     # Axes first: it refuses locked-out credentials before any other backend looks at them.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
-    "guardian.backends.ObjectPermissionBackend",
+    # Object grants (django-guardian's direct tables), one query per object and request: accounts/grants.py.
+    "inclusion_centre.accounts.grants.ObjectGrantBackend",
 ]
+# guardian warns when its own backend is not listed; ObjectGrantBackend answers from guardian's tables in its place.
+SILENCED_SYSTEM_CHECKS = ["guardian.W001"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},

@@ -11,6 +11,12 @@ from .assessment import (
     ConclusionItem,
     Recommendation,
 )
+from .grants import (
+    AssessmentUserObjectPermission,
+    RouteSectionUserObjectPermission,
+    RouteUserObjectPermission,
+    TeamMeetingUserObjectPermission,
+)
 from .meeting import (
     AgendaItem,
     Attendance,
@@ -34,6 +40,7 @@ __all__ = [
     "Agreement",
     "Area",
     "Assessment",
+    "AssessmentUserObjectPermission",
     "Assignment",
     "Attendance",
     "ChangedNeedsReport",
@@ -46,6 +53,9 @@ __all__ = [
     "Route",
     "RouteReview",
     "RouteSection",
+    "RouteSectionUserObjectPermission",
+    "RouteUserObjectPermission",
     "SupportMeasure",
     "TeamMeeting",
+    "TeamMeetingUserObjectPermission",
 ]

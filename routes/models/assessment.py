@@ -100,6 +100,8 @@ class Assessment(models.Model):
     class Meta:
         verbose_name = _("assessment")
         verbose_name_plural = _("assessments")
+        # Object grant of the specialist whose assignment it is (routes/models/grants.py).
+        permissions = [("edit_assessment", _("Can write this assessment (the specialist assigned)"))]
 
     def __str__(self):
         return str(self.assignment)

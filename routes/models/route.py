@@ -176,6 +176,8 @@ class RouteSection(models.Model):
     class Meta:
         verbose_name = _("course section")
         verbose_name_plural = _("course sections")
+        # Object grant of the lecturer asked to agree it (routes/models/grants.py).
+        permissions = [("agree_routesection", _("Can agree or ask for changes to this course section"))]
         ordering = ["order", "pk"]
         constraints = [
             models.UniqueConstraint(

@@ -1,7 +1,6 @@
 """Who may do what in the routes app, one module per domain (`assessment`, `route`, `meeting`)."""
 
 from .assessment import (
-    active_assignments_of,
     can_assign,
     can_draft_conclusion,
     can_edit_assessment,
@@ -10,7 +9,6 @@ from .assessment import (
     can_view_conclusion,
     has_active_assignment,
     is_centre_head,
-    remember_assignment,
 )
 from .meeting import (
     CENTRE_LEVEL,
@@ -31,6 +29,7 @@ from .meeting import (
 )
 from .route import (
     RouteAccess,
+    can_answer_agreement,
     can_cancel_route,
     can_close_case,
     can_download_route,
@@ -46,8 +45,8 @@ __all__ = [
     "CENTRE_LEVEL",
     "MeetingAccess",
     "RouteAccess",
-    "active_assignments_of",
     "can_answer",
+    "can_answer_agreement",
     "can_assign",
     "can_cancel",
     "can_cancel_route",
@@ -74,7 +73,6 @@ __all__ = [
     "is_route_author",
     "meeting_access",
     "membership",
-    "remember_assignment",
     "route_access",
     "sees_health_information",
     "signing_role",

@@ -4,7 +4,7 @@ from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.roles import Role
 from students.models import Application
 
-from ..models import Assessment, Assignment, Conclusion
+from ..models import Assessment, Conclusion
 
 
 def is_centre_head(user: User) -> bool:
@@ -18,30 +18,17 @@ def can_assign(user: User, application: Application) -> bool:
     }
 
 
-def active_assignments_of(user: User, application: Application) -> list[Assignment]:
-    return [a for a in application.assignments.all() if a.specialist_id == user.pk and a.is_active]
-
-
-def remember_assignment(application: Application, user: User, assigned: bool) -> None:
-    """Record whether `user` holds an active assignment on the case, as read with the page's main row (an Exists
-    annotation of the selector), so that the permission checks below ask the database nothing for them."""
-    application.__dict__.setdefault("_assigned", {})[user.pk] = assigned
-
-
 def has_active_assignment(user: User, application: Application) -> bool:
-    known = application.__dict__.get("_assigned", {})
-    if user.pk in known:
-        return known[user.pk]
-    return bool(active_assignments_of(user, application))
+    """Whether `user` is a specialist assigned to the case: the object grant assignment_add writes and
+    assignment_end removes when no area keeps them on it."""
+    return user.has_perm("students.assess_application", application)
 
 
 def can_edit_assessment(user: User, assessment: Assessment) -> bool:
-    assignment = assessment.assignment
     return (
-        assignment.specialist_id == user.pk
-        and assignment.is_active
-        and assessment.status == Assessment.Status.DRAFT
-        and assignment.application.status == Application.Status.UNDER_ASSESSMENT
+        assessment.status == Assessment.Status.DRAFT
+        and assessment.assignment.application.status == Application.Status.UNDER_ASSESSMENT
+        and user.has_perm("routes.edit_assessment", assessment)
     )
 
 

@@ -1,8 +1,9 @@
 """Who may see and do what with an interdisciplinary team meeting and its protocol.
 
-As with routes, access follows from facts the services record rather than from separate grants that could drift:
-the centre head's role-wide `routes.manage_teammeeting`, and otherwise a MeetingMember row, whose capacity
-(centre staff, lecturer, guest) was fixed when the person was invited. Everyone else sees nothing (404).
+Who: the centre head's role-wide `routes.manage_teammeeting`, and otherwise the object grant
+`routes.view_teammeeting` the services write when a person is invited and remove when they are taken off. How much
+a member sees follows from the capacity (centre staff, lecturer, guest) fixed when they were invited. Everyone else
+sees nothing (404).
 """
 
 from django.utils import timezone
@@ -50,13 +51,14 @@ def membership(user: User, meeting: TeamMeeting) -> MeetingMember | None:
 
 
 def meeting_access(user: User, meeting: TeamMeeting, member: MeetingMember | None = None) -> str | None:
-    """The MeetingAccess level of `user` on `meeting`, or None (the page answers 404)."""
+    """The MeetingAccess level of `user` on `meeting`, or None (the page answers 404): the centre head's role-wide
+    permission, or a member's object grant (`routes.view_teammeeting`) with the capacity they were invited in."""
     if can_manage_meetings(user):
         return MeetingAccess.MANAGE
-    member = member or membership(user, meeting)
-    if member is None:
+    if not user.has_perm("routes.view_teammeeting", meeting):
         return None
-    return member.capacity
+    member = member or membership(user, meeting)
+    return member.capacity if member is not None else None
 
 
 def sees_health_information(access: str | None) -> bool:

@@ -1,15 +1,16 @@
 """Who may do what with the individual educational route.
 
-Who may see a route follows from facts the services record, not from separate grants that could drift from
-them: an active assignment to the case (specialists), an agreement row asking a lecturer about a section
-(lecturers), the route's state (administration sees what was sent for approval; the student what was approved).
+Who: the object grants the services write with the facts (`students.assess_application` on the case for its
+assigned specialists, `routes.view_route` for a lecturer asked about a section) and role-wide permissions
+(`routes.manage_route`, `routes.approve_route`). The state decides the rest (the administration sees what was sent
+for approval; the student what was approved).
 """
 
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.roles import Role
 from students.models import Application
 
-from ..models import Route
+from ..models import Agreement, Route
 from .assessment import has_active_assignment
 
 
@@ -37,19 +38,14 @@ def can_edit_route(user: User, route) -> bool:
     return route.status == Route.Status.DRAFT and is_route_author(user, route.application)
 
 
-def route_access(user: User, route, *, agreement_lecturers: set[int] | None = None) -> str | None:
-    """The RouteAccess level of `user` on `route`, or None (the page answers 404).
-
-    `agreement_lecturers` are the ids of lecturers ever asked about this route (the selector passes them when
-    it has them prefetched, to save a query)."""
+def route_access(user: User, route) -> str | None:
+    """The RouteAccess level of `user` on `route`, or None (the page answers 404)."""
     from students import permissions as application_permissions
 
     application = route.application
     if is_route_author(user, application):
         return RouteAccess.WORKING
-    if agreement_lecturers is None:
-        agreement_lecturers = set(route.agreements.values_list("lecturer_id", flat=True))
-    if user.pk in agreement_lecturers:
+    if user.has_perm("routes.view_route", route):  # the object grant of a lecturer asked about the route
         return RouteAccess.LECTURER
     if user.has_perm("routes.approve_route") and (
         route.status == Route.Status.IN_APPROVAL or route.status in Route.APPROVED
@@ -58,6 +54,16 @@ def route_access(user: User, route, *, agreement_lecturers: set[int] | None = No
     if route.status in Route.APPROVED and application_permissions.is_applicant_side(user, application):
         return RouteAccess.APPLICANT
     return None
+
+
+def can_answer_agreement(user: User, route, section, agreement) -> bool:
+    """The lecturer asked about `section` answers its pending agreement while the route is with the lecturers."""
+    return (
+        agreement is not None
+        and agreement.status == Agreement.Status.PENDING
+        and route.status == Route.Status.IN_AGREEMENT
+        and user.has_perm("routes.agree_routesection", section)
+    )
 
 
 def can_cancel_route(user: User, route) -> bool:

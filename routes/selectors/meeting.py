@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from audit.middleware import AccessRefused
 from audit.models import StatusChange
+from inclusion_centre.accounts.grants import granted, remember_grant
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.roles import Role
 from students.models import Application, Student
@@ -31,6 +32,7 @@ from ..models import (
     RouteSection,
     SupportMeasure,
     TeamMeeting,
+    TeamMeetingUserObjectPermission,
 )
 from ..permissions import meeting as permissions
 from ..permissions.meeting import CENTRE_LEVEL, MeetingAccess
@@ -96,7 +98,7 @@ def own_students(user: User, student_ids: set[int]) -> set[int]:
         return set()
     return set(
         Student.objects.filter(pk__in=student_ids)
-        .filter(Q(user=user) | Q(representations__representative=user))
+        .filter(Q(user=user) | Q(pk__in=granted(user, "students.act_for_student", Student.objects.all()).values("pk")))
         .values_list("pk", flat=True)
     )
 
@@ -114,9 +116,14 @@ def _visible_items(user: User, items: list[AgendaItem], access: str) -> list[Age
 def meeting_for(user: User, pk: int) -> MeetingView:
     """The meeting and how much of it `user` sees; Http404 for anyone who is not a member (or the centre head),
     logged as a refused attempt."""
-    meeting = _meeting_queryset().filter(pk=pk).first()
+    # Whether the user is granted the meeting (a member), read with it.
+    granted_to_user = TeamMeetingUserObjectPermission.objects.filter(
+        content_object=OuterRef("pk"), user=user.pk, permission__codename="view_teammeeting"
+    )
+    meeting = _meeting_queryset().annotate(viewer_granted=Exists(granted_to_user)).filter(pk=pk).first()
     if meeting is None:
         raise Http404
+    remember_grant(user, meeting, "view_teammeeting", meeting.viewer_granted)
     member = permissions.membership(user, meeting)
     access = permissions.meeting_access(user, meeting, member)
     if access is None:
@@ -212,7 +219,7 @@ def meetings_for(user: User, tab: str, *, now: datetime.datetime | None = None) 
     now = now or timezone.now()
     meetings = TeamMeeting.objects.select_related("chair", "secretary")
     if not permissions.can_manage_meetings(user):
-        meetings = meetings.filter(members__user=user)
+        meetings = granted(user, "routes.view_teammeeting", meetings)
     drafts = Protocol.objects.filter(meeting=OuterRef("pk"), status=P.DRAFT)
     meetings = meetings.annotate(
         my_answer=Subquery(MeetingMember.objects.filter(meeting=OuterRef("pk"), user=user).values("invitation")[:1]),
@@ -242,7 +249,7 @@ def meetings_on_case(user: User, application: Application) -> list[dict]:
     items = AgendaItem.objects.filter(application=application).select_related("meeting")
     manager = permissions.can_manage_meetings(user)
     if not manager:
-        items = items.filter(meeting__members__user=user).annotate(
+        items = items.filter(meeting__in=granted(user, "routes.view_teammeeting", TeamMeeting.objects.all())).annotate(
             capacity=Subquery(
                 MeetingMember.objects.filter(meeting=OuterRef("meeting"), user=user).values("capacity")[:1]
             )
@@ -321,6 +328,6 @@ def meeting_home_items(user: User) -> tuple[list[tuple[str, str]], list[tuple[st
     links = []
     if manager:
         links.append((reverse("routes:meeting_new"), _("Plan a team meeting")))
-    if manager or items or MeetingMember.objects.filter(user=user).exists():
+    if manager or items or TeamMeetingUserObjectPermission.objects.filter(user=user).exists():
         links.append((reverse("routes:meetings"), _("All team meetings")))
     return items, links

@@ -3,6 +3,7 @@
 import datetime
 
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
@@ -12,29 +13,51 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import StatusChange
+from inclusion_centre.accounts.grants import prefetch_grants, remember_grant
 from inclusion_centre.accounts.models import User
 from inclusion_centre.workdays import add_working_days
-from students.models import AcademicTerm, Application
+from students.models import AcademicTerm, Application, ApplicationUserObjectPermission, StudentUserObjectPermission
 
 from .. import permissions
-from ..models import Agreement, Assignment, ChangedNeedsReport, Conclusion, Route, RouteSection
+from ..models import (
+    Agreement,
+    ChangedNeedsReport,
+    Conclusion,
+    Route,
+    RouteSection,
+    RouteUserObjectPermission,
+)
 from .assessment import case_conclusions
 from .common import _case_rows
 
 
-def _asked_lecturers():
-    """The ids of the lecturers ever asked about the outer query's route, as one comma-separated text."""
-    agreement, route = Agreement._meta.db_table, Route._meta.db_table
-    ids = "STRING_AGG(DISTINCT a.lecturer_id::text, ',')"
+def _route_readers():
+    """The ids of the users granted `view_route` on the outer query's route (the lecturers ever asked about it), as
+    one comma-separated text: the object grants, read with the route."""
+    grants, permission, route = (
+        RouteUserObjectPermission._meta.db_table,
+        Permission._meta.db_table,
+        Route._meta.db_table,
+    )
+    ids = "STRING_AGG(g.user_id::text, ',')"
     if connection.vendor != "postgresql":
-        ids = "GROUP_CONCAT(DISTINCT a.lecturer_id)"
-    return RawSQL(f'SELECT {ids} FROM {agreement} a WHERE a.route_id = "{route}"."id"', [])  # noqa: S608, S611
+        ids = "GROUP_CONCAT(g.user_id)"
+    sql = (
+        f"SELECT {ids} FROM {grants} g INNER JOIN {permission} p ON p.id = g.permission_id"  # noqa: S608
+        f' WHERE g.content_object_id = "{route}"."id" AND p.codename = %s'
+    )
+    return RawSQL(sql, ["view_route"])  # noqa: S611 -- table names from the models, the codename a parameter
+
+
+def _holds(model, codename: str, user: User, outer: str) -> Exists:
+    """Whether `user` holds the object grant `codename` on the object the outer query's column `outer` names."""
+    return Exists(model.objects.filter(content_object=OuterRef(outer), user=user.pk, permission__codename=codename))
 
 
 def case_routes(application: Application) -> list:
     """Every version of the case's route, newest first, each with what the case page reads of its agreements:
-    `pending_due` (the latest due date of a section still waiting) and `asked_lecturers` (ids of the lecturers
-    ever asked, who may open it), read in the same query."""
+    `pending_due` (the latest due date of a section still waiting) and `readers` (ids of the users granted
+    `view_route`: the lecturers ever asked, who may open it), read in the same query."""
     pending = (
         Agreement.objects.filter(route=OuterRef("pk"), status=Agreement.Status.PENDING)
         .order_by("-due_on")
@@ -45,11 +68,11 @@ def case_routes(application: Application) -> list:
         routes = list(
             Route.objects.filter(application=application)
             .select_related("application__student", "term")
-            .annotate(pending_due=Subquery(pending), asked=_asked_lecturers())
+            .annotate(pending_due=Subquery(pending), granted_readers=_route_readers())
             .order_by("-version")
         )
         for route in routes:
-            route.asked_lecturers = {int(pk) for pk in (route.asked or "").split(",") if pk}
+            route.readers = {int(pk) for pk in (route.granted_readers or "").split(",") if pk}
         return routes
 
     return _case_rows(application, "routes", read)
@@ -177,20 +200,14 @@ def _load_sections_and_agreements(route) -> None:
 def route_for(user: User, pk: int):
     """The route and how much of it the user sees (a permissions.RouteAccess value); Http404 when nothing.
 
-    Whether the user represents the student or is assigned to the case is read with the route (two EXISTS)
-    rather than by prefetching every representation and assignment of the case."""
-    from students import permissions as application_permissions
-    from students.models import Representation
-
+    Whether the user represents the student, is assigned to the case or was asked about the route (three object
+    grants) is read with the route (three EXISTS on the grant tables), so asking has_perm about them costs nothing."""
     route = (
         _route_queryset()
         .annotate(
-            viewer_represents=Exists(
-                Representation.objects.filter(student=OuterRef("application__student"), representative=user.pk)
-            ),
-            viewer_assigned=Exists(
-                Assignment.objects.filter(application=OuterRef("application"), specialist=user.pk, ended_at=None)
-            ),
+            viewer_represents=_holds(StudentUserObjectPermission, "act_for_student", user, "application__student"),
+            viewer_assigned=_holds(ApplicationUserObjectPermission, "assess_application", user, "application"),
+            viewer_asked=_holds(RouteUserObjectPermission, "view_route", user, "pk"),
         )
         .filter(pk=pk)
         .first()
@@ -198,12 +215,14 @@ def route_for(user: User, pk: int):
     if route is None:
         raise Http404
     _load_sections_and_agreements(route)
-    application_permissions.remember_representation(route.application, user, route.viewer_represents)
-    permissions.remember_assignment(route.application, user, route.viewer_assigned)
-    lecturers = {a.lecturer_id for a in route.agreements.all()}
-    access = permissions.route_access(user, route, agreement_lecturers=lecturers)
+    remember_grant(user, route.application.student, "act_for_student", route.viewer_represents)
+    remember_grant(user, route.application, "assess_application", route.viewer_assigned)
+    remember_grant(user, route, "view_route", route.viewer_asked)
+    access = permissions.route_access(user, route)
     if access is None:
         raise Http404
+    if route.status == Route.Status.IN_AGREEMENT:
+        prefetch_grants(user, route.sections.all())  # who may answer which section, in one query
     return route, access
 
 
@@ -249,7 +268,8 @@ def routes_on_case(user: User, application: Application) -> list[tuple]:
     visible = []
     for route in routes:
         route.application = application  # already loaded, with what the permission checks read
-        access = permissions.route_access(user, route, agreement_lecturers=route.asked_lecturers)
+        remember_grant(user, route, "view_route", user.pk in route.readers)
+        access = permissions.route_access(user, route)
         if access is not None:
             visible.append((route, access))
     return visible

@@ -6,11 +6,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from guardian.shortcuts import assign_perm, remove_perm
 
 from audit.workflow import IllegalMove, move
 from documents.models import DocumentType
 from documents.services import next_registration_number, register_document
+from inclusion_centre.accounts.grants import grant, revoke
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.notifications import notify
 from inclusion_centre.accounts.roles import Role
@@ -67,7 +67,9 @@ def assignment_add(*, application: Application, specialist: User, area: str, act
         raise ValidationError(
             {"area": _("This specialist is already assigned to this area of the case.")}, code="duplicate"
         ) from exc
-    assign_perm("students.view_application", specialist, locked)
+    grant(specialist, "students.view_application", locked)
+    grant(specialist, "students.assess_application", locked)
+    grant(specialist, "routes.edit_assessment", assignment.assessment)
     if locked.status == S.REGISTERED:
         move(instance=locked, to_status=S.UNDER_ASSESSMENT, allowed=APPLICATION_MOVES, actor=actor)
     notify(
@@ -96,8 +98,11 @@ def assignment_end(*, assignment: Assignment, actor: User) -> Assignment:
     still_assigned = Assignment.objects.filter(
         application_id=locked.application_id, specialist_id=locked.specialist_id, ended_at__isnull=True
     ).exists()
+    for assessment in Assessment.objects.filter(assignment=locked):
+        revoke(locked.specialist, "routes.edit_assessment", assessment)
     if not still_assigned:
-        remove_perm("students.view_application", locked.specialist, locked.application)
+        revoke(locked.specialist, "students.view_application", locked.application)
+        revoke(locked.specialist, "students.assess_application", locked.application)
     return locked
 
 

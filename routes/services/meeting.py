@@ -22,6 +22,7 @@ from audit.services import record_status_change
 from audit.workflow import IllegalMove, move
 from documents.models import DocumentType
 from documents.services import next_registration_number, register_document
+from inclusion_centre.accounts.grants import grant, revoke
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.notifications import notify
 from inclusion_centre.history import acting_as
@@ -170,6 +171,7 @@ def _add_member(meeting: TeamMeeting, user: User, capacity: str, actor: User) ->
         return None
     with acting_as(actor):
         member = MeetingMember.objects.create(meeting=meeting, user=user, capacity=capacity)
+    grant(user, "routes.view_teammeeting", meeting)
     _invite(member, meeting)
     return member
 
@@ -338,6 +340,7 @@ def meeting_member_remove(*, member: MeetingMember, actor: User) -> None:
     )
     with acting_as(actor):
         member.delete()
+    revoke(member.user, "routes.view_teammeeting", locked)
     _touch(locked, actor)
 
 

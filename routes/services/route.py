@@ -22,6 +22,7 @@ from audit.services import record_status_change
 from audit.workflow import IllegalMove, move
 from documents.models import DocumentType
 from documents.services import next_registration_number, register_document
+from inclusion_centre.accounts.grants import grant, revoke
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.notifications import notify
 from inclusion_centre.accounts.roles import Role
@@ -132,9 +133,8 @@ def content_digest(payload) -> str:
 def _general_digest(route: Route) -> str:
     """What every lecturer reads besides their own section: the general part of the route."""
     measures = [(m.who, m.what, m.frequency, m.until) for m in route.measures.all()]
-    return content_digest([route.goals, route.support_level, route.tutor_id, route.timetable, route.methods, measures])[
-        :32
-    ]
+    general = [route.goals, route.support_level, route.tutor_id, route.timetable, route.methods, measures]
+    return content_digest(general)[:32]
 
 
 def section_fingerprint(section: RouteSection, general: str) -> str:
@@ -568,6 +568,8 @@ def _ask_lecturers(
                 requested_at=now,
                 due_on=due,
             )
+            grant(section.lecturer, "routes.view_route", locked)
+            grant(section.lecturer, "routes.agree_routesection", section)
             asked.append(section)
     notes += [_("%(course)s: the earlier answer still stands") % {"course": section.course} for section in kept]
     return asked, notes
@@ -612,6 +614,12 @@ def _withdraw(agreement: Agreement, why: str, actor: User) -> None:
         comment=reason,
         before_save=lambda obj: setattr(obj, "withdrawn_reason", reason),
     )
+    _answered(agreement)
+
+
+def _answered(agreement: Agreement) -> None:
+    """The lecturer is no longer asked about the section (they keep reading the route)."""
+    revoke(agreement.lecturer, "routes.agree_routesection", agreement.section)
 
 
 @transaction.atomic
@@ -668,6 +676,7 @@ def agreement_answer(*, agreement: Agreement, actor: User, decision: str, commen
     # The lecturer's words stay on the agreement (cleared by retention), not on the chained status change.
     locked = move(instance=locked, to_status=decision, allowed=AGREEMENT_ALLOWED, actor=actor, before_save=answer)
     locked.section = section  # already loaded, with its course
+    _answered(locked)
     course = section.course
     if decision == A.CHANGES_REQUESTED:
         moved = move(

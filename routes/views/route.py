@@ -89,12 +89,7 @@ def _section_rows(user, item: Route, access: str, answer_forms: dict) -> list[di
     rows = []
     for section in selectors.visible_sections(item, user, access):
         agreement = current.get(section.pk)
-        can_answer = (
-            agreement is not None
-            and agreement.lecturer_id == user.pk
-            and agreement.status == Agreement.Status.PENDING
-            and item.status == Route.Status.IN_AGREEMENT
-        )
+        can_answer = permissions.can_answer_agreement(user, item, section, agreement)
         rows.append(
             {
                 "section": section,

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from audit.models import AccessLog
+from inclusion_centre.accounts.grants import grant
 from routes import services
 from routes.models import AgendaItem, MeetingMember, Protocol, TeamMeeting
 from tests.factories import CourseFactory, TeachingAssignmentFactory, UserFactory
@@ -480,6 +481,7 @@ def test_the_list_keeps_its_query_count_as_meetings_grow(client, centre_head, se
             )
             for user in (centre_head, secretary, specialist):
                 MeetingMember.objects.create(meeting=meeting, user=user, capacity="centre")
+                grant(user, "routes.view_teammeeting", meeting)  # as the planning service grants its members
 
     make(2)
     for user in (centre_head, specialist):
