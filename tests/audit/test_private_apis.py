@@ -15,6 +15,7 @@ from audit.models import AccessLog
 from audit.services import _insert_taking_chain_lock, takes_lock_with_insert
 from tests.factories import UserFactory
 
+# Runs wherever PostgreSQL runs, so always under CI=true (settings/test.py refuses SQLite there).
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="the combined insert exists on PostgreSQL only"),
