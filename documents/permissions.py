@@ -19,10 +19,16 @@ def can_view_register(user: User) -> bool:
 
 
 def can_export_personal_file(user: User, student) -> bool:
-    """The centre head for any student; a student for their own file."""
+    """The centre head for any student; a student for their own file; a legal representative for the file of the
+    student they represent, while the representation lasts (the object grant `students.act_for_student`, written
+    and removed with the representation: students/grants.py)."""
     if not user.is_authenticated:
         return False
-    return student.user_id == user.pk or user.has_perm("documents.export_personal_file")
+    return (
+        student.user_id == user.pk
+        or user.has_perm("documents.export_personal_file")
+        or user.has_perm("students.act_for_student", student)
+    )
 
 
 def can_download_own_data(user: User, student) -> bool:

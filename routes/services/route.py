@@ -531,7 +531,9 @@ def route_send_for_agreement(*, route: Route, actor: User, revision: int | None 
         before_save=stamp,
     )
     _tell_asked(moved, asked, due=due, round_number=round_number)
-    if not asked:
+    # Every valid answer given and none asked for: nothing is left to agree. A kept answer never given (the route
+    # was taken back while it waited) still waits.
+    if not asked and not Agreement.objects.filter(route=locked, status=A.PENDING).exists():
         moved = _to_approval(moved, actor)
     return moved
 
@@ -571,8 +573,15 @@ def _ask_lecturers(
             grant(section.lecturer, "routes.view_route", locked)
             grant(section.lecturer, "routes.agree_routesection", section)
             asked.append(section)
-    notes += [_("%(course)s: the earlier answer still stands") % {"course": section.course} for section in kept]
+    notes += [_kept_note(section, valid[section.pk]) for section in kept]
     return asked, notes
+
+
+def _kept_note(section: RouteSection, agreement: Agreement) -> str:
+    """A section not asked again: its lecturer's answer stands, or, never given, is still awaited."""
+    if agreement.status == A.PENDING:
+        return _("%(course)s: not asked again, the lecturer's answer is still awaited") % {"course": section.course}
+    return _("%(course)s: the earlier answer still stands") % {"course": section.course}
 
 
 def _why_asked_again(previous: Agreement, fingerprint: str) -> str:

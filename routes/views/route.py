@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
 
 from audit.models import AccessLog
 from audit.services import log_access
@@ -193,6 +194,22 @@ def _terms(item: Route):
     return list(AcademicTerm.objects.filter(academic_year=item.academic_year).order_by("starts_on"))
 
 
+def _general_form(item: Route, data=None) -> RouteGeneralForm:
+    return RouteGeneralForm(data, initial=_general_initial(item), route=item)
+
+
+def _remove_form(item: Route, section) -> RevisionReasonForm:
+    return RevisionReasonForm(prefix=f"remove{section.pk}", initial={"revision": item.revision})
+
+
+def _section_row(item: Route, section, form=None, remove_form=None) -> dict:
+    return {
+        "section": section,
+        "form": form or _section_form(item, section),
+        "remove_form": remove_form or _remove_form(item, section),
+    }
+
+
 def _render_editor(request, item: Route, status: int = 200, **bound):
     """The editor with fresh forms, except the one just submitted (`bound`), which keeps its input and errors."""
     sections = [s for s in item.sections.all() if s.is_active]
@@ -201,16 +218,8 @@ def _render_editor(request, item: Route, status: int = 200, **bound):
     context = {
         "route": item,
         "application": item.application,
-        "general": bound.get("general") or RouteGeneralForm(initial=_general_initial(item), route=item),
-        "sections": [
-            {
-                "section": s,
-                "form": bound_sections.get(s.pk) or _section_form(item, s),
-                "remove_form": bound_removals.get(s.pk)
-                or RevisionReasonForm(prefix=f"remove{s.pk}", initial={"revision": item.revision}),
-            }
-            for s in sections
-        ],
+        "general": bound.get("general") or _general_form(item),
+        "sections": [_section_row(item, s, bound_sections.get(s.pk), bound_removals.get(s.pk)) for s in sections],
         "removed": [s for s in item.sections.all() if not s.is_active],
         "add_form": bound.get("add") or SectionAddForm(initial={"revision": item.revision}, terms=_terms(item)),
         "measure_form": bound.get("measure") or MeasureForm(),
@@ -221,34 +230,66 @@ def _render_editor(request, item: Route, status: int = 200, **bound):
     return render(request, "routes/route_edit.html", context, status=status)
 
 
+# Each part of the editor (the general part, each course section) saves on its own: with htmx the answer is that
+# part alone, so what is typed in the other parts stays on the page; without JavaScript, the whole page as before.
+# A saved part raises the route's revision: the event tells the page, which gives every other form the new one
+# (the save just made is the only change since the page was drawn, or the service would have refused it).
+REVISION_EVENT = "route-revision"
+
+
+def _part_response(request, template: str, context: dict, *, status: int, saved: Route | None = None):
+    response = render(request, template, {"editable": True, "saved": saved is not None, **context}, status=status)
+    if saved is not None:
+        trigger_client_event(response, REVISION_EVENT, {"revision": saved.revision})
+    return response
+
+
+def _general_part(request, item: Route, status: int, form=None, saved: Route | None = None):
+    route = saved or item
+    context = {"route": route, "general": form or _general_form(route)}
+    return _part_response(request, "routes/_route_general.html", context, status=status, saved=saved)
+
+
+def _section_part(request, item: Route, section, status: int, form=None, saved: Route | None = None):
+    route = saved or item
+    context = {"route": route, "row": _section_row(route, section, form)}
+    return _part_response(request, "routes/_route_section.html", context, status=status, saved=saved)
+
+
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def route_edit(request, pk):
     item = _working_route(request, pk)
     if not permissions.can_edit_route(request.user, item):
-        if request.method == "POST":
-            return render(
-                request,
-                "routes/route_detail.html",
-                _route_context(
-                    request, item, WORKING, problems=[_("Only a draft route can be changed; reload to see its state.")]
-                ),
-                status=CONFLICT,
-            )
-        return redirect("routes:route", pk=pk)
+        if request.method != "POST":
+            return redirect("routes:route", pk=pk)
+        problem = _("Only a draft route can be changed; reload to see its state.")
+        if request.htmx:  # the part keeps what was typed, with the reason
+            form = _general_form(item, request.POST)
+            form.is_valid()
+            form.add_error(None, problem)
+            return _general_part(request, item, CONFLICT, form)
+        context = _route_context(request, item, WORKING, problems=[problem])
+        return render(request, "routes/route_detail.html", context, status=CONFLICT)
     if request.method == "GET":
         return _render_editor(request, item)
-    form = RouteGeneralForm(request.POST, initial=_general_initial(item), route=item)
-    if not form.is_valid():
-        return _render_editor(request, item, INVALID, general=form)
-    data = dict(form.cleaned_data)
-    revision = data.pop("revision")
-    try:
-        services.route_update(route=item, actor=request.user, revision=revision, **data)
-    except ValidationError as error:
-        _add_errors(form, error)
-        return _render_editor(request, item, _status_for(error), general=form)
+    form = _general_form(item, request.POST)
+    status, saved = INVALID, None
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        revision = data.pop("revision")
+        try:
+            saved = services.route_update(route=item, actor=request.user, revision=revision, **data)
+        except ValidationError as error:
+            _add_errors(form, error)
+            status = _status_for(error)
+    if request.htmx:
+        if saved is not None:
+            return _general_part(request, item, 200, saved=saved)
+        return _general_part(request, item, status, form)
+    if saved is None:
+        return _render_editor(request, item, status, general=form)
     messages.success(request, _("The general part of the route is saved."))
     return redirect("routes:route_edit", pk=pk)
 
@@ -266,10 +307,11 @@ def section_update(request, pk, section_pk):
     item = _working_route(request, pk)
     section = _editor_section(item, section_pk)
     form = _section_form(item, section, request.POST)
+    status, saved = INVALID, None
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.section_update(
+            section = services.section_update(
                 section=section,
                 actor=request.user,
                 revision=data["revision"],
@@ -281,10 +323,18 @@ def section_update(request, pk, section_pk):
             raise Http404 from denied
         except ValidationError as error:
             _add_errors(form, error)
-            return _render_editor(request, item, _status_for(error), sections={section.pk: form})
-        messages.success(request, _("The section “%(course)s” is saved.") % {"course": section.course})
-        return redirect(f"{reverse('routes:route_edit', args=[pk])}#section-{section.pk}")
-    return _render_editor(request, item, INVALID, sections={section.pk: form})
+            status = _status_for(error)
+        else:
+            item.refresh_from_db(fields=["revision", "updated_at"])
+            saved = item
+    if request.htmx:
+        if saved is not None:
+            return _section_part(request, item, section, 200, saved=saved)
+        return _section_part(request, item, section, status, form)
+    if saved is None:
+        return _render_editor(request, item, status, sections={section.pk: form})
+    messages.success(request, _("The section “%(course)s” is saved.") % {"course": section.course})
+    return redirect(f"{reverse('routes:route_edit', args=[pk])}#section-{section.pk}")
 
 
 @login_required

@@ -1,5 +1,5 @@
 """The personal file: one ZIP with every registered PDF, the uploaded documents and an index (CSV and PDF); for
-the centre head and the student themselves; every export logged."""
+the centre head, the student themselves and their legal representatives; every export logged."""
 
 import csv
 import hashlib
@@ -14,6 +14,8 @@ from django.utils.translation import gettext
 from pypdf import PdfReader
 
 from audit.models import AccessLog
+
+from tests.factories import RepresentationFactory
 
 from .conftest import pdf_text, stored_bytes
 
@@ -72,10 +74,53 @@ def test_the_archive_holds_every_pdf_every_upload_and_an_index(
 
 
 @pytest.mark.parametrize(
-    "name", ["other_student", "specialist", "lecturer", "administration", "auditor", "sysadmin", "outsider"]
+    "name",
+    [
+        "other_student",
+        "representative",  # of another student
+        "specialist",
+        "lecturer",
+        "administration",
+        "auditor",
+        "sysadmin",
+        "outsider",
+    ],
 )
 def test_nobody_else_gets_it(client, request, application_document, letters_student, name):
     client.force_login(request.getfixturevalue(name))
+    assert client.get(_url(letters_student)).status_code == 404
+    assert not AccessLog.objects.filter(action=AccessLog.Action.EXPORT).exists()
+
+
+def test_a_representative_downloads_the_file_of_the_student_they_represent(
+    client, application_document, letters_student
+):
+    representation = RepresentationFactory(student=letters_student.student)
+    person = representation.representative
+    client.force_login(person)
+    response = client.get(_url(letters_student))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    archive = _archive(response)
+    number = application_document.number.replace("/", "-")
+    assert f"registered/{number}_v1_kk.pdf" in archive.namelist()
+    logged = AccessLog.objects.get(action=AccessLog.Action.EXPORT, user=person)
+    assert logged.object_id == letters_student.student.pk and logged.content_type.model == "student"
+
+
+def test_the_case_page_links_the_file_for_the_representative(client, letters_application, letters_student):
+    person = RepresentationFactory(student=letters_student.student).representative
+    client.force_login(person)
+    page = client.get(reverse("students:application_detail", args=[letters_application.public_id]))
+    assert page.status_code == 200
+    assert _url(letters_student) in page.content.decode()
+
+
+def test_a_representation_that_ended_no_longer_opens_the_file(client, application_document, letters_student):
+    representation = RepresentationFactory(student=letters_student.student)
+    person = representation.representative
+    representation.delete()
+    client.force_login(person)
     assert client.get(_url(letters_student)).status_code == 404
     assert not AccessLog.objects.filter(action=AccessLog.Action.EXPORT).exists()
 
