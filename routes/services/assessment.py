@@ -57,6 +57,10 @@ def assignment_add(*, application: Application, specialist: User, area: str, act
     _refuse_without_consent(locked)
     if not specialist.is_active or not specialist.has_role(Role.SPECIALIST):
         raise ValidationError({"specialist": _("Choose a centre specialist.")}, code="not_specialist")
+    # The case moves before the assignment is written, so that the timeline (sorted by time) says "specialists
+    # were assigned" before "a specialist began assessing"; a refused duplicate rolls both back.
+    if locked.status == S.REGISTERED:
+        move(instance=locked, to_status=S.UNDER_ASSESSMENT, allowed=APPLICATION_MOVES, actor=actor)
     try:
         with transaction.atomic(), acting_as(actor):
             assignment = Assignment.objects.create(
@@ -70,8 +74,6 @@ def assignment_add(*, application: Application, specialist: User, area: str, act
     grant(specialist, "students.view_application", locked)
     grant(specialist, "students.assess_application", locked)
     grant(specialist, "routes.edit_assessment", assignment.assessment)
-    if locked.status == S.REGISTERED:
-        move(instance=locked, to_status=S.UNDER_ASSESSMENT, allowed=APPLICATION_MOVES, actor=actor)
     notify(
         recipient=specialist,
         kind="assignment_added",

@@ -14,7 +14,6 @@ from django.utils.translation import gettext
 from pypdf import PdfReader
 
 from audit.models import AccessLog
-
 from tests.factories import RepresentationFactory
 
 from .conftest import pdf_text, stored_bytes
