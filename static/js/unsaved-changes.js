@@ -47,8 +47,19 @@
     return "defaultValue" in field && field.value !== field.defaultValue;
   }
 
+  function holdsInput(field) {
+    if (field.disabled || field.type === "hidden" || field.type === "submit" || field.type === "button") {
+      return false;
+    }
+    if (field.type === "checkbox" || field.type === "radio") {
+      return field.checked;
+    }
+    return typeof field.value === "string" && field.value.trim() !== "";
+  }
+
   function changed(form) {
-    if (form.hasAttribute("data-unsaved")) {
+    // A refused form with nothing typed in it (an empty "add" or a reason left blank) has nothing to lose.
+    if (form.hasAttribute("data-unsaved") && Array.prototype.some.call(form.elements, holdsInput)) {
       return true;
     }
     for (var i = 0; i < form.elements.length; i++) {

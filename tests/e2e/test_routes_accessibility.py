@@ -58,11 +58,14 @@ def test_route_pages_pass_axe_for_every_role(
     expect(page.locator("#measures .error-summary")).to_be_visible()
     axe_check(page)
 
+    # The goals typed above are not saved: the browser asks before the page is left, and the person leaves.
+    page.once("dialog", lambda dialog: dialog.accept())
     page.locator("form[action$='/send/'] button[type=submit]").click()  # goals not saved yet: refused
     expect(page.locator(".error-summary")).to_be_visible()
     axe_check(page)
     page.locator("#id_goals").fill("Reach the learning outcomes")
     page.locator("form[action$='/edit/'] button[type=submit]").click()
+    expect(page.locator("#general-part [data-saved-note]")).to_be_visible()  # saved alone, without a reload
     page.locator("form[action$='/send/'] button[type=submit]").click()
     expect(page.locator(".tag--route-in_agreement")).to_be_visible()
     axe_check(page)
@@ -91,6 +94,7 @@ def test_route_pages_pass_axe_for_every_role(
     page.goto(f"/routes/{route.pk}/edit/")
     page.locator(f"#id_s{section.pk}-assessment_forms").fill("Oral exam")
     page.locator(f"form[action$='/sections/{section.pk}/'] button[type=submit]").click()
+    expect(page.locator(f"#section-{section.pk} [data-saved-note]")).to_be_visible()
     page.locator("form[action$='/send/'] button[type=submit]").click()
     expect(page.locator(".tag--route-in_agreement")).to_be_visible()
     for agreement in Agreement.objects.filter(route=route, status="pending").select_related("lecturer"):
