@@ -69,10 +69,14 @@ class Journey:
         page.context.set_default_timeout(STEP_TIMEOUT_MS)
         expect.set_options(timeout=STEP_TIMEOUT_MS)
 
-    def as_user(self, user):
+    def as_anonymous(self):
+        """Nobody signed in; the language chosen (without the cookie, the browser's English would be offered)."""
         self.page.context.clear_cookies()
         cookie = {"name": settings.LANGUAGE_COOKIE_NAME, "value": self.language, "url": self.live_server.url}
         self.page.context.add_cookies([cookie])
+
+    def as_user(self, user):
+        self.as_anonymous()
         self._login(self.page, self.live_server, user)
 
     def tag(self, css: str, choice):
@@ -316,7 +320,7 @@ def test_the_whole_lifecycle_through_the_interface(
 
     link = re.search(r"/v/[A-Za-z0-9_-]{22}", pdf_text(downloaded.read_bytes()).replace(" ", ""))
     assert link is not None
-    page.context.clear_cookies()  # the verification page is public
+    journey.as_anonymous()  # the verification page is public
     page.goto(link.group(0))
     journey.check("verification")
     page.set_input_files("input[type=file]", str(downloaded))
