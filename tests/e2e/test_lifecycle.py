@@ -34,8 +34,8 @@ SIGNED = gettext_lazy("Signed")  # the conclusion's state
 ROOT = Path(__file__).resolve().parents[2]
 AXE_LANGUAGES = {"kk"}
 # A step that renders PDFs (registration, signing, approval) runs WeasyPrint in the request when no worker is
-# configured; on a busy CI machine that outlasts the harness's 10 s.
-STEP_TIMEOUT_MS = 30_000
+# configured; on a busy machine that outlasts the harness's 10 s by far.
+STEP_TIMEOUT_MS = 60_000
 
 
 def artifacts_dir(language: str) -> Path:
