@@ -111,8 +111,9 @@ def test_route_pages_pass_axe_for_every_role(
     expect(page.locator(".error-summary")).to_be_visible()
     axe_check(page)
     page.goto(f"/routes/{route.pk}/")
-    page.locator("form[action$='/approve/'] button[type=submit]").click()
-    expect(page.locator(".tag--route-in_force")).to_be_visible()
+    # Approval registers the route and renders its PDFs in the request (no worker here): slow on a busy machine.
+    page.locator("form[action$='/approve/'] button[type=submit]").click(timeout=60_000)
+    expect(page.locator(".tag--route-in_force")).to_be_visible(timeout=60_000)
 
     # The student reads the route in force and tells the centre their needs changed.
     page.context.clear_cookies()
