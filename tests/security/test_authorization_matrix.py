@@ -71,7 +71,7 @@ GET = {
         404, student=200, representative=200, specialist=200, centre_head=200, administration=200
     ),
     "documents:my_data": get(404, student=200, representative=200),
-    "documents:personal_file": get(404, student=200, centre_head=200),
+    "documents:personal_file": get(404, student=200, representative=200, centre_head=200),
     "documents:register": get(404, centre_head=200, auditor=200),
     "documents:register_export": get(404, centre_head=200, auditor=200),
     "documents:verify": get(200, anonymous=200),
