@@ -20,6 +20,7 @@ from inclusion_centre.outbox.services import enqueue
 
 from .forms_registry import form_for
 from .models import DocumentType, RegisteredDocument, RegisteredFile, RegistrationCounter
+from .seal import seal_pdf
 from .workflow import ALLOWED as DOCUMENT_MOVES
 
 # Queued by name: the task (tasks.py) calls this module's render_document_files, so this module does not import it.
@@ -168,7 +169,9 @@ def render_document_files(*, document_id: int) -> int:
             locked = RegisteredDocument.objects.select_for_update().get(pk=document_id)
             if RegisteredFile.objects.filter(document=locked, language=language).exists():
                 continue
-            pdf = render_pdf(document=locked, language=language)
+            # The institution's seal, when configured, is appended before the hash is taken: the stored,
+            # hashed and chained bytes are the sealed file, the one every reader gets.
+            pdf = seal_pdf(render_pdf(document=locked, language=language))
             stored = RegisteredFile(
                 document=locked, language=language, sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf)
             )
