@@ -51,7 +51,7 @@ def _certificate(subject, issuer, public_key, signing_key, *, ca: bool):
     return builder.sign(signing_key, hashes.SHA256())
 
 
-def make_pki(folder: Path, *, password: str = "seal-password") -> TestPki:
+def make_pki(folder: Path, *, password: str = "seal-password") -> TestPki:  # noqa: S107 -- a throwaway test key
     root_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     root = _certificate(_name("Test Root CA"), _name("Test Root CA"), root_key.public_key(), root_key, ca=True)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
