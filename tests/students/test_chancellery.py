@@ -5,8 +5,8 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils import timezone
+from django.utils.html import escape
 
 from documents.models import DocumentType, RegisteredDocument
 from students.models import Application
