@@ -32,7 +32,18 @@ def register_xlsx(documents) -> bytes:
     """The register as a workbook: one row per registered document, in the reader's language."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=pgettext("document register", "Register")[:31])
-    sheet.append([_("Number"), _("Document"), _("Date"), _("Student"), _("Status"), _("Version"), _("PDF stored")])
+    sheet.append(
+        [
+            _("Number"),
+            _("Document"),
+            _("Date"),
+            _("Student"),
+            _("Status"),
+            _("Version"),
+            _("PDF stored"),
+            _("Chancellery incoming"),
+        ]
+    )
     for document in documents:
         sheet.append(
             [
@@ -45,6 +56,9 @@ def register_xlsx(documents) -> bytes:
                     str(document.get_status_display()),
                     document.version,
                     ", ".join(stored.language for stored in document.files.all()) or _("being prepared"),
+                    f"{document.incoming_number}, {document.incoming_date:%d.%m.%Y}"
+                    if document.incoming_number
+                    else "",
                 )
             ]
         )

@@ -2,11 +2,13 @@
 register it, validated, kept in the history, shown on the case page, in the register and in the printed form."""
 
 import datetime
+import io
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
+from openpyxl import load_workbook
 
 from documents.models import DocumentType, RegisteredDocument
 from students.models import Application
@@ -51,6 +53,11 @@ def test_registering_with_the_chancellery_entry_keeps_it_with_history_and_prints
     assert "Chancellery incoming No. 01-12/345" in page
     register = client.get(reverse("documents:register")).content.decode()
     assert "01-12/345" in register
+    workbook = load_workbook(io.BytesIO(client.get(reverse("documents:register_export")).content))
+    rows = list(workbook.active.iter_rows(values_only=True))
+    assert rows[1][7] == f"01-12/345, {yesterday():%d.%m.%Y}"
+    exported = client.get(reverse("documents:register_export_csv")).content.decode("utf-8-sig")
+    assert f"01-12/345,{yesterday().isoformat()}" in exported
 
 
 def test_registering_without_the_entry_still_works(client, centre_head, submitted):
