@@ -32,7 +32,18 @@ def register_xlsx(documents) -> bytes:
     """The register as a workbook: one row per registered document, in the reader's language."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=pgettext("document register", "Register")[:31])
-    sheet.append([_("Number"), _("Document"), _("Date"), _("Student"), _("Status"), _("Version"), _("PDF stored")])
+    sheet.append(
+        [
+            _("Number"),
+            _("Document"),
+            _("Date"),
+            _("Student"),
+            _("Status"),
+            _("Version"),
+            _("PDF stored"),
+            _("Chancellery incoming"),
+        ]
+    )
     for document in documents:
         sheet.append(
             [
@@ -45,12 +56,108 @@ def register_xlsx(documents) -> bytes:
                     str(document.get_status_display()),
                     document.version,
                     ", ".join(stored.language for stored in document.files.all()) or _("being prepared"),
+                    f"{document.incoming_number}, {document.incoming_date:%d.%m.%Y}"
+                    if document.incoming_number
+                    else "",
                 )
             ]
         )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# --- For the institution's document-flow system (docs/documents.md, "Register exports") ----------------------
+
+REGISTER_XML_NAMESPACE = "urn:inclusion-centre:register:1"
+REGISTER_COLUMNS = [
+    "number",
+    "version",
+    "document_type",
+    "title",
+    "registered_on",
+    "status",
+    "incoming_number",
+    "incoming_date",
+    "student",
+    "files",
+    "verification_url",
+    "public_id",
+]
+# Characters XML 1.0 cannot carry at all (a control character typed into a name): dropped, never escaped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def register_record(document: RegisteredDocument) -> dict[str, str]:
+    """One register row as the document-flow exports give it: codes, ISO dates, plain strings (titles in the
+    active language). `files` is "language:sha256" for each stored PDF, separated by spaces."""
+    return {
+        "number": document.number,
+        "version": str(document.version),
+        "document_type": document.document_type,
+        "title": str(document.get_document_type_display()),
+        "registered_on": document.registered_on.isoformat(),
+        "status": document.status,
+        "incoming_number": document.incoming_number,
+        "incoming_date": document.incoming_date.isoformat() if document.incoming_date else "",
+        "student": document.student.user.full_name if document.student_id else "",
+        "files": " ".join(f"{stored.language}:{stored.sha256}" for stored in document.files.all()),
+        "verification_url": document.verification_url(),
+        "public_id": str(document.public_id),
+    }
+
+
+def register_csv(documents) -> bytes:
+    """The register as CSV (UTF-8 with a BOM, comma-separated, a header of the column codes REGISTER_COLUMNS);
+    text that a spreadsheet would run as a formula is kept as text (inclusion_centre.spreadsheet)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(REGISTER_COLUMNS)
+    for document in documents:
+        record = register_record(document)
+        writer.writerow([spreadsheet.cell(record[column]) for column in REGISTER_COLUMNS])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def register_xml(documents, *, generated_at=None) -> bytes:
+    """The register as XML (schema: docs/documents.md). Built with the standard library's ElementTree, which
+    escapes every text and attribute; characters XML cannot carry are dropped."""
+    from xml.etree import ElementTree as ET
+
+    def text(value: str) -> str:
+        return _NOT_XML.sub("", value)
+
+    generated_at = generated_at or timezone.now()
+    root = ET.Element(
+        "register",
+        {
+            "xmlns": REGISTER_XML_NAMESPACE,
+            "version": "1",
+            "generated": generated_at.isoformat(timespec="seconds"),
+            "institution": text(settings.INSTITUTION_NAME.get("en") or settings.INSTITUTION_NAME["kk"]),
+        },
+    )
+    for document in documents:
+        record = register_record(document)
+        element = ET.SubElement(
+            root,
+            "document",
+            {"id": record["public_id"], "type": record["document_type"], "status": record["status"]},
+        )
+        for name in ("number", "version", "title", "registered_on"):
+            ET.SubElement(element, name.replace("_", "-")).text = text(record[name])
+        if record["incoming_number"]:
+            ET.SubElement(
+                element, "incoming", {"number": text(record["incoming_number"]), "date": record["incoming_date"]}
+            )
+        if record["student"]:
+            ET.SubElement(element, "student").text = text(record["student"])
+        for stored in document.files.all():
+            ET.SubElement(
+                element, "file", {"language": stored.language, "sha256": stored.sha256, "size": str(stored.size)}
+            )
+        ET.SubElement(element, "verification-url").text = record["verification_url"]
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
 @dataclass

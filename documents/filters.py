@@ -25,9 +25,22 @@ class RegisterFilter(django_filters.FilterSet):
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
 
+    registered_from = django_filters.DateFilter(
+        label=_("Registered on or after"),
+        field_name="registered_on",
+        lookup_expr="gte",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    registered_to = django_filters.DateFilter(
+        label=_("Registered on or before"),
+        field_name="registered_on",
+        lookup_expr="lte",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
     class Meta:
         model = RegisteredDocument
-        fields = ["q", "document_type", "status", "year"]
+        fields = ["q", "document_type", "status", "year", "registered_from", "registered_to"]
 
     def search(self, queryset, name, value):
         value = value.strip()

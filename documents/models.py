@@ -100,6 +100,11 @@ class RegisteredDocument(models.Model):
         blank=True,
         verbose_name=_("registered by"),
     )
+    # The number and date the institution's chancellery gave the paper when it came in (regulation §10 a), entered
+    # by the centre staff who register it (documents.services.document_record_incoming); empty for documents the
+    # centre itself issues. Not part of the chained content: it may be corrected later (history keeps each value).
+    incoming_number = models.CharField(_("chancellery incoming number"), max_length=40, blank=True, default="")
+    incoming_date = models.DateField(_("chancellery incoming date"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
     # The stored PDFs hold personal data: after the retention period they are destroyed (routes.retention) and

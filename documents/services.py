@@ -2,6 +2,7 @@
 
 import datetime
 import hashlib
+import re
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -20,6 +21,7 @@ from inclusion_centre.outbox.services import enqueue
 
 from .forms_registry import form_for
 from .models import DocumentType, RegisteredDocument, RegisteredFile, RegistrationCounter
+from .seal import seal_pdf
 from .workflow import ALLOWED as DOCUMENT_MOVES
 
 # Queued by name: the task (tasks.py) calls this module's render_document_files, so this module does not import it.
@@ -168,7 +170,9 @@ def render_document_files(*, document_id: int) -> int:
             locked = RegisteredDocument.objects.select_for_update().get(pk=document_id)
             if RegisteredFile.objects.filter(document=locked, language=language).exists():
                 continue
-            pdf = render_pdf(document=locked, language=language)
+            # The institution's seal, when configured, is appended before the hash is taken: the stored,
+            # hashed and chained bytes are the sealed file, the one every reader gets.
+            pdf = seal_pdf(render_pdf(document=locked, language=language))
             stored = RegisteredFile(
                 document=locked, language=language, sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf)
             )
@@ -189,3 +193,54 @@ def render_document_files(*, document_id: int) -> int:
             with acting_as(locked.registered_by):
                 locked.save(update_fields=["rendered_at"])
     return made
+
+
+# --- The chancellery's incoming number ------------------------------------------------------------------------
+
+INCOMING_NUMBER_PATTERN = re.compile(r"^[\w№#/.\- ]+$")
+
+
+def validate_incoming(*, number: str, date: datetime.date | None, registered_on: datetime.date, exclude_pk=None):
+    """Refuse a chancellery entry that cannot be right: a number without a date or the other way round, a number
+    with characters no register uses, a date in the future or after the centre registered the document, or a
+    number the chancellery already gave another document in the same year. Raises ValidationError by field."""
+    errors: dict[str, str] = {}
+    if number and date is None:
+        errors["incoming_date"] = gettext("Enter the date the chancellery received it.")
+    if date is not None and not number:
+        errors["incoming_number"] = gettext("Enter the chancellery's incoming number.")
+    if number and (len(number) > 40 or not INCOMING_NUMBER_PATTERN.match(number)):
+        errors["incoming_number"] = gettext(
+            "Enter the number as the chancellery wrote it: letters, digits, spaces and - / . № only, at most 40."
+        )
+    if date is not None and date > min(timezone.localdate(), registered_on):
+        errors["incoming_date"] = gettext("The chancellery's date cannot be later than the registration date.")
+    if not errors and number:
+        taken = RegisteredDocument.objects.filter(incoming_number__iexact=number, incoming_date__year=date.year)
+        if exclude_pk is not None:
+            taken = taken.exclude(pk=exclude_pk)
+        if taken.exists():
+            errors["incoming_number"] = gettext(
+                "The chancellery already gave this number to another document in %(year)s."
+            ) % {"year": date.year}
+    if errors:
+        raise ValidationError(errors, code="invalid_incoming")
+
+
+@transaction.atomic
+def document_record_incoming(
+    *, document: RegisteredDocument, number: str, date: datetime.date | None, actor
+) -> RegisteredDocument:
+    """Record (or correct, or clear with an empty number and no date) the chancellery's incoming number and date
+    of a registered document. The caller checks that the actor may register its source. The history keeps every
+    value with the acting user; the frozen PDF is not rendered again (it shows the entry made at registration).
+    Raises ValidationError by field (validate_incoming)."""
+    number = " ".join(number.split())
+    locked = RegisteredDocument.objects.select_for_update().get(pk=document.pk)
+    validate_incoming(number=number, date=date, registered_on=locked.registered_on, exclude_pk=locked.pk)
+    if (locked.incoming_number, locked.incoming_date) == (number, date):
+        return locked
+    locked.incoming_number, locked.incoming_date = number, date
+    with acting_as(actor):
+        locked.save(update_fields=["incoming_number", "incoming_date"])
+    return locked

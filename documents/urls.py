@@ -10,6 +10,8 @@ urlpatterns = [
     path("documents/<uuid:public_id>/<slug:language>.pdf", views.download, name="download"),
     path("documents/register/", views.register, name="register"),
     path("documents/register/export.xlsx", views.register_export, name="register_export"),
+    path("documents/register/export.csv", views.register_export, {"file_format": "csv"}, name="register_export_csv"),
+    path("documents/register/export.xml", views.register_export, {"file_format": "xml"}, name="register_export_xml"),
     # personal_file and my_data, which combine students and routes, are composed at the top: inclusion_centre/pages/
     # urls.py adds them to this namespace.
 ]

@@ -171,16 +171,24 @@ def register(request):
     return render(request, "documents/register.html", context, status=200 if applied.is_valid() else INVALID)
 
 
+REGISTER_FORMATS = {
+    "xlsx": (exports.register_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    # For the institution's document-flow system: column codes, ISO dates (docs/documents.md).
+    "csv": (exports.register_csv, "text/csv; charset=utf-8"),
+    "xml": (exports.register_xml, "application/xml; charset=utf-8"),
+}
+
+
 @login_required
 @never_cache
 @require_GET
-def register_export(request):
-    queryset = selectors.register(request.user)
+def register_export(request, file_format="xlsx"):
+    queryset = selectors.register_for_export(request.user)
     applied = RegisterFilter(request.GET, queryset=queryset)
     if not applied.is_valid():
         raise Http404
     log_access(request=request, action=AccessLog.Action.EXPORT)
-    content = exports.register_xlsx(applied.qs)
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="register-{timezone.localdate():%Y-%m-%d}.xlsx"'
+    build, content_type = REGISTER_FORMATS[file_format]
+    response = HttpResponse(build(applied.qs), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="register-{timezone.localdate():%Y-%m-%d}.{file_format}"'
     return private_response(response)

@@ -17,10 +17,14 @@ def register_context(builder: Callable) -> None:
     _builder[:] = [builder]
 
 
-def render_case_page(request, application, *, problems: list[str], status: int) -> HttpResponse:
-    """The case page of `application` for the requesting user, with `problems` listed at its top."""
+def render_case_page(
+    request, application, *, problems: list[str], status: int, extra: dict | None = None
+) -> HttpResponse:
+    """The case page of `application` for the requesting user, with `problems` listed at its top (and `extra`
+    context: a bound form whose messages stand next to its fields)."""
     if not _builder:
         raise LookupError("No case page is registered: is inclusion_centre.pages in INSTALLED_APPS?")
     context = _builder[0](request.user, application)
     context["problems"] = problems
+    context.update(extra or {})
     return render(request, TEMPLATE, context, status=status)

@@ -75,6 +75,11 @@ def can_register(user: User, application: Application) -> bool:
     return user.has_perm("students.register_application")
 
 
+def can_register_incoming(user: User, application: Application) -> bool:
+    """The chancellery's incoming number and date: the staff who register applications, once it is registered."""
+    return application.registration_number is not None and user.has_perm("students.register_application")
+
+
 def can_upload(user: User, application: Application) -> bool:
     if application.is_final or hidden_draft(user, application):
         return False

@@ -12,7 +12,8 @@ from audit.models import AuditChainEntry
 from audit.services import chain_append, record_status_change
 from audit.workflow import move
 from documents.models import DocumentType
-from documents.services import next_registration_number, register_document
+from documents.selectors import documents_of_source
+from documents.services import document_record_incoming, next_registration_number, register_document
 from documents.uploads import check_upload
 from inclusion_centre.accounts.grants import grant
 from inclusion_centre.accounts.models import User
@@ -258,8 +259,12 @@ def application_withdraw(*, application: Application, actor: User, reason: str =
 
 
 @transaction.atomic
-def application_register(*, application: Application, actor: User) -> Application:
-    """Register a submitted application: it gets the next number of the year, gap-free."""
+def application_register(
+    *, application: Application, actor: User, incoming_number: str = "", incoming_date=None
+) -> Application:
+    """Register a submitted application: it gets the next number of the year, gap-free. A paper brought to the
+    chancellery keeps the chancellery's incoming number and date with its registered document (both or neither;
+    ValidationError by field, and nothing is registered, when they cannot be right)."""
     if not permissions.can_register(actor, application):
         raise PermissionDenied
 
@@ -268,7 +273,7 @@ def application_register(*, application: Application, actor: User) -> Applicatio
         locked.registered_at = timezone.now()
 
     moved = move(instance=application, to_status=S.REGISTERED, allowed=ALLOWED, actor=actor, before_save=number)
-    register_document(
+    document = register_document(
         source=moved,
         document_type=DocumentType.APPLICATION,
         student=moved.student,
@@ -276,6 +281,8 @@ def application_register(*, application: Application, actor: User) -> Applicatio
         registered_on=timezone.localdate(moved.registered_at),
         actor=actor,
     )
+    if incoming_number or incoming_date:
+        document_record_incoming(document=document, number=incoming_number, date=incoming_date, actor=actor)
     _notify_all(
         _applicant_side(moved),
         application=moved,
@@ -397,3 +404,15 @@ def paper_application_enter(
         locked.submitted_at = timezone.now()
 
     return move(instance=application, to_status=S.SUBMITTED, allowed=ALLOWED, actor=actor, before_save=stamp)
+
+
+def application_record_incoming(*, application: Application, actor: User, number: str, date) -> None:
+    """Record or correct the chancellery's incoming number and date of a registered application (the centre
+    staff who may register it). Raises PermissionDenied for anyone else, ValidationError by
+    field for an entry that cannot be right, LookupError when the application has no registered document."""
+    if not permissions.can_register_incoming(actor, application):
+        raise PermissionDenied
+    document = next((d for d in documents_of_source(application) if d.version == 1), None)
+    if document is None:
+        raise LookupError("The application has no registered document.")
+    document_record_incoming(document=document, number=number, date=date, actor=actor)

@@ -13,6 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit.models import AccessLog
 from audit.services import log_access
 from audit.workflow import IllegalMove
+from documents.forms import IncomingEntryForm
+from documents.selectors import documents_of_source
 from documents.uploads import SCAN_UNAVAILABLE
 from inclusion_centre import figure_cache
 
@@ -39,14 +41,14 @@ def _detail(application):
     return redirect("students:application_detail", public_id=application.public_id)
 
 
-def _refuse(request, application, error: ValidationError):
+def _refuse(request, application, error: ValidationError, *, extra: dict | None = None):
     """A move that is not possible now: show the case page with the reasons, answer 4xx, change nothing.
 
     409 when the object is not in a state for this move (someone else moved it, a double submit); 422 when what
     was sent is incomplete (no consent, no description)."""
     status = CONFLICT if isinstance(error, IllegalMove) else INVALID
     fresh, _full = selectors.application_for(request.user, application.public_id)
-    return render_case_page(request, fresh, problems=error.messages, status=status)
+    return render_case_page(request, fresh, problems=error.messages, status=status, extra=extra)
 
 
 def _form_errors_to(form, error: ValidationError):
@@ -205,12 +207,52 @@ def application_register(request, public_id):
     application, full = selectors.application_for(request.user, public_id)
     if not full or not permissions.can_register(request.user, application):
         raise Http404
+    form = IncomingEntryForm(request.POST)
+    if not form.is_valid():
+        return _refuse(request, application, ValidationError(form.errors), extra={"incoming_form": form})
     try:
-        moved = services.application_register(application=application, actor=request.user)
+        moved = services.application_register(
+            application=application,
+            actor=request.user,
+            incoming_number=form.cleaned_data["incoming_number"],
+            incoming_date=form.cleaned_data["incoming_date"],
+        )
     except ValidationError as error:
-        return _refuse(request, application, error)
+        _form_errors_to(form, error)
+        return _refuse(request, application, error, extra={"incoming_form": form})
     messages.success(request, _("Registered under number %(number)s.") % {"number": moved.registration_number})
     return _detail(application)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def application_incoming(request, public_id):
+    """The chancellery's incoming number and date of a registered application, entered or corrected later."""
+    application, full = selectors.application_for(request.user, public_id)
+    if not full or not permissions.can_register_incoming(request.user, application):
+        raise Http404
+    document = next((d for d in documents_of_source(application) if d.version == 1), None)
+    if document is None:
+        raise Http404
+    initial = {"incoming_number": document.incoming_number, "incoming_date": document.incoming_date}
+    form = IncomingEntryForm(_post(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_record_incoming(
+                application=application,
+                actor=request.user,
+                number=form.cleaned_data["incoming_number"],
+                date=form.cleaned_data["incoming_date"],
+            )
+        except ValidationError as error:
+            _form_errors_to(form, error)
+        else:
+            messages.success(request, _("The chancellery's number and date are saved."))
+            return _detail(application)
+    status = INVALID if form.errors else 200
+    context = {"form": form, "application": application, "document": document}
+    return render(request, "students/application_incoming.html", context, status=status)
 
 
 @login_required

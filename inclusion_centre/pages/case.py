@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from audit.models import AccessLog
 from audit.services import log_access
+from documents.forms import IncomingEntryForm
 from inclusion_centre.accounts.models import User
 from routes.selectors import case_section, case_status_changes, route_next_step, timeline_events
 from students import permissions
@@ -64,5 +65,7 @@ def case_context(user: User, application: Application) -> dict:
         "can_reject": permissions.can_register(user, application)
         and application.status in {Application.Status.SUBMITTED, Application.Status.REGISTERED},
         "can_upload": permissions.can_upload(user, application),
+        "can_register_incoming": permissions.can_register_incoming(user, application),
+        "incoming_form": IncomingEntryForm(),
         "can_download": permissions.can_download_documents(user, application),
     }

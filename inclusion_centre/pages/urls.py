@@ -3,10 +3,11 @@ app whose page it was: inclusion_centre/urls.py adds these patterns to that app'
 
 from django.urls import path
 
-from . import case, personal_file
+from . import case, case_archive, personal_file
 
 students = [
     path("applications/<uuid:public_id>/", case.application_detail, name="application_detail"),
+    path("applications/<uuid:public_id>/archive.zip", case_archive.case_archive, name="case_archive"),
 ]
 
 documents = [

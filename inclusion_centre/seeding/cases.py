@@ -492,7 +492,13 @@ def seed_applications(users: dict[Role, User], students: list[Student]) -> None:
         registered = submitted_application(
             demo_student, demo_student.user, ["visual"], "Тақтадағы жазуды көрмеймін, ірі қаріп керек."
         )
-        student_services.application_register(application=registered, actor=head)
+        # Handed in at the chancellery too: its incoming number and date stand beside the centre's number.
+        student_services.application_register(
+            application=registered,
+            actor=head,
+            incoming_number="01-14/0587",
+            incoming_date=timezone.localdate(),
+        )
     if fresh(represented):
         draft = student_services.application_start(actor=users[Role.REPRESENTATIVE], student=represented)
         fill_application(

@@ -408,6 +408,13 @@ DOCUMENT_FONTS_DIR = BASE_DIR / "static" / "fonts"
 DOCUMENT_VERIFY_MAX_BYTES = env.int("DOCUMENT_VERIFY_MAX_BYTES", default=20 * 1024 * 1024)
 DOCUMENT_VERIFY_UPLOADS_PER_HOUR = env.int("DOCUMENT_VERIFY_UPLOADS_PER_HOUR", default=30)
 
+# The institution's seal (optional): a PKCS#12 file with the institution's own certificate and private key (and
+# the certificates of its chain). When set, every frozen PDF also carries an embedded PAdES signature made on the
+# server (documents/seal.py), and the manifest of a case's archival package is signed with the same key. Empty:
+# no seal, PDFs are stored as rendered.
+INSTITUTION_SEAL_PKCS12 = env("INSTITUTION_SEAL_PKCS12", default="")
+INSTITUTION_SEAL_PASSWORD = env("INSTITUTION_SEAL_PASSWORD", default="")
+
 # --- Deadlines ---------------------------------------------------------------------------------------------
 
 # Working days each waiting step may take (the regulation fixes none; these are the centre's defaults).
