@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ..selectors.work import KINDS, STATES
 
@@ -14,7 +15,7 @@ class WorkFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of work"), required=False)
     state = forms.ChoiceField(label=_("State"), required=False)
     overdue = forms.BooleanField(label=_("Only overdue"), required=False)
-    sort = forms.ChoiceField(label=_("Order"), required=False, choices=SORTS)
+    sort = forms.ChoiceField(label=pgettext_lazy("sort order of a list", "Order"), required=False, choices=SORTS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

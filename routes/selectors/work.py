@@ -31,6 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from audit.models import StatusChange
 from inclusion_centre import figure_cache
@@ -79,9 +80,9 @@ class State:
 
 
 STATES: dict[str, Promise] = {
-    State.TO_DO: _("To do"),
-    State.STARTED: _("Started"),
-    State.RETURNED: _("Sent back to you"),
+    State.TO_DO: pgettext_lazy("state of a work item", "To do"),
+    State.STARTED: pgettext_lazy("state of a work item", "Started"),
+    State.RETURNED: pgettext_lazy("state of a work item", "Sent back to you"),
 }
 
 
