@@ -33,6 +33,7 @@ def test_the_work_list_passes_axe_for_the_head_and_the_specialist(
     expect(page.locator(".error-summary")).to_be_visible()
     axe_check(page)
 
+    page.context.clear_cookies()
     login(page, live_server, specialist)
     page.goto("/work/")
     expect(page.locator("tbody tr")).to_have_count(1)
