@@ -41,6 +41,12 @@ def _version() -> str:
     return version
 
 
+def data_version() -> str:
+    """The current data version: other cached figures that must follow the data (the menu's work count) put it in
+    their keys."""
+    return _version()
+
+
 def _publish() -> None:
     cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
 

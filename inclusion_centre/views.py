@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from inclusion_centre.accounts.services import user_set_language
-from inclusion_centre.pages.home import home_sections_for
+from inclusion_centre.pages.home import home_context
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 def home(request):
     if not request.user.is_authenticated:
         return render(request, "home_public.html")
-    return render(request, "home.html", {"sections": home_sections_for(request.user)})
+    return render(request, "home.html", home_context(request.user))
 
 
 @require_POST

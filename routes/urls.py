@@ -15,6 +15,7 @@ urlpatterns = [
     path("applications/<uuid:public_id>/route/", views.route_draft, name="route_draft"),
     path("applications/<uuid:public_id>/changed-needs/", views.changed_needs, name="changed_needs"),
     path("applications/<uuid:public_id>/close/", views.case_close, name="case_close"),
+    path("work/", views.work, name="work"),
     path("routes/agreements/", views.agreements, name="agreements"),
     path("routes/approvals/", views.approvals, name="approvals"),
     path("routes/<int:pk>/", views.route, name="route"),

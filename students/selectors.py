@@ -284,7 +284,17 @@ def next_step(application: Application, *, applicant_side: bool) -> NextStep | N
             _("The head of the centre assigns specialists to assess the needs."), assessment_due(application)
         )
     if status == S.UNDER_ASSESSMENT:
-        return NextStep(_("Specialists assess the needs. They may contact you to meet."), assessment_due(application))
+        if applicant_side:
+            return NextStep(
+                _("Specialists assess the needs. They may contact you to meet."), assessment_due(application)
+            )
+        return NextStep(
+            _(
+                "The assigned specialists record their assessment of each area; "
+                "then a conclusion is drafted for the head of the centre to sign."
+            ),
+            assessment_due(application),
+        )
     if status == S.CONCLUDED:
         return None
     return NextStep(_("Nothing more happens with this application. A new one can be made at any time."))

@@ -141,4 +141,5 @@ def test_navigation_links_follow_roles(client, student, centre_head, specialist)
     client.force_login(specialist)
     page = client.get(reverse("home")).content.decode()
     assert reverse("students:inbox") not in page
-    assert reverse("students:my_applications") not in page
+    # The cases assigned to the specialist are listed at /applications/ (issue 26: it was not linked).
+    assert f'<a href="{reverse("students:my_applications")}"' in page

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from audit.models import AccessLog
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.roles import Role
-from routes.selectors import agreements_awaiting, approval_due, approval_queue, assignments_of
 from routes.selectors.meeting import HOME_ROLES, meeting_home_items
+from routes.selectors.work import WorkItem, has_work_list, work_counts, work_of
 from students import selectors as student_selectors
 
 
@@ -20,6 +20,20 @@ class HomeItem:
     text: str
     url: str
     urgent: bool = False
+
+
+@dataclass
+class WorkSummary:
+    """What the user owes, by when: the first items of their work list (routes.selectors.work) and its counts."""
+
+    items: list[WorkItem]
+    total: int
+    overdue: int
+    today: datetime.date
+
+
+# How many items of the work list the home page shows; the rest are one link away.
+WORK_ON_HOME = 5
 
 
 @dataclass
@@ -78,14 +92,26 @@ _SECTIONS = {
 }
 
 
-def home_sections_for(user: User) -> list[HomeSection]:
-    """The home page blocks for each of the user's roles, in the order of the Role enumeration."""
+def home_context(user: User) -> dict:
+    """The home page: the summary of the user's work list (None for roles that have none) and a block per role."""
+    today = timezone.localdate()
+    work = work_of(user, today=today) if has_work_list(user) else None
+    summary = None
+    if work is not None:
+        total, overdue = work_counts(work, today)
+        summary = WorkSummary(items=work[:WORK_ON_HOME], total=total, overdue=overdue, today=today)
+    return {"sections": home_sections_for(user, work or []), "work": summary}
+
+
+def home_sections_for(user: User, work: list[WorkItem] | None = None) -> list[HomeSection]:
+    """The home page blocks for each of the user's roles, in the order of the Role enumeration. `work` is the
+    user's work list, already read: the blocks pick their own kinds of work from it."""
     sections = []
     applications = _Applications(user)
     for role in user.roles:
         title, intro, empty_text = _SECTIONS[role]
         section = HomeSection(role=role, title=title, intro=intro, empty_text=empty_text)
-        _FILL[role](user, section, applications)
+        _FILL[role](user, section, applications, work or [])
         sections.append(section)
     _add_meetings(user, sections)
     return sections
@@ -104,7 +130,7 @@ class _Applications:
         return self._rows
 
 
-def _applicant(user: User, section: HomeSection, applications: _Applications) -> None:
+def _applicant(user: User, section: HomeSection, applications: _Applications, work: list) -> None:
     section.items = [
         HomeItem(
             text=f"{application.student.user.full_name}: {application.get_status_display()}",
@@ -118,7 +144,7 @@ def _applicant(user: User, section: HomeSection, applications: _Applications) ->
     section.links.append((reverse("audit:my_file"), _("Who has opened my file")))
 
 
-def _centre_head(user: User, section: HomeSection, applications: _Applications) -> None:
+def _centre_head(user: User, section: HomeSection, applications: _Applications, work: list) -> None:
     counts = student_selectors.inbox_counts(user)
     inbox = reverse("students:inbox")
     if counts["submitted"]:
@@ -136,63 +162,41 @@ def _centre_head(user: User, section: HomeSection, applications: _Applications) 
                 urgent=True,
             )
         )
+    for item in work:
+        if item.kind == "sign_conclusion":  # every one: the head signs each, and they are few
+            section.items.append(
+                HomeItem(
+                    text=_("Conclusion for %(name)s awaits your signature: sign by %(date)s")
+                    % {"name": item.subject, "date": item.due.strftime("%d.%m.%Y")},
+                    url=item.url,
+                    urgent=item.is_overdue(timezone.localdate()),
+                )
+            )
     section.links.append((inbox, _("Open the inbox")))
     section.links.append((reverse("routes:dashboard"), _("Open the dashboard")))
     section.links.append((reverse("routes:reports"), _("Reports")))
 
 
-def _specialist(user: User, section: HomeSection, applications: _Applications) -> None:
-    for assignment in assignments_of(user)[:20]:
-        finished = assignment.assessment.status == "finished"
-        section.items.append(
-            HomeItem(
-                text=_("%(name)s — %(area)s: %(state)s")
-                % {
-                    "name": assignment.application.student.user.full_name,
-                    "area": assignment.get_area_display(),
-                    "state": _("finished") if finished else _("to do"),
-                },
-                url=reverse("routes:assessment", args=[assignment.pk]),
-            )
-        )
+def _specialist(user: User, section: HomeSection, applications: _Applications, work: list) -> None:
+    # What the specialist owes is in the work list above the blocks, uncapped one link away; this block leads to
+    # the cases themselves.
+    section.empty_text = ""
+    section.links.append((reverse("students:my_applications"), _("All cases assigned to you")))
 
 
-def _lecturer(user: User, section: HomeSection, applications: _Applications) -> None:
-    today = timezone.localdate()
-    for agreement in agreements_awaiting(user)[:10]:
-        section.items.append(
-            HomeItem(
-                text=_("%(name)s — %(course)s: answer by %(date)s")
-                % {
-                    "name": agreement.route.application.student.user.full_name,
-                    "course": agreement.section.course,
-                    "date": agreement.due_on.strftime("%d.%m.%Y"),
-                },
-                url=reverse("routes:route", args=[agreement.route_id]),
-                urgent=agreement.due_on < today,
-            )
-        )
+def _lecturer(user: User, section: HomeSection, applications: _Applications, work: list) -> None:
+    section.empty_text = ""  # the sections waiting for an answer are in the work list
     section.links.append((reverse("routes:agreements"), _("All routes to agree")))
     section.links.append((reverse("students:application_start"), _("Refer a student to the centre")))
 
 
-def _administration(user: User, section: HomeSection, applications: _Applications) -> None:
-    today = timezone.localdate()
-    for route in approval_queue(user)[:10]:
-        due = approval_due(route)
-        section.items.append(
-            HomeItem(
-                text=_("%(name)s: approve by %(date)s")
-                % {"name": route.application.student.user.full_name, "date": due.strftime("%d.%m.%Y")},
-                url=reverse("routes:route", args=[route.pk]),
-                urgent=due < today,
-            )
-        )
+def _administration(user: User, section: HomeSection, applications: _Applications, work: list) -> None:
+    section.empty_text = ""  # the routes waiting for approval are in the work list
     section.links.append((reverse("routes:approvals"), _("All routes to approve")))
     section.links.append((reverse("routes:reports"), _("Reports")))
 
 
-def _auditor(user: User, section: HomeSection, applications: _Applications) -> None:
+def _auditor(user: User, section: HomeSection, applications: _Applications, work: list) -> None:
     today = timezone.localdate()
     start = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
     section.items.append(
@@ -206,7 +210,7 @@ def _auditor(user: User, section: HomeSection, applications: _Applications) -> N
     section.links.append((reverse("audit:index"), _("Open the history of a record")))
 
 
-def _sysadmin(user: User, section: HomeSection, applications: _Applications) -> None:
+def _sysadmin(user: User, section: HomeSection, applications: _Applications, work: list) -> None:
     section.links.append(("/admin/", _("Open the administration site")))
     section.links.append((reverse("students:reference_import"), _("Import reference data")))
 

@@ -147,7 +147,8 @@ def _in_approval(seed: _Routes, application: Application) -> None:
         assessment_forms=section.assessment_forms + "\n• Аралық бақылау ауызша.",
     )
     route = _send(route, specialist)
-    second.refresh_from_db()
+    # The changes set the second lecturer's open question aside; sent again, they are asked anew.
+    second = Agreement.objects.get(route=route, section=second.section, status=Agreement.Status.PENDING)
     services.agreement_answer(
         agreement=second,
         actor=second.lecturer,

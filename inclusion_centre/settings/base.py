@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "inclusion_centre.context_processors.site",
                 "inclusion_centre.accounts.context_processors.notifications",
+                "routes.context_processors.work",
             ],
         },
     },
@@ -426,6 +427,7 @@ DEADLINE_WORKING_DAYS = {
     "sign_conclusion": env.int("DEADLINE_SIGN_CONCLUSION_DAYS", default=3),
     "draft_route": env.int("DEADLINE_DRAFT_ROUTE_DAYS", default=10),
     "sign_protocol": env.int("DEADLINE_SIGN_PROTOCOL_DAYS", default=3),
+    "answer_changed_needs": env.int("DEADLINE_ANSWER_CHANGED_NEEDS_DAYS", default=5),
 }
 # Days before a step's due date from which it appears in its owner's daily digest.
 REMIND_DAYS_BEFORE = env.int("REMIND_DAYS_BEFORE", default=2)

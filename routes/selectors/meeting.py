@@ -296,10 +296,9 @@ HOME_ROLES = (Role.CENTRE_HEAD, Role.SPECIALIST, Role.LECTURER, Role.STUDENT, Ro
 
 
 def meeting_home_items(user: User) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """(items, links) for the home page: the next meetings and the protocols waiting for this user's signature.
-
-    The centre head sees every planned meeting and every protocol waiting for signatures.
-    """
+    """(items, links) for the home page: the next meetings, and for the centre head the protocols waiting for
+    other people's signatures. A protocol waiting for the user's own signature is in their work list
+    (routes.selectors.work), shown above the blocks: it is not repeated here."""
     manager = permissions.can_manage_meetings(user)
     items: list[tuple[str, str]] = []
     upcoming = meetings_for(user, Tab.UPCOMING)[:5]
@@ -311,23 +310,29 @@ def meeting_home_items(user: User) -> tuple[list[tuple[str, str]], list[tuple[st
             "time": start.strftime("%H:%M"),
         }
         items.append((f"{text}: {answer}" if answer else text, reverse("routes:meeting", args=[meeting.pk])))
-    drafts = Protocol.objects.filter(status=P.DRAFT).select_related("meeting")
-    if not manager:
-        drafts = drafts.filter(
-            Q(meeting__chair=user, chair_signed_at__isnull=True)
-            | Q(meeting__secretary=user, secretary_signed_at__isnull=True)
-        )
-    for protocol in drafts.order_by("meeting__starts_at")[:5]:
-        date = timezone.localtime(protocol.meeting.starts_at).strftime("%d.%m.%Y")
-        text = (
-            _("The protocol of the team meeting of %(date)s is waiting for signatures")
-            if manager
-            else _("The protocol of the team meeting of %(date)s is waiting for your signature")
-        ) % {"date": date}
-        items.append((text, reverse("routes:meeting_protocol", args=[protocol.meeting_id])))
+    if manager:
+        items.extend(_protocols_of_others(user))
     links = []
     if manager:
         links.append((reverse("routes:meeting_new"), _("Plan a team meeting")))
     if manager or items or TeamMeetingUserObjectPermission.objects.filter(user=user).exists():
         links.append((reverse("routes:meetings"), _("All team meetings")))
     return items, links
+
+
+def _protocols_of_others(user: User) -> list[tuple[str, str]]:
+    """Draft protocols the centre head does not sign themselves (or has signed), each named by its meeting's date
+    and time: two meetings of one day must not read as the same line."""
+    own = Q(meeting__chair=user, chair_signed_at__isnull=True) | Q(
+        meeting__secretary=user, secretary_signed_at__isnull=True
+    )
+    drafts = Protocol.objects.filter(status=P.DRAFT).exclude(own).select_related("meeting")
+    items = []
+    for protocol in drafts.order_by("meeting__starts_at", "pk")[:5]:
+        start = timezone.localtime(protocol.meeting.starts_at)
+        text = _("The protocol of the team meeting of %(date)s at %(time)s is waiting for signatures") % {
+            "date": start.strftime("%d.%m.%Y"),
+            "time": start.strftime("%H:%M"),
+        }
+        items.append((text, reverse("routes:meeting_protocol", args=[protocol.meeting_id])))
+    return items

@@ -226,7 +226,25 @@ def conclusion_draft(*, application: Application, actor: User) -> Conclusion:
         for order, (adaptation, text, sources) in enumerate(_merged_items(locked), start=1):
             item = ConclusionItem.objects.create(conclusion=conclusion, adaptation=adaptation, text=text, order=order)
             item.sources.set(sources)
+    _tell_heads_to_sign(conclusion, actor)
     return conclusion
+
+
+def _tell_heads_to_sign(conclusion: Conclusion, actor: User) -> None:
+    """Every centre head but the one who drafted it: a conclusion is waiting for their signature."""
+    application = conclusion.application
+    for head in User.objects.filter(groups__name=Role.CENTRE_HEAD.value, is_active=True).exclude(pk=actor.pk):
+        notify(
+            recipient=head,
+            kind="conclusion_to_sign",
+            subject=gettext_noop("A conclusion is waiting for your signature"),
+            body=gettext_noop(
+                "A draft conclusion (version %(version)s) on application %(number)s is waiting for your signature."
+            ),
+            url=reverse("routes:conclusion", args=[conclusion.pk]),
+            dedup_key=f"conclusion_to_sign:{conclusion.pk}:{head.pk}",
+            context={"version": conclusion.version, "number": application.registration_number or ""},
+        )
 
 
 @transaction.atomic

@@ -645,7 +645,43 @@ def route_withdraw_from_agreement(*, route: Route, actor: User, reason: str) -> 
             % {"state": locked.get_status_display()},
             code="illegal_move",
         )
-    return move(instance=locked, to_status=R.DRAFT, allowed=ALLOWED, actor=actor, comment=reason.strip())
+    moved = move(instance=locked, to_status=R.DRAFT, allowed=ALLOWED, actor=actor, comment=reason.strip())
+    _set_aside_pending(moved, actor)
+    return moved
+
+
+def _set_aside_pending(route: Route, actor: User, *, course: str = "") -> None:
+    """The route went back to draft: the sections still waiting for an answer are no longer asked (their
+    agreements withdrawn, the lecturers' right to answer taken back, so no list or page shows a question nobody
+    can answer), and each lecturer is told, once, that they will be asked again when the route is sent back.
+    `course`: the course whose lecturer asked for changes, when that is why."""
+    pending = list(
+        Agreement.objects.select_for_update()
+        .filter(route=route, status=A.PENDING)
+        .select_related("lecturer", "section__course")
+    )
+    why = (
+        _("%(course)s: changes were requested before you answered") % {"course": course}
+        if course
+        else _("the route was taken back to draft before you answered")
+    )
+    by_lecturer: dict[int, list[Agreement]] = {}
+    for agreement in pending:
+        _withdraw(agreement, why, actor)
+        by_lecturer.setdefault(agreement.lecturer_id, []).append(agreement)
+    for agreements in by_lecturer.values():
+        _tell(
+            [agreements[0].lecturer],
+            route=route,
+            kind="route_agreement_paused",
+            subject=gettext_noop("A route you were asked to agree went back for changes"),
+            body=gettext_noop(
+                "The route with your course %(courses)s went back to the specialists for changes. You need not "
+                "answer now: you will be asked again when the changed route is sent for agreement."
+            ),
+            context={"courses": ", ".join(str(a.section.course) for a in agreements)},
+            key=f"round{route.agreement_round}",
+        )
 
 
 def _check_answer(locked: Agreement, locked_route: Route, actor: User, decision: str, comment: str) -> None:
@@ -704,6 +740,7 @@ def agreement_answer(*, agreement: Agreement, actor: User, decision: str, commen
             context={"course": str(course), "comment": locked.comment},
             key=f"agreement{locked.pk}",
         )
+        _set_aside_pending(moved, actor, course=str(course))
         return locked
     still_open = (
         Agreement.objects.filter(route=locked_route, section__removed_at__isnull=True)

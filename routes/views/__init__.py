@@ -41,6 +41,7 @@ from .route import (
     section_remove,
     section_update,
 )
+from .work import work
 
 __all__ = [
     "agreement_answer",
@@ -85,4 +86,5 @@ __all__ = [
     "section_remove",
     "section_update",
     "unassign",
+    "work",
 ]

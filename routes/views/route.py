@@ -87,14 +87,22 @@ def _section_rows(user, item: Route, access: str, answer_forms: dict) -> list[di
     """Each section the user may read with its valid agreement, the answer form when the answer is theirs to give,
     and the earlier (withdrawn) agreements for those who follow the agreement."""
     current = selectors.current_agreements(item)
+    asked = {a.section_id for a in item.agreements.all()}
     rows = []
     for section in selectors.visible_sections(item, user, access):
         agreement = current.get(section.pk)
         can_answer = permissions.can_answer_agreement(user, item, section, agreement)
+        # Back in draft, a section asked before and not answered is not waiting for anyone: say so, with no date.
+        paused = (
+            item.status == Route.Status.DRAFT
+            and section.pk in asked
+            and (agreement is None or agreement.status == Agreement.Status.PENDING)
+        )
         rows.append(
             {
                 "section": section,
-                "agreement": agreement,
+                "agreement": None if paused else agreement,
+                "paused": paused,
                 "form": answer_forms.get(agreement.pk, AgreementForm()) if can_answer else None,
                 "earlier": [
                     a

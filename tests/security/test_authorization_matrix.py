@@ -81,6 +81,16 @@ GET = {
     "routes:agreement_answer": get(405),
     "routes:agreements": get(404, lecturer=200, stranger_lecturer=200),
     "routes:approvals": get(404, administration=200),
+    # The work list: staff who owe steps of a case, each reading their own (tests/routes/test_work_list.py).
+    "routes:work": get(
+        404,
+        specialist=200,
+        unassigned_specialist=200,
+        centre_head=200,
+        lecturer=200,
+        stranger_lecturer=200,
+        administration=200,
+    ),
     "routes:assessment": get(404, specialist=200, centre_head=200),
     "routes:assign": get(405),
     "routes:case_close": get(404, centre_head=200),

@@ -109,6 +109,7 @@ KWARGS = {
     "routes:case_close": _app,
     "routes:agreements": lambda w: {},
     "routes:approvals": lambda w: {},
+    "routes:work": lambda w: {},
     "routes:route": _route,
     "routes:route_edit": _route,
     "routes:section_add": _route,
