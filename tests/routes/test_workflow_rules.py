@@ -1,0 +1,171 @@
+"""Workflow rules that must hold (issue #26): a meeting is held only once it has started; attendance in one
+control with per-member exceptions; the route's approval and the team's decision on its measures."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from routes import services
+from routes.models import Attendance, Protocol, TeamMeeting
+
+from .conftest import protocol_data
+
+pytestmark = pytest.mark.django_db
+
+M = TeamMeeting.Status
+Presence = Attendance.Presence
+
+
+@pytest.fixture(autouse=True)
+def _english(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    yield
+    translation.deactivate()
+
+
+def starts_in(meeting, minutes: int):
+    start = timezone.now() + datetime.timedelta(minutes=minutes)
+    TeamMeeting.objects.filter(pk=meeting.pk).update(starts_at=start, ends_at=start + datetime.timedelta(hours=1))
+    meeting.refresh_from_db()
+    return meeting
+
+
+# --- 1. A meeting cannot be held before it starts -----------------------------------------------------------
+
+
+def test_a_meeting_is_not_held_before_its_start_on_the_same_day(planned, secretary):
+    starts_in(planned, 53)  # the 14:37 protocol of a 15:30 meeting
+    with pytest.raises(ValidationError) as refused:
+        services.meeting_hold(meeting=planned, actor=secretary)
+    assert "hold" in refused.value.message_dict
+    planned.refresh_from_db()
+    assert planned.status == M.PLANNED
+    assert not Protocol.objects.filter(meeting=planned).exists()
+
+
+def test_the_meeting_is_held_once_it_has_started(planned, secretary):
+    starts_in(planned, -1)
+    protocol = services.meeting_hold(meeting=planned, actor=secretary)
+    planned.refresh_from_db()
+    assert planned.status == M.HELD and protocol.status == Protocol.Status.DRAFT
+
+
+def test_a_protocol_is_not_signed_before_the_meeting_starts(held, secretary, centre_head):
+    # A meeting moved later after its protocol was opened (or a clock set wrong): no signature before the start.
+    starts_in(held.meeting, 30)
+    with pytest.raises(ValidationError):
+        services.protocol_sign(protocol=held, actor=secretary)
+    held.refresh_from_db()
+    assert held.secretary_signed_at is None and held.status == Protocol.Status.DRAFT
+
+
+def test_the_hold_button_answers_422_with_the_message_next_to_it(client, planned, secretary):
+    starts_in(planned, 53)
+    client.force_login(secretary)
+    response = client.post(reverse("routes:meeting_hold", args=[planned.pk]))
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert 'id="hold-error-1"' in page
+    assert "It can be recorded as held from then on, not before." in page
+    planned.refresh_from_db()
+    assert planned.status == M.PLANNED
+
+
+def test_the_refusal_is_translated(client, planned, secretary, settings):
+    starts_in(planned, 53)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    client.force_login(secretary)
+    response = client.post(reverse("routes:meeting_hold", args=[planned.pk]))
+    assert response.status_code == 422
+    assert "не раньше" in response.content.decode()
+
+
+# --- 2. Attendance: everyone present in one control, the exceptions per member ------------------------------
+
+
+@pytest.fixture
+def opened(planned, secretary):
+    """Held, the protocol opened and nothing recorded (no one answered the invitation)."""
+    starts_in(planned, -60)
+    protocol = services.meeting_hold(meeting=planned, actor=secretary)
+    Attendance.objects.filter(protocol=protocol).update(presence=Presence.UNKNOWN, reason="")
+    return protocol
+
+
+def _post_data(protocol, *, all_present: bool, exceptions: dict | None = None) -> dict:
+    data = {"revision": protocol.revision}
+    if all_present:
+        data["all_present"] = "on"
+    for row in protocol.attendance.all():
+        presence, reason = (exceptions or {}).get(row.pk, ("", ""))
+        data[f"a{row.pk}-presence"] = presence
+        data[f"a{row.pk}-reason"] = reason
+    for record in protocol.records.all():
+        data[f"r{record.pk}-outcome"] = "other"
+        data[f"r{record.pk}-decision"] = "Талқыланды."
+        data[f"r{record.pk}-votes_for"] = "1"
+        data[f"r{record.pk}-votes_against"] = "0"
+        data[f"r{record.pk}-votes_abstained"] = "0"
+    return data
+
+
+def test_everyone_present_is_one_control_and_the_exceptions_stay(client, opened, secretary):
+    rows = list(opened.attendance.select_related("member__user"))
+    assert len(rows) >= 4
+    excused, absent = rows[0], rows[1]
+    client.force_login(secretary)
+    page = client.get(reverse("routes:meeting_protocol", args=[opened.meeting_id])).content.decode()
+    assert page.count('name="all_present"') == 1
+    response = client.post(
+        reverse("routes:meeting_protocol", args=[opened.meeting_id]),
+        _post_data(
+            opened,
+            all_present=True,
+            exceptions={excused.pk: ("absent_reason", "Ауырып қалды"), absent.pk: ("absent", "")},
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    saved = {a.pk: (a.presence, a.reason) for a in Attendance.objects.filter(protocol=opened)}
+    assert saved[excused.pk] == (Presence.ABSENT_WITH_REASON, "Ауырып қалды")
+    assert saved[absent.pk] == (Presence.ABSENT, "")
+    others = [value for pk, value in saved.items() if pk not in {excused.pk, absent.pk}]
+    assert others and all(value == (Presence.PRESENT, "") for value in others)
+
+
+def test_without_the_control_nothing_is_assumed(client, opened, secretary):
+    client.force_login(secretary)
+    response = client.post(
+        reverse("routes:meeting_protocol", args=[opened.meeting_id]), _post_data(opened, all_present=False)
+    )
+    assert response.status_code == 302
+    assert set(Attendance.objects.filter(protocol=opened).values_list("presence", flat=True)) == {Presence.UNKNOWN}
+
+
+def test_an_excused_absence_still_needs_its_reason(client, opened, secretary):
+    row = opened.attendance.first()
+    client.force_login(secretary)
+    response = client.post(
+        reverse("routes:meeting_protocol", args=[opened.meeting_id]),
+        _post_data(opened, all_present=True, exceptions={row.pk: ("absent_reason", "")}),
+    )
+    assert response.status_code == 422
+    assert f'id="id_a{row.pk}-reason_error"' in response.content.decode()
+    assert set(Attendance.objects.filter(protocol=opened).values_list("presence", flat=True)) == {Presence.UNKNOWN}
+
+
+def test_the_service_records_everyone_else_present(opened, secretary):
+    row = opened.attendance.first()
+    services.protocol_save(
+        protocol=opened,
+        actor=secretary,
+        revision=opened.revision,
+        attendance={row.pk: {"presence": "absent_reason", "reason": "Іссапарда"}},
+        records={},
+        all_present=True,
+    )
+    saved = dict(Attendance.objects.filter(protocol=opened).values_list("pk", "presence"))
+    assert saved.pop(row.pk) == Presence.ABSENT_WITH_REASON
+    assert set(saved.values()) == {Presence.PRESENT}
