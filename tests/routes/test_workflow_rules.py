@@ -11,7 +11,6 @@ from django.utils import timezone, translation
 from routes import services
 from routes.models import Attendance, Protocol, TeamMeeting
 
-from .conftest import protocol_data
 
 pytestmark = pytest.mark.django_db
 
