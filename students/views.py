@@ -19,7 +19,15 @@ from inclusion_centre import figure_cache
 from . import permissions, selectors, services
 from .case_page import render_case_page
 from .filters import InboxFilter
-from .forms import ApplicationForm, ConsentForm, PaperApplicationForm, ReasonForm, StartForm, UploadForm
+from .forms import (
+    ApplicationForm,
+    ConsentForm,
+    DuplicateForm,
+    PaperApplicationForm,
+    ReasonForm,
+    StartForm,
+    UploadForm,
+)
 from .models import Application, SupportingDocument
 
 INVALID = 422
@@ -234,6 +242,48 @@ def application_reject(request, public_id):
     status = INVALID if form.errors else 200
     return render(
         request, "students/application_reject.html", {"form": form, "application": application}, status=status
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_duplicate(request, public_id):
+    """The centre merges a second case into the student's open case, or rejects it as a duplicate."""
+    application, full = selectors.application_for(request.user, public_id)
+    if not full or not permissions.can_register(request.user, application):
+        raise Http404
+    targets = selectors.merge_targets(application)
+    if not targets:
+        if request.method == "POST":
+            return _refuse(
+                request,
+                application,
+                IllegalMove(_("This application can no longer be merged or rejected as a duplicate.")),
+            )
+        return _detail(application)
+    form = DuplicateForm(_post(request), targets=targets)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        merge = data["action"] == DuplicateForm.MERGE
+        action = services.application_merge if merge else services.application_reject_duplicate
+        try:
+            action(application=application, keep=data["keep"], actor=request.user, reason=data["reason"])
+        except IllegalMove as error:
+            return _refuse(request, application, error)
+        except ValidationError as error:
+            _form_errors_to(form, error)
+        else:
+            if merge:
+                messages.success(request, _("The application is merged into the open case; the applicant has been told."))
+            else:
+                messages.success(request, _("The application is rejected as a duplicate; the applicant has been told."))
+            return redirect("students:application_detail", public_id=data["keep"].public_id)
+    status = INVALID if form.errors else 200
+    return render(
+        request,
+        "students/application_duplicate.html",
+        {"form": form, "application": application, "targets": targets},
+        status=status,
     )
 
 
