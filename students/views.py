@@ -18,6 +18,7 @@ from inclusion_centre import figure_cache
 
 from . import permissions, selectors, services
 from .case_page import render_case_page
+from .stages import label_stages
 from .filters import InboxFilter
 from .forms import (
     ApplicationForm,
@@ -70,6 +71,7 @@ def _form_errors_to(form, error: ValidationError):
 @require_GET
 def my_applications(request):
     page = Paginator(selectors.applications_of(request.user), 20).get_page(request.GET.get("page"))
+    label_stages(page.object_list)
     can_start = selectors.students_for_new_application(request.user).exists()
     return render(request, "students/my_applications.html", {"page": page, "can_start": can_start})
 
@@ -350,7 +352,7 @@ def inbox(request):
     results = applied.qs if applied.is_valid() else queryset.none()
     page = Paginator(results, 25).get_page(request.GET.get("page"))
     today = timezone.localdate()
-    rows = [(application, selectors.is_overdue(application, today)) for application in page]
+    rows = [(application, selectors.is_overdue(application, today)) for application in label_stages(page)]
     query = request.GET.copy()
     query.pop("page", None)
     status = 200 if applied.is_valid() else INVALID

@@ -17,6 +17,7 @@ from students import permissions
 from students import selectors as student_selectors
 from students.case_page import TEMPLATE
 from students.models import Application
+from students.stages import label_stages
 
 
 @login_required
@@ -32,7 +33,7 @@ def application_detail(request, public_id):
 
 def _next_step(application: Application, *, applicant_side: bool):
     if application.status == Application.Status.CONCLUDED:
-        return route_next_step(application)  # a concluded case goes on with its route
+        return route_next_step(application, applicant_side=applicant_side)  # a concluded case goes on with its route
     return student_selectors.next_step(application, applicant_side=applicant_side)
 
 
@@ -69,6 +70,7 @@ def case_context(user: User, application: Application) -> dict:
         more_events=timeline_events(application),
     )
     applicant_side = permissions.is_applicant_side(user, application)
+    label_stages([application])
     duplicates = _duplicates(user, application, applicant_side=applicant_side)
     return {
         **duplicates,

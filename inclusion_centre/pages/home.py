@@ -13,6 +13,7 @@ from inclusion_centre.accounts.roles import Role
 from routes.selectors import agreements_awaiting, approval_due, approval_queue, assignments_of
 from routes.selectors.meeting import HOME_ROLES, meeting_home_items
 from students import selectors as student_selectors
+from students.stages import label_stages
 
 
 @dataclass
@@ -107,10 +108,11 @@ class _Applications:
 def _applicant(user: User, section: HomeSection, applications: _Applications) -> None:
     section.items = [
         HomeItem(
-            text=f"{application.student.user.full_name}: {application.get_status_display()}",
+            # Two cases of one student read apart: the number (or the date), and the stage the case has reached.
+            text=f"{application.student.user.full_name}, {application.case_label}: {application.stage_label}",
             url=reverse("students:application_detail", args=[application.public_id]),
         )
-        for application in applications.latest()
+        for application in label_stages(applications.latest())
     ]
     if student_selectors.students_for_new_application(user).exists():
         section.links.append((reverse("students:application_start"), _("Start a new application")))

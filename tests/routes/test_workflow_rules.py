@@ -105,7 +105,7 @@ def _post_data(protocol, *, all_present: bool, exceptions: dict | None = None) -
     for record in protocol.records.all():
         data[f"r{record.pk}-outcome"] = "other"
         data[f"r{record.pk}-decision"] = "Талқыланды."
-        data[f"r{record.pk}-votes_for"] = "1"
+        data[f"r{record.pk}-votes_for"] = "1" if all_present else "0"  # only members present vote
         data[f"r{record.pk}-votes_against"] = "0"
         data[f"r{record.pk}-votes_abstained"] = "0"
     return data
@@ -168,3 +168,45 @@ def test_the_service_records_everyone_else_present(opened, secretary):
     saved = dict(Attendance.objects.filter(protocol=opened).values_list("pk", "presence"))
     assert saved.pop(row.pk) == Presence.ABSENT_WITH_REASON
     assert set(saved.values()) == {Presence.PRESENT}
+
+
+# --- 4. The case's stage and the next step follow the route -------------------------------------------------
+
+
+def _status_tag(page: str) -> str:
+    start = page.index('class="tag tag--status')
+    return page[start : page.index("</strong>", start)]
+
+
+def test_the_case_reads_route_in_force_not_conclusion_issued(client, in_force, student, centre_head):
+    application = in_force.application
+    for user in (student, centre_head):
+        client.force_login(user)
+        page = client.get(reverse("students:application_detail", args=[application.public_id])).content.decode()
+        assert "Route in force" in _status_tag(page)
+        assert "Conclusion issued" not in _status_tag(page)
+    client.force_login(student)
+    listed = client.get(reverse("students:my_applications")).content.decode()
+    assert "Route in force" in _status_tag(listed)
+    home = client.get(reverse("home")).content.decode()
+    assert f"{application.registration_number}: Route in force" in home
+
+
+def test_the_stage_follows_each_step_of_the_route(in_approval):
+    from students.stages import label_stages
+
+    application = in_approval.application
+    (labelled,) = label_stages([application])
+    assert labelled.stage_label == "Route awaiting approval"
+
+
+def test_the_next_step_takes_a_pending_report_of_changed_needs_into_account(client, in_force, student, centre_head):
+    application = in_force.application
+    services.changed_needs_report(application=application, actor=student, text="Көруім нашарлады.")
+    url = reverse("students:application_detail", args=[application.public_id])
+    client.force_login(student)
+    page = client.get(url).content.decode()
+    assert "You told the centre on" in page and "that your needs have changed" in page
+    assert "The centre reviews it on the review date." not in page
+    client.force_login(centre_head)
+    assert "The student reported changed needs on" in client.get(url).content.decode()
