@@ -363,7 +363,9 @@ def application_merge(*, application: Application, keep: Application, actor: Use
     def link(locked):
         locked.duplicate_of = kept
 
-    moved = move(instance=application, to_status=S.MERGED, allowed=ALLOWED, actor=actor, comment=reason, before_save=link)
+    moved = move(
+        instance=application, to_status=S.MERGED, allowed=ALLOWED, actor=actor, comment=reason, before_save=link
+    )
     with acting_as(actor):
         for document in SupportingDocument.objects.select_for_update().filter(application=moved):
             document.application = kept

@@ -276,7 +276,9 @@ def application_duplicate(request, public_id):
             _form_errors_to(form, error)
         else:
             if merge:
-                messages.success(request, _("The application is merged into the open case; the applicant has been told."))
+                messages.success(
+                    request, _("The application is merged into the open case; the applicant has been told.")
+                )
             else:
                 messages.success(request, _("The application is rejected as a duplicate; the applicant has been told."))
             return redirect("students:application_detail", public_id=data["keep"].public_id)

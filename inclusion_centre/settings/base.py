@@ -408,6 +408,13 @@ DOCUMENT_FONTS_DIR = BASE_DIR / "static" / "fonts"
 DOCUMENT_VERIFY_MAX_BYTES = env.int("DOCUMENT_VERIFY_MAX_BYTES", default=20 * 1024 * 1024)
 DOCUMENT_VERIFY_UPLOADS_PER_HOUR = env.int("DOCUMENT_VERIFY_UPLOADS_PER_HOUR", default=30)
 
+# --- Workflow rules ----------------------------------------------------------------------------------------
+
+# Regulation §10: the interdisciplinary team's protocol approves the support measures. On, a route is approved
+# only after a signed protocol's decision approving its measures; off (the default), the approval page shows the
+# team's decision, or that none was taken yet, and approval does not wait for it.
+ROUTE_APPROVAL_NEEDS_PROTOCOL = env.bool("ROUTE_APPROVAL_NEEDS_PROTOCOL", default=False)
+
 # --- Deadlines ---------------------------------------------------------------------------------------------
 
 # Working days each waiting step may take (the regulation fixes none; these are the centre's defaults).

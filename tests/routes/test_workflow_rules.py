@@ -210,3 +210,102 @@ def test_the_next_step_takes_a_pending_report_of_changed_needs_into_account(clie
     assert "The centre reviews it on the review date." not in page
     client.force_login(centre_head)
     assert "The student reported changed needs on" in client.get(url).content.decode()
+
+
+# --- 5. The team's protocol and the route's approval --------------------------------------------------------
+
+
+def decide(route, *, outcome, centre_head, secretary, specialist):
+    """A team meeting discusses `route`'s support measures and signs a protocol deciding `outcome` on them."""
+    from .conftest import into_the_past, protocol_data, tomorrow_at
+
+    meeting = services.meeting_plan(
+        actor=centre_head,
+        starts_at=tomorrow_at(9),
+        ends_at=tomorrow_at(10),
+        place="Бас ғимарат, 204",
+        online_link="",
+        chair=centre_head,
+        secretary=secretary,
+        members=[specialist],
+    )
+    services.agenda_item_add(
+        meeting=meeting,
+        actor=centre_head,
+        application=None,
+        route=route,
+        topic="measures",
+        note="",
+        invite_student=False,
+        invite_lecturers=True,
+    )
+    into_the_past(meeting)
+    protocol = services.meeting_hold(meeting=meeting, actor=secretary)
+    attendance, records = protocol_data(protocol, outcome=outcome)
+    services.protocol_save(
+        protocol=protocol, actor=secretary, revision=protocol.revision, attendance=attendance, records=records
+    )
+    protocol.refresh_from_db()
+    services.protocol_sign(protocol=protocol, actor=secretary)
+    return services.protocol_sign(protocol=protocol, actor=centre_head)
+
+
+def test_the_approval_page_says_the_team_has_not_decided_yet(client, in_approval, administration):
+    client.force_login(administration)
+    page = client.get(reverse("routes:route", args=[in_approval.pk])).content.decode()
+    assert 'id="team-decision"' in page
+    assert "The interdisciplinary team has not decided on this route's support measures yet." in page
+
+
+def test_the_approval_page_shows_the_meeting_the_decision_and_the_vote(
+    client, in_approval, administration, centre_head, secretary, specialist
+):
+    protocol = decide(
+        in_approval, outcome="approve_measures", centre_head=centre_head, secretary=secretary, specialist=specialist
+    )
+    client.force_login(administration)
+    page = client.get(reverse("routes:route", args=[in_approval.pk])).content.decode()
+    card = page[page.index('id="team-decision"') :]
+    card = card[: card.index("</section>")]
+    assert protocol.registration_number in card
+    assert "Approves the support measures" in card
+    assert "for: 3, against: 0, abstained: 0" in card
+    assert timezone.localtime(protocol.meeting.starts_at).strftime("%d.%m.%Y") in card
+
+
+def test_with_the_setting_off_approval_does_not_wait(in_approval, administration, settings):
+    settings.ROUTE_APPROVAL_NEEDS_PROTOCOL = False
+    assert services.route_approve(route=in_approval, actor=administration).status == "in_force"
+
+
+def test_with_the_setting_on_approval_waits_for_the_team(client, in_approval, administration, settings):
+    settings.ROUTE_APPROVAL_NEEDS_PROTOCOL = True
+    with pytest.raises(ValidationError) as refused:
+        services.route_approve(route=in_approval, actor=administration)
+    assert "has not yet approved this route" in refused.value.messages[0]
+    client.force_login(administration)
+    response = client.post(reverse("routes:route_approve", args=[in_approval.pk]))
+    assert response.status_code == 409
+    assert "has not yet approved this route" in response.content.decode()
+    in_approval.refresh_from_db()
+    assert in_approval.status == "in_approval" and not in_approval.registration_number
+
+
+def test_with_the_setting_on_the_teams_approval_lets_the_route_be_approved(
+    in_approval, administration, centre_head, secretary, specialist, settings
+):
+    settings.ROUTE_APPROVAL_NEEDS_PROTOCOL = True
+    decide(in_approval, outcome="approve_measures", centre_head=centre_head, secretary=secretary, specialist=specialist)
+    assert services.route_approve(route=in_approval, actor=administration).status == "in_force"
+
+
+def test_with_the_setting_on_a_decision_to_change_the_measures_holds_approval(
+    in_approval, administration, centre_head, secretary, specialist, settings
+):
+    settings.ROUTE_APPROVAL_NEEDS_PROTOCOL = True
+    decide(in_approval, outcome="change_measures", centre_head=centre_head, secretary=secretary, specialist=specialist)
+    with pytest.raises(ValidationError) as refused:
+        services.route_approve(route=in_approval, actor=administration)
+    assert "decided to change this route" in refused.value.messages[0]
+    in_approval.refresh_from_db()
+    assert in_approval.status == "in_approval"

@@ -135,9 +135,7 @@ def test_merging_moves_the_uploads_and_voids_the_registered_application(second, 
 
 def test_rejecting_as_a_duplicate_moves_nothing(second, registered, centre_head):
     services.application_register(application=second, actor=centre_head)
-    rejected = services.application_reject_duplicate(
-        application=second, keep=registered, actor=centre_head, reason=""
-    )
+    rejected = services.application_reject_duplicate(application=second, keep=registered, actor=centre_head, reason="")
     assert rejected.status == S.DUPLICATE and rejected.duplicate_of_id == registered.pk
     assert SupportingDocument.objects.filter(application=second).exists()
     assert registered_document(rejected).status == D.REJECTED
