@@ -18,7 +18,6 @@ from inclusion_centre import figure_cache
 
 from . import permissions, selectors, services
 from .case_page import render_case_page
-from .stages import label_stages
 from .filters import InboxFilter
 from .forms import (
     ApplicationForm,
@@ -30,6 +29,7 @@ from .forms import (
     UploadForm,
 )
 from .models import Application, SupportingDocument
+from .stages import label_stages
 
 INVALID = 422
 CONFLICT = 409

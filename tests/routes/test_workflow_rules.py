@@ -11,7 +11,6 @@ from django.utils import timezone, translation
 from routes import services
 from routes.models import Attendance, Protocol, TeamMeeting
 
-
 pytestmark = pytest.mark.django_db
 
 M = TeamMeeting.Status

@@ -2,6 +2,7 @@
 into the open case or rejects it as a duplicate; a rejected or merged application's registered document is void."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -145,7 +146,7 @@ def test_rejecting_as_a_duplicate_moves_nothing(second, registered, centre_head)
 def test_only_another_open_case_of_the_same_student_is_kept(second, registered, centre_head, other_student):
     other = submitted_application(other_student)
     for keep in (second, other):
-        with pytest.raises(Exception):
+        with pytest.raises(ValidationError):
             services.application_merge(application=second, keep=keep, actor=centre_head)
     second.refresh_from_db()
     assert second.status == S.SUBMITTED
@@ -154,7 +155,7 @@ def test_only_another_open_case_of_the_same_student_is_kept(second, registered, 
 def test_a_case_under_assessment_is_not_merged(second, registered, centre_head):
     Application.objects.filter(pk=second.pk).update(status=S.UNDER_ASSESSMENT)
     second.refresh_from_db()
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         services.application_merge(application=second, keep=registered, actor=centre_head)
     second.refresh_from_db()
     assert second.status == S.UNDER_ASSESSMENT
