@@ -2,8 +2,8 @@
 into the open case or rejects it as a duplicate; a rejected or merged application's registered document is void."""
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
