@@ -318,7 +318,9 @@ def _semester_review(head: User, secretary: User) -> None:
     topics = [AgendaItem.Topic.CONCLUSION, AgendaItem.Topic.ROUTE_REVIEW, AgendaItem.Topic.OTHER]
     for number in range(REVIEW_QUESTIONS):
         case = cases[number % len(cases)]
-        route = next((r for r in case.routes.all() if r.status != Route.Status.CANCELLED), None)
+        # The route waiting for approval is left to the planned meeting: its approval page shows no decision yet.
+        skipped = {Route.Status.CANCELLED, Route.Status.IN_APPROVAL}
+        route = next((r for r in case.routes.all() if r.status not in skipped), None)
         topic = topics[(number // len(cases)) % len(topics)]
         if route is not None and number < len(cases):
             topic = AgendaItem.Topic.MEASURES

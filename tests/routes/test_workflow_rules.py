@@ -195,8 +195,9 @@ def test_the_stage_follows_each_step_of_the_route(in_approval):
     from students.stages import label_stages
 
     application = in_approval.application
-    (labelled,) = label_stages([application])
-    assert labelled.stage_label == "Route awaiting approval"
+    with translation.override("en"):
+        (labelled,) = label_stages([application])
+        assert labelled.stage_label == "Route awaiting approval"
 
 
 def test_the_next_step_takes_a_pending_report_of_changed_needs_into_account(client, in_force, student, centre_head):
@@ -279,7 +280,7 @@ def test_with_the_setting_off_approval_does_not_wait(in_approval, administration
 
 def test_with_the_setting_on_approval_waits_for_the_team(client, in_approval, administration, settings):
     settings.ROUTE_APPROVAL_NEEDS_PROTOCOL = True
-    with pytest.raises(ValidationError) as refused:
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
         services.route_approve(route=in_approval, actor=administration)
     assert "has not yet approved this route" in refused.value.messages[0]
     client.force_login(administration)
@@ -303,7 +304,7 @@ def test_with_the_setting_on_a_decision_to_change_the_measures_holds_approval(
 ):
     settings.ROUTE_APPROVAL_NEEDS_PROTOCOL = True
     decide(in_approval, outcome="change_measures", centre_head=centre_head, secretary=secretary, specialist=specialist)
-    with pytest.raises(ValidationError) as refused:
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
         services.route_approve(route=in_approval, actor=administration)
     assert "decided to change this route" in refused.value.messages[0]
     in_approval.refresh_from_db()
