@@ -67,6 +67,9 @@ class RegisteredDocument(models.Model):
         IN_FORCE = "in_force", _("In force")
         SUPERSEDED = "superseded", _("Superseded")
         CANCELLED = "cancelled", _("Cancelled")
+        # The registered application of a case that ended without being taken up.
+        REJECTED = "rejected", _("Void: the application was rejected")
+        MERGED = "merged", _("Void: merged into another case")
 
     public_id = models.UUIDField(_("public identifier"), default=uuid.uuid4, unique=True, editable=False)
     document_type = models.CharField(_("document type"), max_length=32, choices=DocumentType.choices)

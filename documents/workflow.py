@@ -6,7 +6,9 @@ from .models import RegisteredDocument
 S = RegisteredDocument.Status
 
 ALLOWED: dict[str, set[str]] = {
-    S.IN_FORCE: {S.SUPERSEDED, S.CANCELLED},
+    S.IN_FORCE: {S.SUPERSEDED, S.CANCELLED, S.REJECTED, S.MERGED},
     S.SUPERSEDED: set(),
     S.CANCELLED: set(),
+    S.REJECTED: set(),
+    S.MERGED: set(),
 }

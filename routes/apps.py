@@ -13,6 +13,12 @@ class RoutesConfig(AppConfig):
         from .pdf_forms import FORMS
 
         figure_cache.connect()
+        # A concluded case's stage is its route's: "Route in force", not "Conclusion issued" (students/stages.py).
+        from students.stages import register as register_stages
+
+        from .selectors.route import case_stages
+
+        register_stages(case_stages)
         # The printed forms of the conclusion, the route and the protocol (documents/forms_registry.py).
         for spec in FORMS:
             register_form(spec)

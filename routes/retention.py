@@ -57,7 +57,7 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 
-FINAL = [Application.Status.CLOSED, Application.Status.REJECTED, Application.Status.WITHDRAWN]
+FINAL = sorted(Application.final_statuses())
 PLACEHOLDER_NAME = "Anonymised student {pk}"  # stored, not shown through gettext: the data is gone in every language
 PLACEHOLDER_EMAIL = "anonymised-{pk}@anonymised.invalid"
 

@@ -91,6 +91,35 @@ class ApplicationForm(BoundedModelForm):
         return cleaned
 
 
+def second_case_field(**kwargs) -> forms.BooleanField:
+    return forms.BooleanField(
+        label=_("Start a second application anyway"),
+        help_text=_("Only if the open case cannot take what is asked for now."),
+        required=False,
+        **kwargs,
+    )
+
+
+def check_open_cases(form, student: Student, *, staff: bool) -> None:
+    """Warn before a second case is opened while one is open: `form.open_cases` lists them (the page links
+    them), and the form is refused, next to its "second_case" box, until that box is ticked. Staff see only
+    cases sent to the centre (a draft is its authors' alone)."""
+    from .permissions import visible_to_staff
+    from .selectors import open_cases_of
+
+    cases = open_cases_of(student)
+    form.open_cases = list(visible_to_staff(cases) if staff else cases)
+    if form.open_cases and not form.cleaned_data.get("second_case"):
+        form.add_error(
+            "second_case",
+            _(
+                "%(name)s already has an open case (linked above). Continue it there, or tick this box if a "
+                "second application is really needed."
+            )
+            % {"name": student.user.full_name},
+        )
+
+
 class StartForm(BoundedForm):
     student = forms.ModelChoiceField(
         queryset=Student.objects.none(),
@@ -105,15 +134,33 @@ class StartForm(BoundedForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
     )
+    second_case = second_case_field()
 
     def __init__(self, *args, students=None, is_lecturer=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.is_lecturer = is_lecturer
+        self.open_cases = []
         self.fields["student"].queryset = students
         self.fields["student"].label_from_instance = lambda s: (
             f"{s.user.full_name} ({s.programme.code}, {s.group or ''})"
         )
         if not is_lecturer:
             del self.fields["referral_note"]
+        # A referring lecturer learns nothing of the student's cases: the warning is the applicant side's.
+        if is_lecturer or students is None:
+            del self.fields["second_case"]
+        else:
+            from .selectors import open_cases_of
+
+            self.open_cases = list(open_cases_of(students))
+            if not self.open_cases:
+                del self.fields["second_case"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("student") is not None and "second_case" in self.fields:
+            check_open_cases(self, data["student"], staff=False)
+        return data
 
 
 class ConsentForm(BoundedForm):
@@ -134,6 +181,51 @@ class ReasonForm(BoundedForm):
             self.fields["reason"].label = label
         if help_text:
             self.fields["reason"].help_text = help_text
+
+
+class CaseChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.case_label} — {obj.get_status_display()}"
+
+
+class DuplicateForm(BoundedForm):
+    """The centre settles a second case opened while one was open: merge it into the open case, or reject it."""
+
+    MERGE = "merge"
+    REJECT = "duplicate"
+
+    keep = CaseChoiceField(
+        queryset=Application.objects.none(),
+        label=_("The open case to keep"),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={
+            "required": _("Choose the open case to keep."),
+            "invalid_choice": _("Choose another open case of the same student."),
+        },
+    )
+    action = forms.ChoiceField(
+        label=_("What to do with this application"),
+        choices=[
+            (MERGE, _("Merge it into the open case: its documents move there")),
+            (REJECT, _("Reject it as a duplicate: nothing moves")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what to do with this application.")},
+    )
+    reason = forms.CharField(
+        label=_("Comment for the applicant"),
+        help_text=_("Optional. Without one, the applicant reads which case was kept."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )
+
+    def __init__(self, *args, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["keep"].queryset = Application.objects.filter(pk__in=[t.pk for t in targets])
+        if len(targets) == 1:
+            self.fields["keep"].initial = targets[0].pk
 
 
 class UploadForm(BoundedForm):
@@ -175,7 +267,9 @@ class PaperApplicationForm(ApplicationForm):
         error_messages={"required": _("Attach the scan of the paper application.")},
     )
 
-    field_order = ["student_id", "received_on"]
+    second_case = second_case_field()
+
+    field_order = ["student_id", "second_case", "received_on"]
 
     class Meta(ApplicationForm.Meta):
         pass
@@ -194,3 +288,10 @@ class PaperApplicationForm(ApplicationForm):
         if not self.cleaned_data.get("consent_signed"):
             raise forms.ValidationError(_("A paper application can only be entered with the signed consent."))
         return True
+
+    def clean(self):
+        data = super().clean()
+        self.open_cases = []
+        if isinstance(data.get("student_id"), Student):
+            check_open_cases(self, data["student_id"], staff=True)
+        return data

@@ -9,6 +9,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
@@ -341,6 +342,9 @@ class Application(models.Model):
         CLOSED = "closed", _("Closed")
         REJECTED = "rejected", _("Rejected")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+        # A second case opened while one was open: the centre merges it into the open case, or rejects it.
+        MERGED = "merged", _("Merged into the open case")
+        DUPLICATE = "duplicate", _("Rejected as a duplicate")
 
     class Channel(models.TextChoices):
         ONLINE = "online", _("Online")
@@ -398,6 +402,15 @@ class Application(models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     registered_at = models.DateTimeField(_("registered at"), null=True, blank=True)
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("duplicate of the case"),
+        help_text=_("The open case this application was merged into, or rejected as a duplicate of."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Set by routes.retention when the case's personal data was removed after the retention period.
@@ -424,9 +437,24 @@ class Application(models.Model):
     def __str__(self):
         return self.registration_number or str(_("Application (not registered yet)"))
 
+    @classmethod
+    def final_statuses(cls) -> frozenset[str]:
+        S = cls.Status
+        return frozenset({S.CLOSED, S.REJECTED, S.WITHDRAWN, S.MERGED, S.DUPLICATE})
+
     @property
     def is_final(self) -> bool:
-        return self.status in {self.Status.CLOSED, self.Status.REJECTED, self.Status.WITHDRAWN}
+        return self.status in self.final_statuses()
+
+    @property
+    def case_label(self) -> str:
+        """What tells two cases of one student apart in a list: the number, else the date it was sent (or begun)."""
+        if self.registration_number:
+            return self.registration_number
+        when = self.submitted_at or self.created_at
+        if when is None:
+            return ""
+        return str(_("application of %(date)s") % {"date": timezone.localtime(when).strftime("%d.%m.%Y")})
 
     @property
     def is_unsubmitted(self) -> bool:

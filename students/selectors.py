@@ -222,6 +222,8 @@ _EVENT_TEXT = {
     Application.Status.CLOSED: _("The case was closed"),
     Application.Status.REJECTED: _("The centre did not accept the application"),
     Application.Status.WITHDRAWN: _("The application was withdrawn"),
+    Application.Status.MERGED: _("The application was merged into the student's open case"),
+    Application.Status.DUPLICATE: _("The centre did not accept the application: the student has an open case"),
 }
 
 
@@ -298,3 +300,27 @@ def next_step(application: Application, *, applicant_side: bool) -> NextStep | N
     if status == S.CONCLUDED:
         return None
     return NextStep(_("Nothing more happens with this application. A new one can be made at any time."))
+
+
+def open_cases_of(student, *, exclude: Application | None = None) -> QuerySet:
+    """The applications of `student` (or of a queryset of students) that have not ended, a draft included, oldest
+    first: what a new application would duplicate. For the applicant side's or the centre's eyes only (the
+    centre filters out drafts with permissions.visible_to_staff)."""
+    students = student if isinstance(student, QuerySet) else [student]
+    cases = (
+        Application.objects.filter(student__in=students)
+        .exclude(status__in=Application.final_statuses())
+        .select_related("student__user")
+    )
+    if exclude is not None:
+        cases = cases.exclude(pk=exclude.pk)
+    return cases.order_by("created_at", "pk")
+
+
+def merge_targets(application: Application) -> list[Application]:
+    """The other open cases of the same student that the centre sees (sent to it, not ended): where a duplicate
+    can be merged. Empty when the application cannot be merged or rejected as a duplicate any more."""
+    if application.status not in {Application.Status.SUBMITTED, Application.Status.REGISTERED}:
+        return []
+    cases = open_cases_of(application.student, exclude=application).exclude(Application.unsubmitted_q())
+    return list(cases)

@@ -11,9 +11,14 @@ from django.utils.translation import gettext_noop
 from audit.models import AuditChainEntry
 from audit.services import chain_append, record_status_change
 from audit.workflow import move
-from documents.models import DocumentType
+from documents.models import DocumentType, RegisteredDocument
 from documents.selectors import documents_of_source
-from documents.services import document_record_incoming, next_registration_number, register_document
+from documents.services import (
+    document_change_status,
+    document_record_incoming,
+    next_registration_number,
+    register_document,
+)
 from documents.uploads import check_upload
 from inclusion_centre.accounts.grants import grant
 from inclusion_centre.accounts.models import User
@@ -23,6 +28,7 @@ from inclusion_centre.history import acting_as
 
 from . import permissions
 from .models import Application, ConditionOption, Consent, ConsentText, NeedCategory, Student, SupportingDocument
+from .selectors import merge_targets
 from .workflow import ALLOWED
 
 S = Application.Status
@@ -315,6 +321,7 @@ def application_reject(*, application: Application, actor: User, reason: str) ->
         comment=reason,
         before_save=keep_reason,
     )
+    _void_registered_application(moved, to_status=RegisteredDocument.Status.REJECTED, actor=actor, reason=reason)
     _notify_all(
         _applicant_side(moved),
         application=moved,
@@ -322,6 +329,103 @@ def application_reject(*, application: Application, actor: User, reason: str) ->
         subject=gettext_noop("The application was not accepted"),
         body=gettext_noop("The centre did not accept the application. The reason: %(reason)s"),
         context={"reason": reason},
+    )
+    return moved
+
+
+def _void_registered_application(application: Application, *, to_status: str, actor: User, reason: str) -> None:
+    """The registered application of a case that ended without being taken up stops being in force: the register
+    and the personal file say it was rejected, or merged into another case."""
+    from django.contrib.contenttypes.models import ContentType
+
+    documents = RegisteredDocument.objects.filter(
+        content_type=ContentType.objects.get_for_model(Application),
+        object_id=application.pk,
+        status=RegisteredDocument.Status.IN_FORCE,
+    )
+    for document in documents:
+        document_change_status(document=document, to_status=to_status, actor=actor, reason=reason)
+
+
+def _open_case_to_keep(application: Application, keep: Application) -> Application:
+    """The open case of the same student that `application` duplicates, locked; ValidationError (on "keep")
+    for any other."""
+    if keep.pk == application.pk or keep.pk not in {case.pk for case in merge_targets(application)}:
+        raise ValidationError(
+            {"keep": _("Choose another open case of the same student.")},
+            code="not_an_open_case",
+        )
+    return Application.objects.select_for_update().get(pk=keep.pk)
+
+
+@transaction.atomic
+def application_merge(*, application: Application, keep: Application, actor: User, reason: str = "") -> Application:
+    """Merge `application`, a second case opened while `keep` was open, into `keep`.
+
+    The duplicate ends as "merged" (a StatusChange, its history naming the actor), its uploaded documents are
+    moved to the kept case, its registered application (if any) is void as merged, and the applicant side is
+    told. Raises PermissionDenied for anyone but the centre, ValidationError for a case that is not another open
+    case of the same student, IllegalMove when the duplicate is already being assessed or ended.
+    """
+    if not permissions.can_register(actor, application):
+        raise PermissionDenied
+    kept = _open_case_to_keep(application, keep)
+    reason = reason.strip() or _("Merged into %(case)s") % {"case": kept.case_label}
+
+    def link(locked):
+        locked.duplicate_of = kept
+
+    moved = move(
+        instance=application, to_status=S.MERGED, allowed=ALLOWED, actor=actor, comment=reason, before_save=link
+    )
+    with acting_as(actor):
+        for document in SupportingDocument.objects.select_for_update().filter(application=moved):
+            document.application = kept
+            document.save(update_fields=["application"])
+    _void_registered_application(moved, to_status=RegisteredDocument.Status.MERGED, actor=actor, reason=reason)
+    _notify_all(
+        _applicant_side(moved),
+        application=kept,
+        kind="application_merged",
+        subject=gettext_noop("Your two applications are now one case"),
+        body=gettext_noop(
+            "You already had an open case (%(case)s). The centre added your newer application and its documents "
+            "to it. Follow it on the case page."
+        ),
+        context={"case": kept.case_label},
+    )
+    return moved
+
+
+@transaction.atomic
+def application_reject_duplicate(
+    *, application: Application, keep: Application, actor: User, reason: str = ""
+) -> Application:
+    """Reject `application` as a duplicate of the open case `keep`: nothing moves over; its registered
+    application (if any) is void as rejected. Raises as application_merge does."""
+    if not permissions.can_register(actor, application):
+        raise PermissionDenied
+    kept = _open_case_to_keep(application, keep)
+    reason = reason.strip() or _("A duplicate of the open case %(case)s") % {"case": kept.case_label}
+
+    def link(locked):
+        locked.duplicate_of = kept
+        locked.rejection_reason = reason
+
+    moved = move(
+        instance=application, to_status=S.DUPLICATE, allowed=ALLOWED, actor=actor, comment=reason, before_save=link
+    )
+    _void_registered_application(moved, to_status=RegisteredDocument.Status.REJECTED, actor=actor, reason=reason)
+    _notify_all(
+        _applicant_side(moved),
+        application=moved,
+        kind="application_duplicate",
+        subject=gettext_noop("The application was not accepted: you already have an open case"),
+        body=gettext_noop(
+            "You already have an open case (%(case)s), so the centre did not accept the newer application. "
+            "Add what you need to the open case. The reason: %(reason)s"
+        ),
+        context={"case": kept.case_label, "reason": reason},
     )
     return moved
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("applications/<uuid:public_id>/register/", views.application_register, name="application_register"),
     path("applications/<uuid:public_id>/reject/", views.application_reject, name="application_reject"),
     path("applications/<uuid:public_id>/chancellery/", views.application_incoming, name="application_incoming"),
+    path("applications/<uuid:public_id>/duplicate/", views.application_duplicate, name="application_duplicate"),
     path("applications/<uuid:public_id>/documents/new/", views.document_upload, name="document_upload"),
     path(
         "applications/<uuid:public_id>/documents/<uuid:document_id>/",

@@ -21,8 +21,17 @@ from inclusion_centre import figure_cache
 from . import permissions, selectors, services
 from .case_page import render_case_page
 from .filters import InboxFilter
-from .forms import ApplicationForm, ConsentForm, PaperApplicationForm, ReasonForm, StartForm, UploadForm
+from .forms import (
+    ApplicationForm,
+    ConsentForm,
+    DuplicateForm,
+    PaperApplicationForm,
+    ReasonForm,
+    StartForm,
+    UploadForm,
+)
 from .models import Application, SupportingDocument
+from .stages import label_stages
 
 INVALID = 422
 CONFLICT = 409
@@ -64,6 +73,7 @@ def _form_errors_to(form, error: ValidationError):
 @require_GET
 def my_applications(request):
     page = Paginator(selectors.applications_of(request.user), 20).get_page(request.GET.get("page"))
+    label_stages(page.object_list)
     can_start = selectors.students_for_new_application(request.user).exists()
     return render(request, "students/my_applications.html", {"page": page, "can_start": can_start})
 
@@ -281,6 +291,50 @@ def application_reject(request, public_id):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def application_duplicate(request, public_id):
+    """The centre merges a second case into the student's open case, or rejects it as a duplicate."""
+    application, full = selectors.application_for(request.user, public_id)
+    if not full or not permissions.can_register(request.user, application):
+        raise Http404
+    targets = selectors.merge_targets(application)
+    if not targets:
+        if request.method == "POST":
+            return _refuse(
+                request,
+                application,
+                IllegalMove(_("This application can no longer be merged or rejected as a duplicate.")),
+            )
+        return _detail(application)
+    form = DuplicateForm(_post(request), targets=targets)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        merge = data["action"] == DuplicateForm.MERGE
+        action = services.application_merge if merge else services.application_reject_duplicate
+        try:
+            action(application=application, keep=data["keep"], actor=request.user, reason=data["reason"])
+        except IllegalMove as error:
+            return _refuse(request, application, error)
+        except ValidationError as error:
+            _form_errors_to(form, error)
+        else:
+            if merge:
+                messages.success(
+                    request, _("The application is merged into the open case; the applicant has been told.")
+                )
+            else:
+                messages.success(request, _("The application is rejected as a duplicate; the applicant has been told."))
+            return redirect("students:application_detail", public_id=data["keep"].public_id)
+    status = INVALID if form.errors else 200
+    return render(
+        request,
+        "students/application_duplicate.html",
+        {"form": form, "application": application, "targets": targets},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def document_upload(request, public_id):
     application, full = selectors.application_for(request.user, public_id)
     if not full or not permissions.can_upload(request.user, application):
@@ -342,7 +396,7 @@ def inbox(request):
     results = applied.qs if applied.is_valid() else queryset.none()
     page = Paginator(results, 25).get_page(request.GET.get("page"))
     today = timezone.localdate()
-    rows = [(application, selectors.is_overdue(application, today)) for application in page]
+    rows = [(application, selectors.is_overdue(application, today)) for application in label_stages(page)]
     query = request.GET.copy()
     query.pop("page", None)
     status = 200 if applied.is_valid() else INVALID

@@ -41,6 +41,25 @@ def test_seed_demo_creates_the_demo_world_and_prints_logins(settings, capsys):
     assert User.objects.get(email="sysadmin@demo.edu.kz").is_staff
     assert not User.objects.get(email="lecturer@demo.edu.kz").is_staff
     assert Student.objects.get(user__email="student@demo.edu.kz")
+    _assert_the_workflow_rules_states()
+
+
+def _assert_the_workflow_rules_states():
+    """Issue #26's states are in the demo: a merged duplicate, one rejected as a duplicate, a rejected application
+    with its void registered document, a route waiting for the team's decision on its measures."""
+    from documents.models import RegisteredDocument
+    from routes.models import AgendaItem, ProtocolItem, Route
+    from students.models import Application
+
+    merged = Application.objects.get(status=Application.Status.MERGED)
+    assert merged.duplicate_of.student_id == merged.student_id and merged.duplicate_of.documents.exists()
+    assert Application.objects.filter(status=Application.Status.DUPLICATE, duplicate_of__isnull=False).exists()
+    assert RegisteredDocument.objects.filter(status=RegisteredDocument.Status.MERGED, object_id=merged.pk).exists()
+    rejected = Application.objects.get(status=Application.Status.REJECTED)
+    assert RegisteredDocument.objects.get(object_id=rejected.pk, document_type="application").status == "rejected"
+    waiting = Route.objects.get(status=Route.Status.IN_APPROVAL)
+    assert AgendaItem.objects.filter(route=waiting, meeting__status="planned").exists()
+    assert not ProtocolItem.objects.filter(item__route=waiting).exists()
 
 
 def test_seed_demo_twice_changes_nothing(settings):

@@ -18,6 +18,7 @@ from students import permissions
 from students import selectors as student_selectors
 from students.case_page import TEMPLATE
 from students.models import Application
+from students.stages import label_stages
 
 
 @login_required
@@ -33,8 +34,30 @@ def application_detail(request, public_id):
 
 def _next_step(application: Application, *, applicant_side: bool):
     if application.status == Application.Status.CONCLUDED:
-        return route_next_step(application)  # a concluded case goes on with its route
+        return route_next_step(application, applicant_side=applicant_side)  # a concluded case goes on with its route
     return student_selectors.next_step(application, applicant_side=applicant_side)
+
+
+def _duplicates(user: User, application: Application, *, applicant_side: bool) -> dict:
+    """The student's other open cases (for the applicant side and the centre only: a specialist or a lecturer
+    learns nothing of cases not theirs), the duplicates settled into this case, and the case this one duplicates."""
+    centre = permissions.can_register(user, application)
+    other_open, merged_here, linked = [], [], []
+    if applicant_side or centre:
+        others = student_selectors.open_cases_of(application.student, exclude=application)
+        if not applicant_side:
+            others = permissions.visible_to_staff(others)
+        other_open = list(others) if not application.is_final else []
+        merged_here = list(application.duplicates.all())
+        linked = [application.duplicate_of] if application.duplicate_of_id else []
+    elif application.duplicate_of_id and permissions.can_view(user, application.duplicate_of):
+        linked = [application.duplicate_of]
+    return {
+        "other_open_cases": other_open,
+        "merged_here": merged_here,
+        "linked_cases": linked,
+        "can_settle_duplicate": centre and bool(student_selectors.merge_targets(application)),
+    }
 
 
 def case_context(user: User, application: Application) -> dict:
@@ -48,7 +71,10 @@ def case_context(user: User, application: Application) -> dict:
         more_events=timeline_events(application),
     )
     applicant_side = permissions.is_applicant_side(user, application)
+    label_stages([application])
+    duplicates = _duplicates(user, application, applicant_side=applicant_side)
     return {
+        **duplicates,
         "routes_section": routes_section,
         "application": application,
         "documents": documents,

@@ -13,6 +13,7 @@ from inclusion_centre.accounts.roles import Role
 from routes.selectors.meeting import HOME_ROLES, meeting_home_items
 from routes.selectors.work import WorkItem, has_work_list, work_counts, work_of
 from students import selectors as student_selectors
+from students.stages import label_stages
 
 
 @dataclass
@@ -133,10 +134,11 @@ class _Applications:
 def _applicant(user: User, section: HomeSection, applications: _Applications, work: list) -> None:
     section.items = [
         HomeItem(
-            text=f"{application.student.user.full_name}: {application.get_status_display()}",
+            # Two cases of one student read apart: the number (or the date), and the stage the case has reached.
+            text=f"{application.student.user.full_name}, {application.case_label}: {application.stage_label}",
             url=reverse("students:application_detail", args=[application.public_id]),
         )
-        for application in applications.latest()
+        for application in label_stages(applications.latest())
     ]
     if student_selectors.students_for_new_application(user).exists():
         section.links.append((reverse("students:application_start"), _("Start a new application")))

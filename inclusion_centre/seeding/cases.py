@@ -319,7 +319,9 @@ def _semester_review(head: User, secretary: User) -> None:
     topics = [AgendaItem.Topic.CONCLUSION, AgendaItem.Topic.ROUTE_REVIEW, AgendaItem.Topic.OTHER]
     for number in range(REVIEW_QUESTIONS):
         case = cases[number % len(cases)]
-        route = next((r for r in case.routes.all() if r.status != Route.Status.CANCELLED), None)
+        # The route waiting for approval is left to the planned meeting: its approval page shows no decision yet.
+        skipped = {Route.Status.CANCELLED, Route.Status.IN_APPROVAL}
+        route = next((r for r in case.routes.all() if r.status not in skipped), None)
         topic = topics[(number // len(cases)) % len(topics)]
         if route is not None and number < len(cases):
             topic = AgendaItem.Topic.MEASURES
@@ -354,7 +356,13 @@ def seed_meetings(users: dict[Role, User]) -> None:
     in_force = list(Route.objects.filter(status=R.IN_FORCE).select_related("application").order_by("pk"))
     revising = Route.objects.filter(status=R.IN_AGREEMENT, previous__isnull=False).first()
     draft = Route.objects.filter(status=R.DRAFT, version=1).first()
-    demo_case = Application.objects.filter(student__user=users[Role.STUDENT]).first()
+    demo_case = (
+        Application.objects.filter(student__user=users[Role.STUDENT])
+        .exclude(status__in=Application.final_statuses())
+        .first()
+    )
+    # Waiting for the team's decision on its support measures: on the planned meeting's agenda.
+    awaiting_team = Route.objects.filter(status=R.IN_APPROVAL).first()
     if len(in_force) < 2 or draft is None or demo_case is None:
         return
     _signed_meeting(head, secretary, in_force[0])
@@ -363,7 +371,7 @@ def seed_meetings(users: dict[Role, User]) -> None:
     _semester_review(head, secretary)
     _corrected_meeting(head, secretary, in_force[1])
     _held_meeting(head, secretary, revising, draft)
-    _planned_meeting(head, secretary, lecturer, demo_case, draft)
+    _planned_meeting(head, secretary, lecturer, demo_case, draft, awaiting_team)
     # Cancelled: planned, then called off.
     cancelled = _plan(head, secretary, days=3, hour=11, place="Бас ғимарат, 310")
     services.agenda_item_add(meeting=cancelled, actor=head, application=None, route=draft, topic="measures")
@@ -425,8 +433,11 @@ def _held_meeting(head: User, secretary: User, revising: Route | None, draft: Ro
     services.protocol_sign(protocol=protocol, actor=secretary)
 
 
-def _planned_meeting(head: User, secretary: User, lecturer: User, demo_case: Application, draft: Route) -> None:
-    """Planned next week: the demo student is invited about their case; the answers differ."""
+def _planned_meeting(
+    head: User, secretary: User, lecturer: User, demo_case: Application, draft: Route, awaiting_team: Route | None
+) -> None:
+    """Planned next week: the demo student is invited about their case; the answers differ. The route waiting
+    for approval is on the agenda: its approval page says the team has not decided yet."""
     planned = _plan(
         head,
         secretary,
@@ -446,6 +457,8 @@ def _planned_meeting(head: User, secretary: User, lecturer: User, demo_case: App
         invite_student=True,
     )
     services.agenda_item_add(meeting=planned, actor=head, application=None, route=draft, topic="measures")
+    if awaiting_team is not None:
+        services.agenda_item_add(meeting=planned, actor=head, application=None, route=awaiting_team, topic="measures")
     services.meeting_rsvp(meeting=planned, actor=secretary, answer="confirmed")
     services.meeting_rsvp(meeting=planned, actor=lecturer, answer="declined", comment="Осы уақытта дәрісім бар.")
 
@@ -494,21 +507,31 @@ def seed_applications(users: dict[Role, User], students: list[Student]) -> None:
             demo_student, demo_student.user, ["visual"], "Тақтадағы жазуды көрмеймін, ірі қаріп керек."
         )
         # Handed in at the chancellery too: its incoming number and date stand beside the centre's number.
-        student_services.application_register(
+        registered = student_services.application_register(
             application=registered,
             actor=head,
             incoming_number="01-14/0587",
             incoming_date=timezone.localdate(),
         )
+        # A second case sent while the first was open, registered before anyone noticed, then merged into it:
+        # its upload moves over and its registered application is void ("merged").
+        duplicate = submitted_application(
+            demo_student, demo_student.user, ["visual"], "Дәрістердің электрондық нұсқасы керек."
+        )
+        duplicate = student_services.application_register(application=duplicate, actor=head)
+        student_services.application_merge(application=duplicate, keep=registered, actor=head)
     if fresh(represented):
         draft = student_services.application_start(actor=users[Role.REPRESENTATIVE], student=represented)
         fill_application(
             draft, users[Role.REPRESENTATIVE], ["hearing"], "Ұлым нашар естиді; дәрістерде ым тілі аудармашысы керек."
         )
     if fresh(students[2]):
-        submitted_application(
+        kept = submitted_application(
             students[2], students[2].user, ["mobility"], "Арбамен жүремін; аудиториялар бірінші қабатта болуы керек."
         )
+        # Sent twice by mistake: the second is rejected as a duplicate of the first.
+        again = submitted_application(students[2], students[2].user, ["mobility"], "Пандус керек.")
+        student_services.application_reject_duplicate(application=again, keep=kept, actor=head)
     if fresh(students[3]):
         overdue = submitted_application(
             students[3], students[3].user, ["learning"], "Дислексия: емтихандарда қосымша уақыт керек."
@@ -534,6 +557,8 @@ def seed_applications(users: dict[Role, User], students: list[Student]) -> None:
     seed_routes(users, concluded)
     if fresh(students[7]):
         rejected = submitted_application(students[7], students[7].user, ["other"], "Жатақханада орын керек.")
+        # Registered first, then rejected: its registered application is void ("rejected") in the register.
+        rejected = student_services.application_register(application=rejected, actor=head)
         student_services.application_reject(
             application=rejected,
             actor=head,

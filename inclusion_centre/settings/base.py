@@ -416,6 +416,13 @@ DOCUMENT_VERIFY_UPLOADS_PER_HOUR = env.int("DOCUMENT_VERIFY_UPLOADS_PER_HOUR", d
 INSTITUTION_SEAL_PKCS12 = env("INSTITUTION_SEAL_PKCS12", default="")
 INSTITUTION_SEAL_PASSWORD = env("INSTITUTION_SEAL_PASSWORD", default="")
 
+# --- Workflow rules ----------------------------------------------------------------------------------------
+
+# Regulation §10: the interdisciplinary team's protocol approves the support measures. On, a route is approved
+# only after a signed protocol's decision approving its measures; off (the default), the approval page shows the
+# team's decision, or that none was taken yet, and approval does not wait for it.
+ROUTE_APPROVAL_NEEDS_PROTOCOL = env.bool("ROUTE_APPROVAL_NEEDS_PROTOCOL", default=False)
+
 # --- Deadlines ---------------------------------------------------------------------------------------------
 
 # Working days each waiting step may take (the regulation fixes none; these are the centre's defaults).

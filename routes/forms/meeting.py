@@ -247,6 +247,15 @@ class RsvpForm(BoundedForm):
 
 class ProtocolRevisionForm(BoundedForm):
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    # One control for the usual case; the per-member choices below record only the exceptions.
+    all_present = forms.BooleanField(
+        label=_("Everyone was present"),
+        help_text=_(
+            "Tick this and record below only who was absent (with a reason, or without one). "
+            "Everyone left as “Not recorded yet” is recorded as present."
+        ),
+        required=False,
+    )
 
 
 class AttendanceForm(BoundedForm):

@@ -34,6 +34,7 @@ from .meeting import (
     route_decisions,
     route_measures,
     taught_students,
+    team_decision_on,
 )
 from .route import (
     academic_years,
@@ -93,6 +94,7 @@ __all__ = [
     "route_timeline",
     "routes_on_case",
     "taught_students",
+    "team_decision_on",
     "timeline_events",
     "visible_sections",
 ]

@@ -289,6 +289,42 @@ def route_decisions(route: Route) -> list[ProtocolItem]:
     )
 
 
+@dataclass
+class TeamDecision:
+    """What the interdisciplinary team decided on a route version's support measures (regulation §10 d)."""
+
+    decisions: list  # the signed protocols' records approving or changing its measures, oldest first
+    planned: list  # agenda items about this route on meetings not yet signed (the decision is still to come)
+
+    @property
+    def latest(self):
+        return self.decisions[-1] if self.decisions else None
+
+    @property
+    def approves(self) -> bool:
+        """The latest decision on the measures approves them (a later "change the measures" takes it back)."""
+        return self.latest is not None and self.latest.outcome == ProtocolItem.Outcome.APPROVE_MEASURES
+
+
+def team_decision_on(route: Route) -> TeamDecision:
+    """The team's decisions on `route`'s support measures (which meeting, the decision, the vote), and the
+    meetings still to decide on them. Two queries; never what was heard."""
+    decisions = list(
+        ProtocolItem.objects.filter(
+            item__route=route, protocol__status=P.SIGNED, outcome__in=ProtocolItem.MEASURE_OUTCOMES
+        )
+        .select_related("protocol__meeting", "item")
+        .prefetch_related("measures")
+        .order_by("protocol__registered_at", "item__order")
+    )
+    planned = list(
+        AgendaItem.objects.filter(route=route, meeting__status__in=[M.PLANNED, M.HELD])
+        .select_related("meeting")
+        .order_by("meeting__starts_at")
+    )
+    return TeamDecision(decisions=decisions, planned=planned)
+
+
 # --- Home page ----------------------------------------------------------------------------------------------
 
 # Whose home section gets the meeting lines, when a person holds several roles.

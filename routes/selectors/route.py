@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit.models import StatusChange
 from inclusion_centre.accounts.grants import prefetch_grants, remember_grant
@@ -88,8 +89,9 @@ def case_changed_needs(application: Application) -> list:
     )
 
 
-def route_next_step(application: Application):
-    """What happens next with the route of a concluded case, in words for the case page."""
+def route_next_step(application: Application, *, applicant_side: bool = False):
+    """What happens next with the route of a concluded case, in words for the case page (for the student's side
+    when `applicant_side`). A report of changed needs not yet answered by a review comes first."""
     from students.selectors import NextStep
 
     R = Route.Status
@@ -116,10 +118,57 @@ def route_next_step(application: Application):
     if route.status == R.IN_APPROVAL:
         return NextStep(_("The administration approves the route."), approval_due(route))
     if route.status == R.IN_FORCE:
+        pending = [report for report in case_changed_needs(application) if report.review_id is None]
+        if pending:
+            reported = timezone.localtime(min(report.created_at for report in pending)).strftime("%d.%m.%Y")
+            if applicant_side:
+                text = _(
+                    "You told the centre on %(date)s that your needs have changed. The centre reviews your route "
+                    "and prepares a new version if needed; until then the current route stays in force."
+                )
+            else:
+                text = _(
+                    "The student reported changed needs on %(date)s. The centre reviews the route and prepares a "
+                    "new version if needed."
+                )
+            return NextStep(text % {"date": reported})
         return NextStep(_("The route is in force. The centre reviews it on the review date."), route.first_review_on)
     if route.status == R.UNDER_REVIEW:
         return NextStep(_("The route is in force while the centre prepares a new version."))
     return NextStep(_("The route has ended."))
+
+
+# What a concluded case's stage reads as, by the status of its route (students/stages.py).
+_STAGE = {
+    Route.Status.DRAFT: gettext_lazy("Route being drafted"),
+    Route.Status.IN_AGREEMENT: gettext_lazy("Route with the lecturers"),
+    Route.Status.IN_APPROVAL: gettext_lazy("Route awaiting approval"),
+    Route.Status.IN_FORCE: gettext_lazy("Route in force"),
+    Route.Status.UNDER_REVIEW: gettext_lazy("Route in force, under review"),
+    Route.Status.COMPLETED: gettext_lazy("Route completed"),
+}
+
+
+def case_stages(applications) -> dict[int, str]:
+    """{application pk: stage} for the concluded cases among `applications` that have a route: the furthest
+    stage the case has reached. A route in force being revised reads "under review" whatever the new version's
+    state; otherwise the newest version that is not cancelled or superseded decides. One query."""
+    concluded = [a.pk for a in applications if a.status == Application.Status.CONCLUDED]
+    if not concluded:
+        return {}
+    newest: dict[int, tuple[int, str]] = {}
+    rows = (
+        Route.objects.filter(application__in=concluded)
+        .exclude(status__in=[Route.Status.CANCELLED, Route.Status.SUPERSEDED])
+        .values_list("application_id", "version", "status")
+    )
+    for application_id, version, status in rows:
+        current = newest.get(application_id)
+        if current is not None and current[1] == Route.Status.UNDER_REVIEW:
+            continue
+        if status == Route.Status.UNDER_REVIEW or current is None or version > current[0]:
+            newest[application_id] = (version, status)
+    return {pk: str(_STAGE[status]) for pk, (_version, status) in newest.items() if status in _STAGE}
 
 
 def _route_queryset():

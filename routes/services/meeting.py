@@ -497,13 +497,14 @@ def meeting_hold(*, meeting: TeamMeeting, actor: User) -> Protocol:
     """Record that the meeting took place and open its protocol (version 1) for the secretary.
 
     Attendance starts from the answers (confirmed: present; declined: absent with their reason); every agenda
-    item gets an empty record. Refused before the day of the meeting and for a meeting without an agenda.
+    item gets an empty record. Refused (ValidationError on "hold") before the meeting's scheduled start, and for
+    a meeting without an agenda.
     """
     locked = _lock_meeting(meeting)
     if actor.pk != locked.secretary_id and not permissions.can_manage_meetings(actor):
         raise PermissionDenied
-    if locked.status == M.PLANNED and timezone.localdate() < timezone.localdate(locked.starts_at):
-        raise IllegalMove(_("The protocol can be started on the day of the meeting, not before."), code="too_early")
+    if locked.status == M.PLANNED:
+        _refuse_before_start(locked)
     if locked.status == M.PLANNED and not locked.items.exists():
         raise ValidationError(_("The agenda is empty: a meeting without questions has nothing to record."))
     moved = move(instance=locked, to_status=M.HELD, allowed=MEETING_ALLOWED, actor=actor)
@@ -522,6 +523,18 @@ def meeting_hold(*, meeting: TeamMeeting, actor: User) -> Protocol:
     return protocol
 
 
+def _refuse_before_start(meeting: TeamMeeting, *, signing: bool = False) -> None:
+    """A meeting cannot be held, nor its protocol signed, before it starts (a protocol was once marked held and
+    signed at 14:37 for a meeting scheduled at 15:30)."""
+    if timezone.now() >= meeting.starts_at:
+        return
+    if signing:
+        message = _("The meeting starts on %(date)s at %(start)s. Its protocol can be signed after it, not before.")
+    else:
+        message = _("The meeting starts on %(date)s at %(start)s. It can be recorded as held from then on, not before.")
+    raise ValidationError({"hold": message % _when(meeting)}, code="too_early")
+
+
 def _lock_draft(protocol: Protocol, actor: User) -> tuple[TeamMeeting, Protocol]:
     locked_meeting = _lock_meeting(protocol.meeting)
     locked = _lock_protocol(protocol)
@@ -536,10 +549,19 @@ def _lock_draft(protocol: Protocol, actor: User) -> tuple[TeamMeeting, Protocol]
 
 @transaction.atomic
 def protocol_save(
-    *, protocol: Protocol, actor: User, revision: int, attendance: dict[int, dict], records: dict[int, dict]
+    *,
+    protocol: Protocol,
+    actor: User,
+    revision: int,
+    attendance: dict[int, dict],
+    records: dict[int, dict],
+    all_present: bool = False,
 ) -> Protocol:
     """The secretary saves the draft: attendance by Attendance id, and per ProtocolItem id what was heard and
     decided, the kind of decision, the support measures it is about, the vote and any dissenting opinion.
+
+    With `all_present` every member whose attendance is not given (or not recorded yet) is recorded as present:
+    one control for the usual case, the rows given record the exceptions (absent, with or without a reason).
 
     A change after one of the two signatures takes that signature back: the signer must read the text again.
     Raises IllegalMove for a signed protocol or a stale form, ValidationError for inconsistent records.
@@ -557,6 +579,8 @@ def protocol_save(
     if set(attendance) - set(rows) or set(records) - set(items):
         raise ValidationError(_("The form does not match this protocol. Reload the page."), code="mismatch")
     with acting_as(actor):
+        if all_present:
+            attendance = _everyone_else_present(rows, attendance)
         problems = _save_attendance(rows, attendance)
         voters = sum(1 for a in rows.values() if a.presence == Presence.PRESENT and a.member.votes)
         problems += _save_records(items, records, voters)
@@ -572,6 +596,20 @@ def protocol_save(
     if locked_meeting.chair_id and "chair" in taken_back:
         _ask_to_sign(locked_meeting.chair, locked_meeting, locked)
     return locked
+
+
+def _everyone_else_present(rows: dict[int, Attendance], attendance: dict[int, dict]) -> dict[int, dict]:
+    """The attendance to save when "everyone was present" is ticked: each row given without a presence, and each
+    row not given that is not recorded yet, becomes present; the exceptions given stay as they are."""
+    result = dict(attendance)
+    for pk, row in rows.items():
+        data = attendance.get(pk)
+        if data is None and row.presence != Presence.UNKNOWN:
+            continue
+        data = data or {}
+        if (data.get("presence") or Presence.UNKNOWN) == Presence.UNKNOWN:
+            result[pk] = {**data, "presence": Presence.PRESENT, "reason": ""}
+    return result
 
 
 def _save_attendance(rows: dict[int, Attendance], attendance: dict[int, dict]) -> list[str]:
@@ -694,6 +732,7 @@ def protocol_sign(*, protocol: Protocol, actor: User) -> Protocol:
         raise PermissionDenied
     if getattr(locked, f"{role}_signed_at") is not None:
         raise IllegalMove(_("You have already signed this protocol."), code="already_signed")
+    _refuse_before_start(locked_meeting, signing=True)
     problems = _incomplete(locked)
     if problems:
         raise ValidationError(problems)

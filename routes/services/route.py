@@ -793,6 +793,8 @@ def route_approve(*, route: Route, actor: User) -> Route:
         raise PermissionDenied
     locked = _lock_route(route)
     _refuse_without_consent(locked.application)
+    if settings.ROUTE_APPROVAL_NEEDS_PROTOCOL and locked.status == R.IN_APPROVAL:
+        _refuse_without_team_decision(locked)
 
     def register(obj):
         _sequence, obj.registration_number = next_registration_number(document_type=DocumentType.ROUTE)
@@ -821,6 +823,27 @@ def route_approve(*, route: Route, actor: User) -> Route:
             )
     _tell_approved(moved)
     return moved
+
+
+def _refuse_without_team_decision(route: Route) -> None:
+    """With ROUTE_APPROVAL_NEEDS_PROTOCOL, approval waits for the interdisciplinary team: the latest decision of a
+    signed protocol on this route's support measures must approve them (regulation §10 d)."""
+    from ..selectors.meeting import team_decision_on
+
+    decision = team_decision_on(route)
+    if decision.approves:
+        return
+    if decision.latest is not None:
+        message = _(
+            "The interdisciplinary team decided to change this route's support measures (protocol %(number)s). "
+            "Return the route to the specialists; it can be approved once the team approves its measures."
+        ) % {"number": decision.latest.protocol.registration_number}
+    else:
+        message = _(
+            "The interdisciplinary team has not yet approved this route's support measures. The route can be "
+            "approved once a signed protocol of the team's meeting approves them."
+        )
+    raise IllegalMove(message, code="no_team_decision")
 
 
 def _tell_approved(moved: Route) -> None:

@@ -305,6 +305,7 @@ def _detail_context(request, view: selectors.MeetingView, **overrides) -> dict:
         "can_start": permissions.can_start_protocol(user, meeting) and bool(view.items),
         "can_correct": permissions.can_correct(user, meeting, has_draft=draft is not None),
         "problems": [],
+        "hold_errors": [],
     }
     context.update(overrides)
     return context
@@ -367,7 +368,9 @@ def meeting_hold(request, pk):
         raise Http404 from denied
     except ValidationError as error:
         view = selectors.meeting_for(request.user, pk)
-        return _render_detail(request, view, _status_for(error), problems=error.messages)
+        # Too early: the message goes next to the button (and in the summary, which links to it).
+        hold_errors = error.message_dict.get("hold", []) if hasattr(error, "error_dict") else []
+        return _render_detail(request, view, _status_for(error), problems=error.messages, hold_errors=hold_errors)
     messages.success(request, _("The meeting is recorded as held. Write its protocol."))
     return redirect("routes:meeting_protocol", pk=pk)
 
@@ -466,10 +469,13 @@ def meeting_protocol(request, pk):
     revision_form, attendance_forms, record_forms = forms
     valid = all(f.is_valid() for f in [revision_form, *attendance_forms, *record_forms])
     if valid:
+        all_present = revision_form.cleaned_data["all_present"]
         voters = sum(
             1
             for f in attendance_forms
-            if f.cleaned_data["presence"] == Attendance.Presence.PRESENT and f.row.member.votes
+            if (f.cleaned_data["presence"] or (Attendance.Presence.PRESENT if all_present else ""))
+            == Attendance.Presence.PRESENT
+            and f.row.member.votes
         )
         valid = votes_ok(record_forms, voters)
     if not valid:
@@ -481,6 +487,7 @@ def meeting_protocol(request, pk):
             revision=revision_form.cleaned_data["revision"],
             attendance={f.row.pk: f.cleaned_data for f in attendance_forms},
             records={f.record.pk: f.cleaned_data for f in record_forms},
+            all_present=revision_form.cleaned_data["all_present"],
         )
     except PermissionDenied as denied:
         raise Http404 from denied

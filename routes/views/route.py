@@ -3,6 +3,7 @@ who may not see it, checks the action is theirs, calls one service, and shows th
 
 from functools import partial
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -139,6 +140,10 @@ def _route_context(request, item: Route, access: str, **overrides) -> dict:
         "reviews": list(item.reviews.select_related("reviewed_by")) if working else [],
         "can_download": permissions.can_download_route(user, item),
         "meeting_decisions": selectors.route_decisions(item),
+        "team_decision": selectors.team_decision_on(item)
+        if item.status == Route.Status.IN_APPROVAL and access in {WORKING, permissions.RouteAccess.ADMINISTRATION}
+        else None,
+        "approval_needs_protocol": settings.ROUTE_APPROVAL_NEEDS_PROTOCOL,
         "problems": [],
     }
     context.update(overrides)

@@ -149,6 +149,8 @@ GET = {
     "students:application_edit": get(404),
     "students:application_register": get(405),
     "students:application_reject": get(404, centre_head=200),
+    # The world's student has one open case: nothing to merge, the centre head is sent back to the case page.
+    "students:application_duplicate": get(404, centre_head=302),
     "students:application_start": get(404, student=200, other_student=200, representative=200, lecturer=200),
     "students:application_submit": get(405),
     "students:application_withdraw": get(404),
@@ -220,6 +222,7 @@ ACTORS: dict[str, frozenset[str]] = {
     "students:application_edit": APPLICANT,
     "students:application_register": frozenset({"centre_head"}),
     "students:application_reject": frozenset({"centre_head"}),
+    "students:application_duplicate": frozenset({"centre_head"}),
     "students:application_start": frozenset({"student", "other_student", "representative", "lecturer"}),
     "students:application_submit": APPLICANT,
     "students:application_withdraw": APPLICANT,

@@ -333,6 +333,15 @@ def _registered_document(request):
     return RegisteredDocument.objects.get()
 
 
+@memo
+def _second_case(request):
+    """A second case of the student, sent while the first is open: what the centre merges or rejects."""
+    from tests.factories import submitted_application
+
+    fx(request, "submitted")
+    return submitted_application(fx(request, "student")).public_id
+
+
 def _application(name):
     return lambda request: fx(request, name).public_id
 
@@ -406,6 +415,9 @@ CASES: dict[str, Case] = {
     ),
     "students:application_reject": Case(
         "centre_head", lambda r: R("students:application_reject", args=[_application("submitted")(r)])
+    ),
+    "students:application_duplicate": Case(
+        "centre_head", lambda r: R("students:application_duplicate", args=[_second_case(r)])
     ),
     "students:document_upload": Case(
         "student", lambda r: R("students:document_upload", args=[_application("draft")(r)])

@@ -90,6 +90,7 @@ KWARGS = {
     "students:application_withdraw": _app,
     "students:application_register": _app,
     "students:application_reject": _app,
+    "students:application_duplicate": _app,
     "students:document_upload": _app,
     "students:document_download": lambda w: {**_app(w), "document_id": w.upload.public_id},
     "students:inbox": lambda w: {},
