@@ -22,6 +22,7 @@ from inclusion_centre.history import acting_as
 
 from . import permissions
 from .models import Application, ConditionOption, Consent, ConsentText, NeedCategory, Student, SupportingDocument
+from .selectors import applicant_side, representatives_of
 from .workflow import ALLOWED
 
 S = Application.Status
@@ -33,15 +34,6 @@ def _case_url(application: Application) -> str:
 
 def _centre_heads():
     return User.objects.filter(groups__name=Role.CENTRE_HEAD.value, is_active=True)
-
-
-def _applicant_side(application: Application) -> list[User]:
-    """The student, their representatives and whoever filed the application, each once."""
-    people = {application.student.user_id: application.student.user}
-    for representation in application.student.representations.select_related("representative"):
-        people[representation.representative_id] = representation.representative
-    people.setdefault(application.filed_by_id, application.filed_by)
-    return [user for user in people.values() if user.is_active]
 
 
 def _notify_all(recipients, *, application: Application, kind: str, subject: str, body: str, context=None) -> None:
@@ -82,7 +74,7 @@ def application_start(*, actor: User, student: Student, referral_note: str = "")
     if filed_as == Application.FiledAs.LECTURER:
         grant(actor, "students.view_application_status", application)
         _notify_all(
-            [student.user, *[r.representative for r in student.representations.select_related("representative")]],
+            [student.user, *representatives_of(student)],
             application=application,
             kind="application_referral",
             subject=gettext_noop("A lecturer suggests you apply to the centre"),
@@ -96,8 +88,8 @@ def application_start(*, actor: User, student: Student, referral_note: str = "")
 
 def _grant_applicant_side(application: Application) -> None:
     grant(application.student.user, "students.view_application", application)
-    for representation in application.student.representations.select_related("representative"):
-        grant(representation.representative, "students.view_application", application)
+    for representative in representatives_of(application.student):
+        grant(representative, "students.view_application", application)
 
 
 @transaction.atomic
@@ -245,7 +237,7 @@ def application_withdraw(*, application: Application, actor: User, reason: str =
         raise PermissionDenied
     was_submitted = application.status == S.SUBMITTED
     moved = move(instance=application, to_status=S.WITHDRAWN, allowed=ALLOWED, actor=actor, comment=reason)
-    recipients = _applicant_side(moved) + (list(_centre_heads()) if was_submitted else [])
+    recipients = applicant_side(moved) + (list(_centre_heads()) if was_submitted else [])
     _notify_all(
         recipients,
         application=moved,
@@ -277,7 +269,7 @@ def application_register(*, application: Application, actor: User) -> Applicatio
         actor=actor,
     )
     _notify_all(
-        _applicant_side(moved),
+        applicant_side(moved),
         application=moved,
         kind="application_registered",
         subject=gettext_noop("The application is registered"),
@@ -309,7 +301,7 @@ def application_reject(*, application: Application, actor: User, reason: str) ->
         before_save=keep_reason,
     )
     _notify_all(
-        _applicant_side(moved),
+        applicant_side(moved),
         application=moved,
         kind="application_rejected",
         subject=gettext_noop("The application was not accepted"),

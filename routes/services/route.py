@@ -29,7 +29,7 @@ from inclusion_centre.accounts.roles import Role
 from inclusion_centre.history import acting_as
 from inclusion_centre.workdays import add_working_days
 from students.models import AcademicTerm, Application, Course, Enrolment, TeachingAssignment
-from students.services import _applicant_side
+from students.selectors import applicant_side
 from students.workflow import ALLOWED as APPLICATION_MOVES
 
 from .. import permissions
@@ -640,8 +640,12 @@ def route_withdraw_from_agreement(*, route: Route, actor: User, reason: str) -> 
 
 
 def _check_answer(locked: Agreement, locked_route: Route, actor: User, decision: str, comment: str) -> None:
-    """Refuse an answer that is not the lecturer's to give, incomplete, or no longer awaited."""
-    if locked.lecturer_id != actor.pk:
+    """Refuse an answer that is not the actor's to give, incomplete, or no longer awaited.
+
+    Who answers is read from the object grants the request wrote: a lecturer asked about the route
+    (`routes.view_route`) answers the section they hold `routes.agree_routesection` on while it waits; a lecturer
+    who already answered is told it waits no more."""
+    if not actor.has_perm("routes.view_route", locked_route):
         raise PermissionDenied
     # An agreement is new processing of the student's data by a lecturer: not after consent is withdrawn.
     _refuse_without_consent(locked_route.application)
@@ -655,6 +659,8 @@ def _check_answer(locked: Agreement, locked_route: Route, actor: User, decision:
             % {"state": locked_route.get_status_display()},
             code="illegal_move",
         )
+    if not actor.has_perm("routes.agree_routesection", locked.section):
+        raise PermissionDenied  # another lecturer's section
 
 
 @transaction.atomic
@@ -782,7 +788,7 @@ def _tell_approved(moved: Route) -> None:
     lecturers = [s.lecturer for s in moved.sections.filter(removed_at__isnull=True).select_related("lecturer")]
     context = {"number": moved.registration_number}
     _tell(
-        _applicant_side(moved.application),
+        applicant_side(moved.application),
         route=moved,
         kind="route_approved_student",
         subject=gettext_noop("Your individual educational route is approved"),
@@ -992,7 +998,7 @@ def case_close(*, application: Application, actor: User, reason: str) -> Applica
         with acting_as(actor):
             for agreement in Agreement.objects.filter(route=route, status=A.PENDING):
                 _withdraw(agreement, _("the case was closed"), actor)
-    for recipient in _applicant_side(moved):
+    for recipient in applicant_side(moved):
         notify(
             recipient=recipient,
             kind="case_closed",
