@@ -16,6 +16,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from simple_history.utils import get_m2m_reverse_field_name
 
+from inclusion_centre.accounts.grants import grant_table, granted
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.roles import STAFF_ROLES, Role
 
@@ -317,19 +318,18 @@ def accesses_to_my_file(user: User) -> FileAccesses:
     The student's own reads and their representatives' are left out: the page answers "who else has opened my
     file". Http404 for a user who is no student and represents none.
     """
-    # The student model is the one the log links to (students sits above audit: no import of its models).
+    # The student model is the one the log links to (students sits above audit: no import of its models); a
+    # representative holds `students.act_for_student` on each student they act for (the object grant).
     students = AccessLog._meta.get_field("student").related_model.objects
-    student_ids = list(
-        students.filter(Q(user=user) | Q(representations__representative=user)).values_list("pk", flat=True).distinct()
-    )
+    represented = granted(user, "students.act_for_student", students.all()).values("pk")
+    student_ids = list(students.filter(Q(user=user) | Q(pk__in=represented)).values_list("pk", flat=True))
     if not student_ids:
         raise Http404
     applicant_side = set(students.filter(pk__in=student_ids).values_list("user_id", flat=True))
-    applicant_side |= set(
-        students.filter(pk__in=student_ids, representations__isnull=False).values_list(
-            "representations__representative_id", flat=True
-        )
+    representatives = grant_table(students.model).objects.filter(
+        content_object_id__in=student_ids, permission__codename="act_for_student"
     )
+    applicant_side |= set(representatives.values_list("user_id", flat=True))
     entries = (
         AccessLog.objects.filter(student_id__in=student_ids, user__isnull=False)
         .exclude(user_id__in=applicant_side)
