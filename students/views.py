@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.models import AccessLog
 from audit.services import log_access
-from audit.workflow import IllegalMove
+from audit.view_helpers import INVALID, add_errors, post_data, status_for
 from documents.uploads import SCAN_UNAVAILABLE
 from inclusion_centre import figure_cache
 
@@ -21,14 +21,6 @@ from .case_page import render_case_page
 from .filters import InboxFilter
 from .forms import ApplicationForm, ConsentForm, PaperApplicationForm, ReasonForm, StartForm, UploadForm
 from .models import Application, SupportingDocument
-
-INVALID = 422
-CONFLICT = 409
-
-
-def _post(request):
-    """The submitted data, or None on GET. (`request.POST or None` would treat an empty POST as no POST.)"""
-    return request.POST if request.method == "POST" else None
 
 
 def _bound(request) -> tuple:
@@ -44,17 +36,23 @@ def _refuse(request, application, error: ValidationError):
 
     409 when the object is not in a state for this move (someone else moved it, a double submit); 422 when what
     was sent is incomplete (no consent, no description)."""
-    status = CONFLICT if isinstance(error, IllegalMove) else INVALID
+    status = status_for(error)
     fresh, _full = selectors.application_for(request.user, application.public_id)
     return render_case_page(request, fresh, problems=error.messages, status=status)
 
 
-def _form_errors_to(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+def _reason_move(request, application, form, move, *, done: str, template: str):
+    """A page that asks why (the reason may be optional), then `move(reason)`: back to the case after it, the
+    case page with the refusal when the service refuses, the page again with 422 when the form is wrong."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            move(form.cleaned_data["reason"])
+        except ValidationError as error:
+            return _refuse(request, application, error)
+        messages.success(request, done)
+        return _detail(application)
+    status = INVALID if form.errors else 200
+    return render(request, template, {"form": form, "application": application}, status=status)
 
 
 @login_required
@@ -73,7 +71,7 @@ def application_start(request):
     if not students.exists():
         raise Http404
     is_lecturer = request.user.has_role("lecturer")
-    form = StartForm(_post(request), students=students, is_lecturer=is_lecturer)
+    form = StartForm(post_data(request), students=students, is_lecturer=is_lecturer)
     if request.method == "POST" and form.is_valid():
         application = services.application_start(
             actor=request.user,
@@ -96,7 +94,7 @@ def application_edit(request, public_id):
     application, full = selectors.application_for(request.user, public_id)
     if not full or not permissions.can_edit(request.user, application):
         raise Http404
-    form = ApplicationForm(_post(request), instance=application)
+    form = ApplicationForm(post_data(request), instance=application)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -133,7 +131,7 @@ def application_consent(request, public_id):
     except ValidationError as error:
         return _refuse(request, application, error)
     language = get_language() or "kk"
-    form = ConsentForm(_post(request))
+    form = ConsentForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         services.consent_give(application=application, actor=request.user, language=language)
         messages.success(request, _("Thank you: your consent is recorded."))
@@ -150,17 +148,16 @@ def consent_withdraw(request, public_id):
     if not full or not permissions.is_applicant_side(request.user, application):
         raise Http404
     form = ReasonForm(
-        _post(request), required=False, label=_("Why do you withdraw your consent? (you do not have to say)")
+        post_data(request), required=False, label=_("Why do you withdraw your consent? (you do not have to say)")
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.consent_withdraw(application=application, actor=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            return _refuse(request, application, error)
-        messages.success(request, _("Your consent is withdrawn. The centre has been told."))
-        return _detail(application)
-    status = INVALID if form.errors else 200
-    return render(request, "students/consent_withdraw.html", {"form": form, "application": application}, status=status)
+    return _reason_move(
+        request,
+        application,
+        form,
+        lambda reason: services.consent_withdraw(application=application, actor=request.user, reason=reason),
+        done=_("Your consent is withdrawn. The centre has been told."),
+        template="students/consent_withdraw.html",
+    )
 
 
 @login_required
@@ -183,19 +180,14 @@ def application_withdraw(request, public_id):
     application, full = selectors.application_for(request.user, public_id)
     if not full or not permissions.can_withdraw(request.user, application):
         raise Http404
-    form = ReasonForm(_post(request), required=False, label=_("Why do you withdraw it? (you do not have to say)"))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.application_withdraw(
-                application=application, actor=request.user, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            return _refuse(request, application, error)
-        messages.success(request, _("The application is withdrawn."))
-        return _detail(application)
-    status = INVALID if form.errors else 200
-    return render(
-        request, "students/application_withdraw.html", {"form": form, "application": application}, status=status
+    form = ReasonForm(post_data(request), required=False, label=_("Why do you withdraw it? (you do not have to say)"))
+    return _reason_move(
+        request,
+        application,
+        form,
+        lambda reason: services.application_withdraw(application=application, actor=request.user, reason=reason),
+        done=_("The application is withdrawn."),
+        template="students/application_withdraw.html",
     )
 
 
@@ -220,20 +212,17 @@ def application_reject(request, public_id):
     if not full or not permissions.can_register(request.user, application):
         raise Http404
     form = ReasonForm(
-        _post(request),
+        post_data(request),
         label=_("Reason for rejection"),
         help_text=_("The applicant will read this. Write plainly and say what they can do next."),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.application_reject(application=application, actor=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            return _refuse(request, application, error)
-        messages.success(request, _("The application is rejected; the applicant has been told."))
-        return _detail(application)
-    status = INVALID if form.errors else 200
-    return render(
-        request, "students/application_reject.html", {"form": form, "application": application}, status=status
+    return _reason_move(
+        request,
+        application,
+        form,
+        lambda reason: services.application_reject(application=application, actor=request.user, reason=reason),
+        done=_("The application is rejected; the applicant has been told."),
+        template="students/application_reject.html",
     )
 
 
@@ -341,7 +330,7 @@ def paper_application(request):
         except ValidationError as error:
             # Field errors go next to their fields; a problem with the file itself goes next to the scan.
             if hasattr(error, "error_dict"):
-                _form_errors_to(form, error)
+                add_errors(form, error)
             else:
                 form.add_error("scan", error)
         except PermissionDenied as denied:
