@@ -44,7 +44,7 @@ from ..models import (
     SupportMeasure,
 )
 from ..workflow import AGREEMENT_ALLOWED, ALLOWED
-from .common import copy_rows
+from .common import copy_rows, required_reason
 
 R = Route.Status
 A = Agreement.Status
@@ -59,6 +59,14 @@ def _route_url(route: Route) -> str:
 
 def _lock_route(route: Route) -> Route:
     return Route.objects.select_for_update().select_related("application__student__user").get(pk=route.pk)
+
+
+def _lock_for_author(route: Route, actor: User) -> Route:
+    """The route's row locked (as _lock_route); PermissionDenied unless the actor is one of its authors."""
+    locked = _lock_route(route)
+    if not permissions.is_route_author(actor, locked.application):
+        raise PermissionDenied
+    return locked
 
 
 def _stale(locked: Route, revision: int | None) -> None:
@@ -436,8 +444,7 @@ def section_add(
 def section_remove(*, section: RouteSection, actor: User, revision: int, reason: str) -> RouteSection:
     locked = _lock_route(section.route)
     _editable(actor, locked, revision)
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why the section is removed.")}, code="no_reason")
+    required_reason(reason, _("Say why the section is removed."))
     section = _active_section(locked, section, _("This section was already removed."))
     return _save_section(locked, section, actor, removed_at=timezone.now(), removal_reason=reason.strip())
 
@@ -625,11 +632,8 @@ def _answered(agreement: Agreement) -> None:
 @transaction.atomic
 def route_withdraw_from_agreement(*, route: Route, actor: User, reason: str) -> Route:
     """The author takes the route back to draft to change it; lecturers' answers are re-checked on resending."""
-    locked = _lock_route(route)
-    if not permissions.is_route_author(actor, locked.application):
-        raise PermissionDenied
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why the route is taken back.")}, code="no_reason")
+    locked = _lock_for_author(route, actor)
+    required_reason(reason, _("Say why the route is taken back."))
     if locked.status != R.IN_AGREEMENT:
         raise IllegalMove(
             _("Only a route with the lecturers can be taken back; this one is “%(state)s”.")
@@ -814,8 +818,7 @@ def _tell_approved(moved: Route) -> None:
 def route_return(*, route: Route, actor: User, reason: str) -> Route:
     if not actor.has_perm("routes.approve_route"):
         raise PermissionDenied
-    if not reason.strip():
-        raise ValidationError({"reason": _("Give the reason: the specialists will read it.")}, code="no_reason")
+    required_reason(reason, _("Give the reason: the specialists will read it."))
     locked = _lock_route(route)
     if locked.status != R.IN_APPROVAL:
         raise IllegalMove(
@@ -859,11 +862,8 @@ def _cancel_registered_document(route: Route, actor: User, reason: str) -> None:
 @transaction.atomic
 def route_cancel(*, route: Route, actor: User, reason: str) -> Route:
     """Cancel a route that is not final; a cancelled revision leaves the version it revised in force."""
-    locked = _lock_route(route)
-    if not permissions.is_route_author(actor, locked.application):
-        raise PermissionDenied
-    if not reason.strip():
-        raise ValidationError({"reason": _("Give the reason for cancelling.")}, code="no_reason")
+    locked = _lock_for_author(route, actor)
+    required_reason(reason, _("Give the reason for cancelling."))
     moved = move(
         instance=locked,
         to_status=R.CANCELLED,
@@ -896,9 +896,7 @@ def route_review(*, route: Route, actor: User, reason: str, outcome: str, commen
 
     Answers the student's open reports of changed needs. For `revise` the new draft is `review.route.next_version`.
     """
-    locked = _lock_route(route)
-    if not permissions.is_route_author(actor, locked.application):
-        raise PermissionDenied
+    locked = _lock_for_author(route, actor)
     if locked.status != R.IN_FORCE:
         raise IllegalMove(
             _("Only a route in force is reviewed; this one is “%(state)s”.") % {"state": locked.get_status_display()},
@@ -973,8 +971,7 @@ def case_close(*, application: Application, actor: User, reason: str) -> Applica
     """Close a concluded case (graduation, leaving, no more need): open routes are cancelled, routes in force end."""
     if not actor.has_perm("routes.manage_route"):
         raise PermissionDenied
-    if not reason.strip():
-        raise ValidationError({"reason": _("Give the reason for closing the case.")}, code="no_reason")
+    required_reason(reason, _("Give the reason for closing the case."))
     moved = move(
         instance=application,
         to_status=Application.Status.CLOSED,
