@@ -60,11 +60,11 @@ class IndexRow:
     title: str
     number: str
     date: object
-    version: str
-    status: str
-    language: str
     sha256: str
     size: int | None
+    version: str = ""  # a registered document's; none for an upload or the subject access file
+    status: str = ""
+    language: str = ""
     note: str = ""
 
 
@@ -168,22 +168,6 @@ def _add_stored_pdf(archive: zipfile.ZipFile, row: IndexRow, stored, path: str) 
     archive.writestr(row.path, content)
 
 
-def _unversioned_row(path: str, section: str, title: str, number: str, date, sha256: str, size: int) -> IndexRow:
-    """An index row of a file that has no version, status or language (an upload, the subject access JSON)."""
-    return IndexRow(
-        path=path,
-        section=section,
-        title=title,
-        number=number,
-        date=date,
-        version="",
-        status="",
-        language="",
-        sha256=sha256,
-        size=size,
-    )
-
-
 def _add_uploads(archive: zipfile.ZipFile, uploads) -> list[IndexRow]:
     rows = []
     for index, upload in enumerate(uploads, start=1):
@@ -192,9 +176,17 @@ def _add_uploads(archive: zipfile.ZipFile, uploads) -> list[IndexRow]:
         path = f"uploads/{folder}/{index:02d}_{_safe(display_name(upload.original_name))}"
         with upload.file.open("rb") as handle:
             archive.writestr(path, handle.read())
-        section, title = _("Uploaded document"), str(upload.get_kind_display())
-        date = timezone.localdate(upload.uploaded_at)
-        rows.append(_unversioned_row(path, section, title, number, date, upload.sha256, upload.size))
+        rows.append(
+            IndexRow(
+                path=path,
+                section=_("Uploaded document"),
+                title=str(upload.get_kind_display()),
+                number=number,
+                date=timezone.localdate(upload.uploaded_at),
+                sha256=upload.sha256,
+                size=upload.size,
+            )
+        )
     return rows
 
 
@@ -202,10 +194,17 @@ def _add_extra(archive: zipfile.ZipFile, extra: dict[str, bytes]) -> list[IndexR
     rows = []
     for path, content in extra.items():
         archive.writestr(path, content)
-        section = _("Data held about the student")
-        title = _("Everything the system holds about the student (JSON)")
-        sha256 = hashlib.sha256(content).hexdigest()
-        rows.append(_unversioned_row(path, section, title, "", timezone.localdate(), sha256, len(content)))
+        rows.append(
+            IndexRow(
+                path=path,
+                section=_("Data held about the student"),
+                title=_("Everything the system holds about the student (JSON)"),
+                number="",
+                date=timezone.localdate(),
+                sha256=hashlib.sha256(content).hexdigest(),
+                size=len(content),
+            )
+        )
     return rows
 
 

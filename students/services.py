@@ -337,6 +337,16 @@ def document_upload(*, application: Application, actor: User, upload, kind: str)
     return document
 
 
+def _check_paper_entry(actor: User, consent_signed: bool) -> None:
+    """Only the centre (students.register_application) enters a paper application, and only with its consent."""
+    if not actor.has_perm("students.register_application"):
+        raise PermissionDenied
+    if not consent_signed:
+        raise ValidationError(
+            {"consent_signed": _("A paper application can only be entered with the signed consent.")}, code="no_consent"
+        )
+
+
 @transaction.atomic
 def paper_application_enter(
     *,
@@ -357,12 +367,7 @@ def paper_application_enter(
 
     It is entered as submitted (the applicant signed it on paper); registration is the next, separate step.
     """
-    if not actor.has_perm("students.register_application"):
-        raise PermissionDenied
-    if not consent_signed:
-        raise ValidationError(
-            {"consent_signed": _("A paper application can only be entered with the signed consent.")}, code="no_consent"
-        )
+    _check_paper_entry(actor, consent_signed)
     with acting_as(actor):
         application = Application.objects.create(
             student=student,
