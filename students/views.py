@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.models import AccessLog
 from audit.services import log_access
-from audit.view_helpers import INVALID, add_errors, post_data, status_for
+from audit.view_helpers import INVALID, add_errors, filtered, page_of, post_data, query_without_page, status_for
 from documents.uploads import SCAN_UNAVAILABLE
 from inclusion_centre import figure_cache
 
@@ -59,7 +58,7 @@ def _reason_move(request, application, form, move, *, done: str, template: str):
 @never_cache
 @require_GET
 def my_applications(request):
-    page = Paginator(selectors.applications_of(request.user), 20).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.applications_of(request.user), 20)
     can_start = selectors.students_for_new_application(request.user).exists()
     return render(request, "students/my_applications.html", {"page": page, "can_start": can_start})
 
@@ -284,14 +283,10 @@ def document_download(request, public_id, document_id):
 @never_cache
 @require_GET
 def inbox(request):
-    queryset = selectors.inbox(request.user)
-    applied = InboxFilter(request.GET, queryset=queryset)
-    results = applied.qs if applied.is_valid() else queryset.none()
-    page = Paginator(results, 25).get_page(request.GET.get("page"))
+    applied, results = filtered(request, InboxFilter, selectors.inbox(request.user))
+    page = page_of(request, results, 25)
     today = timezone.localdate()
     rows = [(application, selectors.is_overdue(application, today)) for application in page]
-    query = request.GET.copy()
-    query.pop("page", None)
     status = 200 if applied.is_valid() else INVALID
     filter_fields = figure_cache.filter_fields("inbox-filters", applied.form, "students/_inbox_filter_fields.html")
     context = {
@@ -299,7 +294,7 @@ def inbox(request):
         "filter_fields": filter_fields,
         "page": page,
         "rows": rows,
-        "query": query.urlencode(),
+        "query": query_without_page(request),
     }
     return render(request, "students/inbox.html", context, status=status)
 
