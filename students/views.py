@@ -26,6 +26,14 @@ def _bound(request) -> tuple:
     return (request.POST, request.FILES) if request.method == "POST" else (None, None)
 
 
+def _case_for(request, public_id, may) -> Application:
+    """The application the user sees in full and `may(user, application)` act on; Http404 for anyone else."""
+    application, full = selectors.application_for(request.user, public_id)
+    if not full or not may(request.user, application):
+        raise Http404
+    return application
+
+
 def _detail(application):
     return redirect("students:application_detail", public_id=application.public_id)
 
@@ -90,9 +98,7 @@ def application_start(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_edit(request, public_id):
-    application, full = selectors.application_for(request.user, public_id)
-    if not full or not permissions.can_edit(request.user, application):
-        raise Http404
+    application = _case_for(request, public_id, permissions.can_edit)
     form = ApplicationForm(post_data(request), instance=application)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -143,9 +149,7 @@ def application_consent(request, public_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def consent_withdraw(request, public_id):
-    application, full = selectors.application_for(request.user, public_id)
-    if not full or not permissions.is_applicant_side(request.user, application):
-        raise Http404
+    application = _case_for(request, public_id, permissions.is_applicant_side)
     form = ReasonForm(
         post_data(request), required=False, label=_("Why do you withdraw your consent? (you do not have to say)")
     )
@@ -162,9 +166,7 @@ def consent_withdraw(request, public_id):
 @login_required
 @require_POST
 def application_submit(request, public_id):
-    application, full = selectors.application_for(request.user, public_id)
-    if not full or not permissions.is_applicant_side(request.user, application):
-        raise Http404
+    application = _case_for(request, public_id, permissions.is_applicant_side)
     try:
         services.application_submit(application=application, actor=request.user)
     except ValidationError as error:
@@ -176,9 +178,7 @@ def application_submit(request, public_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_withdraw(request, public_id):
-    application, full = selectors.application_for(request.user, public_id)
-    if not full or not permissions.can_withdraw(request.user, application):
-        raise Http404
+    application = _case_for(request, public_id, permissions.can_withdraw)
     form = ReasonForm(post_data(request), required=False, label=_("Why do you withdraw it? (you do not have to say)"))
     return _reason_move(
         request,
@@ -193,9 +193,7 @@ def application_withdraw(request, public_id):
 @login_required
 @require_POST
 def application_register(request, public_id):
-    application, full = selectors.application_for(request.user, public_id)
-    if not full or not permissions.can_register(request.user, application):
-        raise Http404
+    application = _case_for(request, public_id, permissions.can_register)
     try:
         moved = services.application_register(application=application, actor=request.user)
     except ValidationError as error:
@@ -207,9 +205,7 @@ def application_register(request, public_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_reject(request, public_id):
-    application, full = selectors.application_for(request.user, public_id)
-    if not full or not permissions.can_register(request.user, application):
-        raise Http404
+    application = _case_for(request, public_id, permissions.can_register)
     form = ReasonForm(
         post_data(request),
         label=_("Reason for rejection"),
@@ -228,9 +224,7 @@ def application_reject(request, public_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def document_upload(request, public_id):
-    application, full = selectors.application_for(request.user, public_id)
-    if not full or not permissions.can_upload(request.user, application):
-        raise Http404
+    application = _case_for(request, public_id, permissions.can_upload)
     form = UploadForm(*_bound(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -262,9 +256,7 @@ def _invalid_upload_status(form, field: str) -> int:
 @never_cache
 @require_GET
 def document_download(request, public_id, document_id):
-    application, full = selectors.application_for(request.user, public_id)
-    if not full or not permissions.can_download_documents(request.user, application):
-        raise Http404
+    application = _case_for(request, public_id, permissions.can_download_documents)
     document = get_object_or_404(SupportingDocument, application=application, public_id=document_id)
     log_access(request=request, action=AccessLog.Action.DOWNLOAD_DOCUMENT, obj=document)
     response = FileResponse(
