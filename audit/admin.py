@@ -1,22 +1,14 @@
 from django.contrib import admin
 
 from inclusion_centre.accounts.admin import ReadLoggedAdmin
+from inclusion_centre.admin_mixins import NoWritesAdmin
 
 from .models import AccessLog, AuditChainEntry, StatusChange
 
 
-class ReadOnlyAdmin(ReadLoggedAdmin, admin.ModelAdmin):
+class ReadOnlyAdmin(NoWritesAdmin, ReadLoggedAdmin, admin.ModelAdmin):
     """The audit trail is read, never written, from the admin; it names people and whose file was read, so reading
     it is logged too."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(StatusChange)

@@ -16,6 +16,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from simple_history.utils import get_m2m_reverse_field_name
 
+from inclusion_centre.accounts.grants import grant_table, granted
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.roles import STAFF_ROLES, Role
 
@@ -216,6 +217,37 @@ def _readable_changes(raw, labels: dict, hidden: frozenset[str]) -> tuple[list[H
     return changes, masked
 
 
+def _changed_pairs(model, record, previous, snapshots: dict) -> list[tuple[models.Field, object, object]]:
+    """(field, before, after) of what `record` changed since `previous`: every field of a creation (or of the
+    oldest record kept), the fields simple-history's diff_against() finds and the changed many-to-many snapshots of
+    an update, nothing for a deletion."""
+    history_model = model.history.model
+    m2m_fields = history_model._history_m2m_fields
+    if record.history_type == "+" or previous is None:
+        pairs = [(f, None, getattr(record, f.attname)) for f in _plain_fields(model, history_model)]
+        return pairs + [(f, None, snapshots[f][record.history_id]) for f in m2m_fields]
+    if record.history_type != "~":
+        return []
+    delta = record.diff_against(previous, excluded_fields=[f.name for f in m2m_fields])
+    pairs = [(model._meta.get_field(item.field), item.old, item.new) for item in delta.changes]
+    for m2m_field in m2m_fields:
+        before, after = snapshots[m2m_field][previous.history_id], snapshots[m2m_field][record.history_id]
+        if before != after:
+            pairs.append((m2m_field, before, after))
+    return pairs
+
+
+def _history_page(records: QuerySet, page_number) -> tuple[Page, list]:
+    """The page of history records, and its records with one more: the record the oldest one on the page is
+    compared with. Http404 for an object that never had any history."""
+    paginator = Paginator(records, HISTORY_PER_PAGE)
+    if paginator.count == 0:
+        raise Http404
+    page = paginator.get_page(page_number)
+    start = (page.number - 1) * HISTORY_PER_PAGE
+    return page, list(records.select_related("history_user")[start : start + HISTORY_PER_PAGE + 1])
+
+
 def history_of(user: User, *, app_label: str, model_name: str, pk: int, page_number=None, reason: str = "") -> History:
     """The history of one object, newest first, a page at a time, each change as readable field diffs.
 
@@ -235,40 +267,18 @@ def history_of(user: User, *, app_label: str, model_name: str, pk: int, page_num
         raise Http404
     history_model = model.history.model
     records = history_model.objects.filter(**{model._meta.pk.attname: pk}).order_by("-history_date", "-history_id")
-    paginator = Paginator(records, HISTORY_PER_PAGE)
-    if paginator.count == 0:
-        raise Http404
-    page = paginator.get_page(page_number)
-    start = (page.number - 1) * HISTORY_PER_PAGE
-    # One more than the page shows: the record the oldest one on the page is compared with.
-    rows = list(records.select_related("history_user")[start : start + HISTORY_PER_PAGE + 1])
+    page, rows = _history_page(records, page_number)
     shown = rows[:HISTORY_PER_PAGE]
 
-    plain_fields = _plain_fields(model, history_model)
-    m2m_names = [f.name for f in history_model._history_m2m_fields]
     snapshots, wanted = _m2m_snapshots(history_model, rows)
     raw: list[tuple[HistoryChange, list[tuple[models.Field, object, object]]]] = []
     for index, record in enumerate(shown):
         previous = rows[index + 1] if index + 1 < len(rows) else None
-        change = HistoryChange(record=record, kind=record.history_type)
-        pairs = []
-        if record.history_type == "+" or previous is None:
-            for model_field in plain_fields:
-                pairs.append((model_field, None, getattr(record, model_field.attname)))
-            for m2m_field in history_model._history_m2m_fields:
-                pairs.append((m2m_field, None, snapshots[m2m_field][record.history_id]))
-        elif record.history_type == "~":
-            delta = record.diff_against(previous, excluded_fields=m2m_names)
-            for item in delta.changes:
-                pairs.append((model._meta.get_field(item.field), item.old, item.new))
-            for m2m_field in history_model._history_m2m_fields:
-                before, after = snapshots[m2m_field][previous.history_id], snapshots[m2m_field][record.history_id]
-                if before != after:
-                    pairs.append((m2m_field, before, after))
+        pairs = _changed_pairs(model, record, previous, snapshots)
         for model_field, before, after in pairs:
             if model_field.is_relation and not model_field.many_to_many:
                 wanted.setdefault(model_field.related_model, set()).update({before, after})
-        raw.append((change, pairs))
+        raw.append((HistoryChange(record=record, kind=record.history_type), pairs))
 
     hidden = health_fields(model) if not reason.strip() else frozenset()
     changes, masked = _readable_changes(raw, _related_labels(wanted), hidden)
@@ -317,19 +327,18 @@ def accesses_to_my_file(user: User) -> FileAccesses:
     The student's own reads and their representatives' are left out: the page answers "who else has opened my
     file". Http404 for a user who is no student and represents none.
     """
-    # The student model is the one the log links to (students sits above audit: no import of its models).
+    # The student model is the one the log links to (students sits above audit: no import of its models); a
+    # representative holds `students.act_for_student` on each student they act for (the object grant).
     students = AccessLog._meta.get_field("student").related_model.objects
-    student_ids = list(
-        students.filter(Q(user=user) | Q(representations__representative=user)).values_list("pk", flat=True).distinct()
-    )
+    represented = granted(user, "students.act_for_student", students.all()).values("pk")
+    student_ids = list(students.filter(Q(user=user) | Q(pk__in=represented)).values_list("pk", flat=True))
     if not student_ids:
         raise Http404
     applicant_side = set(students.filter(pk__in=student_ids).values_list("user_id", flat=True))
-    applicant_side |= set(
-        students.filter(pk__in=student_ids, representations__isnull=False).values_list(
-            "representations__representative_id", flat=True
-        )
+    representatives = grant_table(students.model).objects.filter(
+        content_object_id__in=student_ids, permission__codename="act_for_student"
     )
+    applicant_side |= set(representatives.values_list("user_id", flat=True))
     entries = (
         AccessLog.objects.filter(student_id__in=student_ids, user__isnull=False)
         .exclude(user_id__in=applicant_side)

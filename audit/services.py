@@ -65,39 +65,64 @@ def chain_append(*, kind: str, obj_or_payload: models.Model | Mapping, lock_held
     """
     if kind not in AuditChainEntry.Kind.values:
         raise ValueError(f"Unknown kind of audit chain entry: {kind!r}")
-    source_type = source_id = None
-    if isinstance(obj_or_payload, models.Model):
-        if obj_or_payload.pk is None:
-            raise ValueError("Only saved rows can be chained.")
-        source_type = ContentType.objects.get_for_model(obj_or_payload)
-        source_id = obj_or_payload.pk
-        content = canonical_json(record_content(obj_or_payload))
-    elif isinstance(obj_or_payload, Mapping):
-        content = canonical_json(plain(obj_or_payload))
-    else:
-        raise TypeError("Chain a saved model instance or a mapping of values.")
-
+    source_type, source_id, content = _chained_content(obj_or_payload)
     # savepoint=False: no extra round trips inside the caller's transaction; a transaction of its own otherwise.
     with transaction.atomic(savepoint=False):
         if not lock_held:
             _lock_chain()
         if connection.vendor == "postgresql":
             return _insert_after_head(kind, source_type, source_id, content)
-        head = AuditChainEntry.objects.order_by("-seq").values_list("seq", "entry_hash").first()
-        seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
-        entry = AuditChainEntry(
-            seq=seq,
-            kind=kind,
-            source_type=source_type,
-            source_id=source_id,
-            content=content,
-            content_hash=sha256_hex(content),
-            prev_hash=prev_hash,
-            created_at=timezone.now(),
-        )
-        entry.entry_hash = entry.compute_hash(source_label(source_type))
-        entry.save(force_insert=True)
+        return _save_after_head(kind, source_type, source_id, content)
+
+
+def _chained_content(obj_or_payload: models.Model | Mapping) -> tuple:
+    """(source content type, source id, canonical JSON) of what chain_append chains: a saved row's frozen
+    columns, or a mapping's values (no source)."""
+    if isinstance(obj_or_payload, models.Model):
+        if obj_or_payload.pk is None:
+            raise ValueError("Only saved rows can be chained.")
+        source_type = ContentType.objects.get_for_model(obj_or_payload)
+        return source_type, obj_or_payload.pk, canonical_json(record_content(obj_or_payload))
+    if isinstance(obj_or_payload, Mapping):
+        return None, None, canonical_json(plain(obj_or_payload))
+    raise TypeError("Chain a saved model instance or a mapping of values.")
+
+
+def _save_after_head(kind: str, source_type, source_id, content: str) -> AuditChainEntry:
+    """Other databases, under the chain's lock: read the head, then save the entry after it (two statements)."""
+    head = AuditChainEntry.objects.order_by("-seq").values_list("seq", "entry_hash").first()
+    seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
+    entry = AuditChainEntry(
+        seq=seq,
+        kind=kind,
+        source_type=source_type,
+        source_id=source_id,
+        content=content,
+        content_hash=sha256_hex(content),
+        prev_hash=prev_hash,
+        created_at=timezone.now(),
+    )
+    entry.entry_hash = entry.compute_hash(source_label(source_type))
+    entry.save(force_insert=True)
     return entry
+
+
+def _insert_after_head_sql() -> str:
+    """The INSERT ... SELECT of _insert_after_head: its parameters are kind, source type id, source id, content,
+    content hash, the JSON header's middle, created_at and the genesis hash."""
+    table = connection.ops.quote_name(AuditChainEntry._meta.db_table)
+    # The table name is the model's; every value is a parameter.
+    return (
+        f"INSERT INTO {table} (seq, kind, source_type_id, source_id, content, content_hash, prev_hash,"  # noqa: S608
+        " entry_hash, created_at)"
+        " SELECT head.seq, %s, %s, %s, %s, %s, head.prev,"
+        " encode(sha256(convert_to('[' || head.seq::text || ',' || %s || ',\"' || head.prev || '\"]', 'UTF8')),"
+        " 'hex'), %s"
+        " FROM (SELECT COALESCE(last.seq, 0) + 1 AS seq, COALESCE(last.entry_hash, %s) AS prev"
+        f" FROM (SELECT 1) AS one LEFT JOIN (SELECT seq, entry_hash FROM {table} ORDER BY seq DESC LIMIT 1) AS last"
+        " ON TRUE) AS head"
+        " RETURNING seq, prev_hash, entry_hash"
+    )
 
 
 def _insert_after_head(kind: str, source_type, source_id, content: str) -> AuditChainEntry:
@@ -115,19 +140,7 @@ def _insert_after_head(kind: str, source_type, source_id, content: str) -> Audit
         separators=(",", ":"),
         ensure_ascii=False,
     )[1:-1]
-    table = connection.ops.quote_name(AuditChainEntry._meta.db_table)
-    # The table name is the model's; every value is a parameter.
-    sql = (
-        f"INSERT INTO {table} (seq, kind, source_type_id, source_id, content, content_hash, prev_hash,"  # noqa: S608
-        " entry_hash, created_at)"
-        " SELECT head.seq, %s, %s, %s, %s, %s, head.prev,"
-        " encode(sha256(convert_to('[' || head.seq::text || ',' || %s || ',\"' || head.prev || '\"]', 'UTF8')),"
-        " 'hex'), %s"
-        " FROM (SELECT COALESCE(last.seq, 0) + 1 AS seq, COALESCE(last.entry_hash, %s) AS prev"
-        f" FROM (SELECT 1) AS one LEFT JOIN (SELECT seq, entry_hash FROM {table} ORDER BY seq DESC LIMIT 1) AS last"
-        " ON TRUE) AS head"
-        " RETURNING seq, prev_hash, entry_hash"
-    )
+    sql = _insert_after_head_sql()
     params = [
         kind,
         source_type.pk if source_type else None,

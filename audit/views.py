@@ -4,7 +4,6 @@ file" (student, representative). All read-only: nothing here has a form that wri
 import csv
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,8 +17,7 @@ from .filters import AccessLogFilter
 from .forms import HistoryLookupForm, HistoryReasonForm
 from .models import AccessLog
 from .services import log_access
-
-INVALID = 422
+from .view_helpers import INVALID, filtered, page_of, query_without_page
 
 
 @login_required
@@ -54,29 +52,22 @@ def history(request, app_label, model_name, pk):
     # Reading a record's history is reading the record: the student sees it among who opened their file.
     action = AccessLog.Action.VIEW_HISTORY_HEALTH if found.unmasked else AccessLog.Action.VIEW_HISTORY
     log_access(request=request, action=action, obj=found.latest.instance, reason=reason if found.unmasked else "")
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"history": found, "page": found.page, "form": form, "query": query.urlencode()}
+    context = {"history": found, "page": found.page, "form": form, "query": query_without_page(request)}
     return render(request, "audit/history.html", context, status=INVALID if form.errors else 200)
 
 
 def _filtered_log(request) -> tuple[AccessLogFilter, object]:
-    queryset = selectors.access_log_for(request.user)
-    applied = AccessLogFilter(request.GET, queryset=queryset)
-    return applied, (applied.qs if applied.is_valid() else queryset.none())
+    return filtered(request, AccessLogFilter, selectors.access_log_for(request.user))
 
 
 @login_required
 @require_GET
 def access_log(request):
     applied, results = _filtered_log(request)
-    page = Paginator(results, selectors.ACCESS_LOG_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "filter": applied,
-        "page": page,
-        "query": query.urlencode(),
+        "page": page_of(request, results, selectors.ACCESS_LOG_PER_PAGE),
+        "query": query_without_page(request),
         "may_history": selectors.can_view_history(request.user),
     }
     return render(request, "audit/access_log.html", context, status=200 if applied.is_valid() else INVALID)
@@ -139,7 +130,7 @@ def access_log_export(request):
 def my_file(request):
     """Who has opened my file: staff names, their roles and when, never their addresses."""
     accesses = selectors.accesses_to_my_file(request.user)
-    page = Paginator(accesses.entries, selectors.ACCESS_LOG_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, accesses.entries, selectors.ACCESS_LOG_PER_PAGE)
     return render(
         request, "audit/my_file.html", {"page": page, "several_students": accesses.several_students, "query": ""}
     )

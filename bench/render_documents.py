@@ -61,6 +61,35 @@ def _size_of(document) -> str:
     return document.get_document_type_display()
 
 
+def _time_renders(render_pdf, document, language: str, runs: int) -> tuple[dict, float]:
+    """Render the document `runs` times in `language`: its timings in milliseconds and the PDF's size, and the
+    median in seconds (compared with the budget unrounded)."""
+    times, cpu_times, size = [], [], 0
+    for _run in range(runs):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        size = len(render_pdf(document=document, language=language))
+        times.append(time.perf_counter() - started)
+        cpu_times.append(time.process_time() - cpu_started)
+    median = statistics.median(times)
+    return {
+        "median_ms": round(median * 1000, 1),
+        "cpu_median_ms": round(statistics.median(cpu_times) * 1000, 1),
+        "first_ms": round(times[0] * 1000, 1),
+        "max_ms": round(max(times) * 1000, 1),
+        "bytes": size,
+        "runs": runs,
+    }, median
+
+
+def _print_result(document_type: str, language: str, result: dict, *, over: bool, budget: float) -> None:
+    verdict = "OVER BUDGET" if over else "ok"
+    print(
+        f"{document_type:<12} {language}  median {result['median_ms']:6.0f} ms (CPU {result['cpu_median_ms']:4.0f} ms)"
+        f"  first {result['first_ms']:6.0f} ms  slowest {result['max_ms']:6.0f} ms  budget {budget * 1000:.0f} ms"
+        f"  {result['bytes'] / 1024:.0f} KiB  {verdict}"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=20)
@@ -85,30 +114,10 @@ def main() -> int:
             continue
         print(f"{document_type:<12} sample {document.number}: {_size_of(document)}")
         for language in settings.DOCUMENT_LANGUAGES:
-            times, cpu_times, size = [], [], 0
-            for _run in range(args.runs):
-                started, cpu_started = time.perf_counter(), time.process_time()
-                size = len(render_pdf(document=document, language=language))
-                times.append(time.perf_counter() - started)
-                cpu_times.append(time.process_time() - cpu_started)
-            median = statistics.median(times)
-            cpu_median = statistics.median(cpu_times)
-            verdict = "ok" if median <= budget else "OVER BUDGET"
+            result, median = _time_renders(render_pdf, document, language, args.runs)
             failed |= median > budget
-            print(
-                f"{document_type:<12} {language}  median {median * 1000:6.0f} ms (CPU {cpu_median * 1000:4.0f} ms)  "
-                f"first {times[0] * 1000:6.0f} ms  "
-                f"slowest {max(times) * 1000:6.0f} ms  budget {budget * 1000:.0f} ms  {size / 1024:.0f} KiB  {verdict}"
-            )
-            results[f"{document_type}-{language}"] = {
-                "median_ms": round(median * 1000, 1),
-                "cpu_median_ms": round(cpu_median * 1000, 1),
-                "first_ms": round(times[0] * 1000, 1),
-                "max_ms": round(max(times) * 1000, 1),
-                "budget_ms": budget * 1000,
-                "bytes": size,
-                "runs": args.runs,
-            }
+            _print_result(document_type, language, result, over=median > budget, budget=budget)
+            results[f"{document_type}-{language}"] = {**result, "budget_ms": budget * 1000}
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
     failed |= peak_mb > MEMORY_BUDGET_MB
     print(f"peak memory of the rendering process: {peak_mb:.0f} MB (budget {MEMORY_BUDGET_MB} MB)")

@@ -131,7 +131,7 @@ def _stats(prefix: Path) -> dict[str, dict]:
         return {row["Name"]: row for row in csv.DictReader(source) if row["Name"] != "Aggregated"}
 
 
-def main() -> int:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", "60")))
     parser.add_argument("--users", type=int, default=int(os.environ.get("BENCH_USERS", "16")))
@@ -141,13 +141,12 @@ def main() -> int:
         "--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "1")), help="threads per worker (gthread)"
     )
     parser.add_argument("--reuse", action="store_true", help="keep the database an earlier run seeded")
-    args = parser.parse_args()
-    database_url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ic_bench")
-    VAR.mkdir(parents=True, exist_ok=True)
-    env = _environment(database_url)
-    targets_file = VAR / "targets.json"
+    return parser.parse_args()
 
-    if not (args.reuse and targets_file.exists()):
+
+def _seed(env: dict, database_url: str, targets_file: Path, *, reuse: bool) -> dict:
+    """Seed the benchmark database (unless `reuse` finds an earlier run's); returns the pages to measure."""
+    if not (reuse and targets_file.exists()):
         print("Seeding the benchmark database ...", flush=True)
         _recreate(database_url)
         _manage(env, "migrate", "--noinput", "-v0")
@@ -156,11 +155,11 @@ def main() -> int:
         print(f"  seed_bench took {time.monotonic() - started:.0f} s", flush=True)
     targets = json.loads(targets_file.read_text(encoding="utf-8"))
     _manage(env, "collectstatic", "--noinput", "-v0")
+    return targets
 
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = open(VAR / "gunicorn.log", "w", encoding="utf-8")  # noqa: SIM115 -- open while the server runs
-    server = subprocess.Popen(  # noqa: S603
+
+def _start_server(args: argparse.Namespace, env: dict, port: int, log) -> subprocess.Popen:
+    return subprocess.Popen(  # noqa: S603
         [
             *(PYTHON, "-m", "gunicorn", "inclusion_centre.wsgi", "--bind", f"127.0.0.1:{port}"),
             *("--workers", str(args.workers), "--threads", str(args.threads), "--error-logfile", "-"),
@@ -170,69 +169,93 @@ def main() -> int:
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+
+
+def _warm_up(base: str, targets: dict) -> None:
+    """Warm up (templates, translations, connections) and check every page answers 200 before measuring."""
+    for name, page in targets["pages"].items():
+        status, _headers = _get(base + page["url"], page, targets["session_cookie"])
+        if status != 200:
+            sys.exit(f"{name} ({page['url']}) answered {status}; see var/bench/gunicorn.log")
+
+
+def _load(args: argparse.Namespace, env: dict, base: str, targets_file: Path, prefix: Path) -> None:
+    """Locust's simulated users on every page for the run's duration; its figures go to `prefix`*.csv."""
+    print(
+        f"Load: {args.users} users for {args.duration} s, think time {args.think} s, "
+        f"gunicorn with {args.workers} workers of {args.threads} threads on {base}",
+        flush=True,
+    )
+    subprocess.run(  # noqa: S603
+        [
+            *(PYTHON, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "--only-summary"),
+            *("--users", str(args.users), "--spawn-rate", str(args.users), "--run-time", f"{args.duration}s"),
+            *("--host", base, "--csv", str(prefix), "--stop-timeout", "10", "--loglevel", "WARNING"),
+        ],
+        cwd=ROOT,
+        env={
+            **env,
+            "BENCH_TARGETS": str(targets_file),
+            "BENCH_QUERIES": str(VAR / "queries.json"),
+            "BENCH_THINK_SECONDS": str(args.think),
+        },
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _measure(args: argparse.Namespace, env: dict, targets: dict, targets_file: Path) -> Path:
+    """Serve the app with gunicorn, warm it up and put it under load; returns the prefix of locust's CSV files."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    prefix = VAR / "locust"
+    log = open(VAR / "gunicorn.log", "w", encoding="utf-8")  # noqa: SIM115 -- open while the server runs
+    server = _start_server(args, env, port, log)
     try:
         _wait_until_up(base, server)
-        # Warm up (templates, translations, connections) and check every page answers 200 before measuring.
-        for name, page in targets["pages"].items():
-            status, _headers = _get(base + page["url"], page, targets["session_cookie"])
-            if status != 200:
-                sys.exit(f"{name} ({page['url']}) answered {status}; see var/bench/gunicorn.log")
-        print(
-            f"Load: {args.users} users for {args.duration} s, think time {args.think} s, "
-            f"gunicorn with {args.workers} workers of {args.threads} threads on {base}",
-            flush=True,
-        )
-        prefix = VAR / "locust"
-        subprocess.run(  # noqa: S603
-            [
-                *(PYTHON, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "--only-summary"),
-                *("--users", str(args.users), "--spawn-rate", str(args.users), "--run-time", f"{args.duration}s"),
-                *("--host", base, "--csv", str(prefix), "--stop-timeout", "10", "--loglevel", "WARNING"),
-            ],
-            cwd=ROOT,
-            env={
-                **env,
-                "BENCH_TARGETS": str(targets_file),
-                "BENCH_QUERIES": str(VAR / "queries.json"),
-                "BENCH_THINK_SECONDS": str(args.think),
-            },
-            check=False,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        _warm_up(base, targets)
+        _load(args, env, base, targets_file, prefix)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
         log.close()
+    return prefix
 
-    stats = _stats(prefix)
-    queries = json.loads((VAR / "queries.json").read_text(encoding="utf-8"))
 
-    def figures(name: str) -> dict:
-        row = stats.get(name)
-        if row is None:
-            return {"rps": 0.0, "p50_ms": None, "p95_ms": None, "queries": None, "errors": None, "requests": 0}
-        seen = queries.get(name) or [None]
-        return {
-            "rps": round(float(row["Requests/s"]), 1),
-            "p50_ms": float(row["50%"]),
-            "p95_ms": float(row["95%"]),
-            "queries": max(q for q in seen if q is not None) if seen != [None] else None,
-            "errors": int(row["Failure Count"]),
-            "requests": int(row["Request Count"]),
-        }
+def _figures(stats: dict, queries: dict, name: str) -> dict:
+    """One page's requests per second, median and 95th percentile, most queries seen, errors and requests."""
+    row = stats.get(name)
+    if row is None:
+        return {"rps": 0.0, "p50_ms": None, "p95_ms": None, "queries": None, "errors": None, "requests": 0}
+    seen = queries.get(name) or [None]
+    return {
+        "rps": round(float(row["Requests/s"]), 1),
+        "p50_ms": float(row["50%"]),
+        "p95_ms": float(row["95%"]),
+        "queries": max(q for q in seen if q is not None) if seen != [None] else None,
+        "errors": int(row["Failure Count"]),
+        "requests": int(row["Request Count"]),
+    }
 
-    floor = figures("floor")
+
+def _pages(targets: dict, stats: dict, queries: dict) -> tuple[dict, dict]:
+    """The floor's figures, and every other page's with its median's ratio to the floor's."""
+    floor = _figures(stats, queries, "floor")
     pages = {}
     for name in targets["pages"]:
         if name == "floor":
             continue
-        page = figures(name)
+        page = _figures(stats, queries, name)
         page["ratio_to_floor"] = (
             round(page["p50_ms"] / floor["p50_ms"], 2) if page["p50_ms"] and floor["p50_ms"] else None
         )
         pages[name] = page
+    return floor, pages
 
+
+def _missed(floor: dict, pages: dict) -> list[str]:
+    """Each target a page missed: no requests, errors, p95, ratio to the floor, queries."""
     missed = []
     for name, page in [("floor", floor), *pages.items()]:
         if not page["requests"]:
@@ -246,7 +269,10 @@ def main() -> int:
             missed.append(f"{name}: p50 is {page['ratio_to_floor']}x the floor's > {RATIO_TO_FLOOR}x")
         if page["queries"] is not None and page["queries"] > QUERIES:
             missed.append(f"{name}: {page['queries']} queries > {QUERIES}")
+    return missed
 
+
+def _write_results(args: argparse.Namespace, targets: dict, floor: dict, pages: dict, missed: list[str]) -> None:
     results = {
         "floor": floor,
         "pages": pages,
@@ -263,6 +289,8 @@ def main() -> int:
     }
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
+
+def _print_table(targets: dict, floor: dict, pages: dict) -> None:
     header = f"{'page':<22}{'rps':>8}{'p50 ms':>9}{'p95 ms':>9}{'x floor':>9}{'queries':>9}{'errors':>8}"
     print(header)
     print("-" * len(header))
@@ -274,6 +302,21 @@ def main() -> int:
         )
     seed = targets.get("seed") or {}
     print(f"Seeding: {seed.get('seconds')} s, {seed.get('history_rows')} history rows. Results: {RESULTS}")
+
+
+def main() -> int:
+    args = _arguments()
+    database_url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ic_bench")
+    VAR.mkdir(parents=True, exist_ok=True)
+    env = _environment(database_url)
+    targets_file = VAR / "targets.json"
+    targets = _seed(env, database_url, targets_file, reuse=args.reuse)
+    prefix = _measure(args, env, targets, targets_file)
+    queries = json.loads((VAR / "queries.json").read_text(encoding="utf-8"))
+    floor, pages = _pages(targets, _stats(prefix), queries)
+    missed = _missed(floor, pages)
+    _write_results(args, targets, floor, pages, missed)
+    _print_table(targets, floor, pages)
     if missed:
         print("Targets missed:\n  " + "\n  ".join(missed))
         return 1

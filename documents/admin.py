@@ -2,29 +2,21 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from inclusion_centre.accounts.admin import ReadLoggedAdmin
+from inclusion_centre.admin_mixins import NoWritesAdmin
 
 from .models import RegisteredDocument, RegistrationCounter
 
 
 @admin.register(RegistrationCounter)
-class RegistrationCounterAdmin(SimpleHistoryAdmin):
+class RegistrationCounterAdmin(NoWritesAdmin, SimpleHistoryAdmin):
     """Read-only: only `next_registration_number` moves a counter, inside the registration it numbers."""
 
     list_display = ["document_type", "year", "last_number"]
     list_filter = ["document_type", "year"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(RegisteredDocument)
-class RegisteredDocumentAdmin(ReadLoggedAdmin, SimpleHistoryAdmin):
+class RegisteredDocumentAdmin(NoWritesAdmin, ReadLoggedAdmin, SimpleHistoryAdmin):
     """Read-only, for operators: which documents are registered and whether their PDFs are stored yet. The student
     and the files are left out: the register and the download view, which check who asks, show those."""
 
@@ -33,12 +25,3 @@ class RegisteredDocumentAdmin(ReadLoggedAdmin, SimpleHistoryAdmin):
     search_fields = ["number"]
     fields = ["number", "document_type", "registered_on", "version", "status", "languages", "created_at", "rendered_at"]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

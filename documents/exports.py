@@ -167,11 +167,11 @@ class IndexRow:
     title: str
     number: str
     date: object
-    version: str
-    status: str
-    language: str
     sha256: str
     size: int | None
+    version: str = ""  # a registered document's; none for an upload or the subject access file
+    status: str = ""
+    language: str = ""
     note: str = ""
 
 
@@ -234,6 +234,87 @@ def _index_pdf(student, rows: list[IndexRow], language: str) -> bytes:
     return html_to_pdf(html)
 
 
+def _add_registered(archive: zipfile.ZipFile, document: RegisteredDocument) -> list[IndexRow]:
+    """Each language's stored PDF of one registered document version, checked against its registered SHA-256."""
+    rows = []
+    stored_files = {stored.language: stored for stored in document.files.all()}
+    base = f"registered/{_safe(document.number)}_v{document.version}"
+    for wanted in document.languages:
+        stored = stored_files.get(wanted)
+        row = IndexRow(
+            path="",
+            section=_("Registered document"),
+            title=str(document.get_document_type_display()),
+            number=document.number,
+            date=document.registered_on,
+            version=str(document.version),
+            status=str(document.get_status_display()),
+            language=wanted,
+            sha256="",
+            size=None,
+        )
+        rows.append(row)
+        if document.destroyed_at is not None:
+            row.sha256 = stored.sha256 if stored is not None else ""
+            row.note = _("The PDF was destroyed when the retention period ended; the register keeps its hash.")
+        elif stored is None:
+            row.note = _("The PDF is being prepared; it is not in this archive yet.")
+        else:
+            _add_stored_pdf(archive, row, stored, f"{base}_{wanted}.pdf")
+    return rows
+
+
+def _add_stored_pdf(archive: zipfile.ZipFile, row: IndexRow, stored, path: str) -> None:
+    with stored.file.open("rb") as handle:
+        content = handle.read()
+    row.path = path
+    row.sha256, row.size = stored.sha256, len(content)
+    if hashlib.sha256(content).hexdigest() != stored.sha256:
+        logger.error("Stored PDF %s does not match its registered SHA-256.", stored.pk)
+        row.note = _("Warning: this file does not match its registered SHA-256.")
+    archive.writestr(row.path, content)
+
+
+def _add_uploads(archive: zipfile.ZipFile, uploads) -> list[IndexRow]:
+    rows = []
+    for index, upload in enumerate(uploads, start=1):
+        number = upload.application.registration_number or ""
+        folder = _safe(number or f"application-{upload.application.public_id}")
+        path = f"uploads/{folder}/{index:02d}_{_safe(display_name(upload.original_name))}"
+        with upload.file.open("rb") as handle:
+            archive.writestr(path, handle.read())
+        rows.append(
+            IndexRow(
+                path=path,
+                section=_("Uploaded document"),
+                title=str(upload.get_kind_display()),
+                number=number,
+                date=timezone.localdate(upload.uploaded_at),
+                sha256=upload.sha256,
+                size=upload.size,
+            )
+        )
+    return rows
+
+
+def _add_extra(archive: zipfile.ZipFile, extra: dict[str, bytes]) -> list[IndexRow]:
+    rows = []
+    for path, content in extra.items():
+        archive.writestr(path, content)
+        rows.append(
+            IndexRow(
+                path=path,
+                section=_("Data held about the student"),
+                title=_("Everything the system holds about the student (JSON)"),
+                number="",
+                date=timezone.localdate(),
+                sha256=hashlib.sha256(content).hexdigest(),
+                size=len(content),
+            )
+        )
+    return rows
+
+
 def personal_file_zip(
     student, documents: list[RegisteredDocument], uploads, *, language: str, extra: dict[str, bytes] | None = None
 ):
@@ -251,75 +332,9 @@ def personal_file_zip(
     rows: list[IndexRow] = []
     with translation.override(language), zipfile.ZipFile(archive_file, "w", zipfile.ZIP_DEFLATED) as archive:
         for document in documents:
-            stored_files = {stored.language: stored for stored in document.files.all()}
-            base = f"registered/{_safe(document.number)}_v{document.version}"
-            for wanted in document.languages:
-                stored = stored_files.get(wanted)
-                row = IndexRow(
-                    path="",
-                    section=_("Registered document"),
-                    title=str(document.get_document_type_display()),
-                    number=document.number,
-                    date=document.registered_on,
-                    version=str(document.version),
-                    status=str(document.get_status_display()),
-                    language=wanted,
-                    sha256="",
-                    size=None,
-                )
-                if document.destroyed_at is not None:
-                    row.sha256 = stored.sha256 if stored is not None else ""
-                    row.note = _("The PDF was destroyed when the retention period ended; the register keeps its hash.")
-                    rows.append(row)
-                    continue
-                if stored is None:
-                    row.note = _("The PDF is being prepared; it is not in this archive yet.")
-                    rows.append(row)
-                    continue
-                with stored.file.open("rb") as handle:
-                    content = handle.read()
-                row.path = f"{base}_{wanted}.pdf"
-                row.sha256, row.size = stored.sha256, len(content)
-                if hashlib.sha256(content).hexdigest() != stored.sha256:
-                    logger.error("Stored PDF %s does not match its registered SHA-256.", stored.pk)
-                    row.note = _("Warning: this file does not match its registered SHA-256.")
-                archive.writestr(row.path, content)
-                rows.append(row)
-        for index, upload in enumerate(uploads, start=1):
-            folder = _safe(upload.application.registration_number or f"application-{upload.application.public_id}")
-            path = f"uploads/{folder}/{index:02d}_{_safe(display_name(upload.original_name))}"
-            with upload.file.open("rb") as handle:
-                archive.writestr(path, handle.read())
-            rows.append(
-                IndexRow(
-                    path=path,
-                    section=_("Uploaded document"),
-                    title=str(upload.get_kind_display()),
-                    number=upload.application.registration_number or "",
-                    date=timezone.localdate(upload.uploaded_at),
-                    version="",
-                    status="",
-                    language="",
-                    sha256=upload.sha256,
-                    size=upload.size,
-                )
-            )
-        for path, content in (extra or {}).items():
-            archive.writestr(path, content)
-            rows.append(
-                IndexRow(
-                    path=path,
-                    section=_("Data held about the student"),
-                    title=_("Everything the system holds about the student (JSON)"),
-                    number="",
-                    date=timezone.localdate(),
-                    version="",
-                    status="",
-                    language="",
-                    sha256=hashlib.sha256(content).hexdigest(),
-                    size=len(content),
-                )
-            )
+            rows.extend(_add_registered(archive, document))
+        rows.extend(_add_uploads(archive, uploads))
+        rows.extend(_add_extra(archive, extra or {}))
         archive.writestr("index.csv", _index_csv(rows))
         archive.writestr("index.pdf", _index_pdf(student, rows, language))
     archive_file.seek(0)

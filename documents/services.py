@@ -74,6 +74,21 @@ def next_registration_number(*, document_type: str, year: int | None = None) -> 
 # --- Registered documents -------------------------------------------------------------------------------------
 
 
+def _supersede_earlier(document: RegisteredDocument, earlier: Q, previous_source, actor) -> None:
+    """The documents in force that `document` replaces: `earlier` versions of its source, and the document of the
+    form's `previous` source (a corrected protocol's, a revised route's) when there is one."""
+    replaced = earlier
+    if previous_source is not None:
+        previous_type = ContentType.objects.get_for_model(previous_source)
+        replaced |= Q(content_type=previous_type, object_id=previous_source.pk)
+    reason = gettext("Replaced by %(number)s, version %(version)s") % {
+        "number": document.number,
+        "version": document.version,
+    }
+    for old in RegisteredDocument.objects.filter(replaced, status=RegisteredDocument.Status.IN_FORCE):
+        document_change_status(document=old, to_status=RegisteredDocument.Status.SUPERSEDED, actor=actor, reason=reason)
+
+
 def register_document(
     *,
     source: models.Model,
@@ -116,17 +131,7 @@ def register_document(
         # Tamper-evident from now on: number, version and token here, each PDF's SHA-256 when it is stored, each
         # later move as a chained StatusChange (verify_audit and the verification page check them).
         chain_append(kind=AuditChainEntry.Kind.DOCUMENT_REGISTRATION, obj_or_payload=document)
-        replaced = same_source & Q(version__lt=version)
-        previous = spec.previous(source)
-        if previous is not None:
-            replaced |= Q(content_type=ContentType.objects.get_for_model(previous), object_id=previous.pk)
-        for old in RegisteredDocument.objects.filter(replaced, status=RegisteredDocument.Status.IN_FORCE):
-            document_change_status(
-                document=old,
-                to_status=RegisteredDocument.Status.SUPERSEDED,
-                actor=actor,
-                reason=gettext("Replaced by %(number)s, version %(version)s") % {"number": number, "version": version},
-            )
+        _supersede_earlier(document, same_source & Q(version__lt=version), spec.previous(source), actor)
         with acting_as(actor):
             queue_render(document.pk)
     return document

@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.files.uploadhandler import FileUploadHandler
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.models import AccessLog
 from audit.services import log_access
+from audit.view_helpers import filtered, page_of, query_without_page
 from inclusion_centre.client_address import client_address
 
 from . import exports, permissions, selectors
@@ -156,18 +156,14 @@ def verify(request, token):
 @never_cache
 @require_GET
 def register(request):
-    queryset = selectors.register(request.user)
-    applied = RegisterFilter(request.GET, queryset=queryset)
-    results = applied.qs if applied.is_valid() else queryset.none()
-    page = Paginator(results, 25).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    applied, results = filtered(request, RegisterFilter, selectors.register(request.user))
+    page = page_of(request, results, 25)
     links = selectors.source_links(request.user)
     rows = []
     for document in page:
         link = links.get(document.document_type)
         rows.append((document, link(document.source) if link is not None and document.source is not None else ""))
-    context = {"filter": applied, "page": page, "rows": rows, "query": query.urlencode()}
+    context = {"filter": applied, "page": page, "rows": rows, "query": query_without_page(request)}
     return render(request, "documents/register.html", context, status=200 if applied.is_valid() else INVALID)
 
 

@@ -89,6 +89,29 @@ def _run(command: list[str], *, database: Database, stdin=None, stdout=None) -> 
         )
 
 
+def _dump_database(database: Database, dump: Path) -> None:
+    if database.engine == "postgresql":
+        # To stdout, so that BACKUP_PG_DUMP may be a pg_dump in another container ("docker compose exec …").
+        with dump.open("wb") as stream:
+            command = [*shlex.split(settings.BACKUP_PG_DUMP), "--format=custom", "--no-owner", "--no-acl"]
+            _run(command, database=database, stdout=stream)
+    else:
+        _sqlite_copy(database.settings_dict["NAME"], dump)
+
+
+def _archive_private_files(archive: Path) -> int:
+    """PRIVATE_FILES_ROOT's files into a gzipped tar; returns how many."""
+    files_root = Path(settings.PRIVATE_FILES_ROOT)
+    count = 0
+    with tarfile.open(archive, "w:gz") as tar:
+        if files_root.is_dir():
+            for path in sorted(files_root.rglob("*")):
+                if path.is_file():
+                    tar.add(path, arcname=str(path.relative_to(files_root)), recursive=False)
+                    count += 1
+    return count
+
+
 def make_backup(*, into: Path | None = None) -> Path:
     """Write a backup of the database and the private files; returns its directory. Raises BackupError."""
     database = Database.current()
@@ -102,30 +125,9 @@ def make_backup(*, into: Path | None = None) -> Path:
     partial.mkdir(mode=0o700)
     try:
         dump = partial / database.dump_name
-        if database.engine == "postgresql":
-            # To stdout, so that BACKUP_PG_DUMP may be a pg_dump in another container ("docker compose exec …").
-            with dump.open("wb") as stream:
-                command = [*shlex.split(settings.BACKUP_PG_DUMP), "--format=custom", "--no-owner", "--no-acl"]
-                _run(command, database=database, stdout=stream)
-        else:
-            source = sqlite3.connect(database.settings_dict["NAME"])
-            copy = sqlite3.connect(dump)
-            try:
-                source.backup(copy)  # SQLite's online backup: a consistent copy while the app runs
-            finally:
-                copy.close()
-                source.close()
-
-        files_root = Path(settings.PRIVATE_FILES_ROOT)
+        _dump_database(database, dump)
         archive = partial / FILES_ARCHIVE
-        count = 0
-        with tarfile.open(archive, "w:gz") as tar:
-            if files_root.is_dir():
-                for path in sorted(files_root.rglob("*")):
-                    if path.is_file():
-                        tar.add(path, arcname=str(path.relative_to(files_root)), recursive=False)
-                        count += 1
-
+        count = _archive_private_files(archive)
         manifest = {
             "format": FORMAT,
             "created_at": datetime.datetime.now(datetime.UTC).isoformat(),
@@ -191,7 +193,23 @@ def restore_backup(*, backup: Path, force: bool = False) -> dict:
                 % {"path": files_root}
             )
 
-    dump = backup / Path(manifest["database"]["file"]).name
+    _restore_database(database, backup / Path(manifest["database"]["file"]).name, force=force)
+    _restore_private_files(backup / FILES_ARCHIVE, files_root)
+    return manifest
+
+
+def _sqlite_copy(source_path, target_path) -> None:
+    """SQLite's online backup: a consistent copy of one database file into another, while the app runs."""
+    source = sqlite3.connect(source_path)
+    target = sqlite3.connect(target_path)
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
+
+
+def _restore_database(database: Database, dump: Path, *, force: bool) -> None:
     if database.engine == "postgresql":
         command = [*shlex.split(settings.BACKUP_PG_RESTORE), "--no-owner", "--no-acl", "--exit-on-error"]
         if force:
@@ -202,21 +220,17 @@ def restore_backup(*, backup: Path, force: bool = False) -> dict:
             _run(command, database=database, stdin=stream)
     else:
         connection.close()
-        source = sqlite3.connect(dump)
-        target = sqlite3.connect(database.settings_dict["NAME"])
-        try:
-            source.backup(target)
-        finally:
-            target.close()
-            source.close()
+        _sqlite_copy(dump, database.settings_dict["NAME"])
 
-    # Unpacked beside the target and swapped in when complete.
+
+def _restore_private_files(archive: Path, files_root: Path) -> None:
+    """Unpacked beside the target and swapped in when complete; a directory found there is kept beside it."""
     files_root.parent.mkdir(parents=True, exist_ok=True)
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
     unpacked = files_root.parent / f".{files_root.name}.restoring-{stamp}"
     unpacked.mkdir(mode=0o700)
     try:
-        with tarfile.open(backup / FILES_ARCHIVE, "r:gz") as tar:
+        with tarfile.open(archive, "r:gz") as tar:
             tar.extractall(unpacked, filter="data")  # no absolute paths, no "..", no links out
         if files_root.exists():
             files_root.rename(files_root.parent / f"{files_root.name}.before-restore-{stamp}")
@@ -224,4 +238,3 @@ def restore_backup(*, backup: Path, force: bool = False) -> dict:
     except BaseException:
         shutil.rmtree(unpacked, ignore_errors=True)
         raise
-    return manifest

@@ -5,6 +5,7 @@ from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
 from inclusion_centre.accounts.admin import LabelledListEditableAdmin, ReadLoggedAdmin
+from inclusion_centre.admin_mixins import NoWritesAdmin
 
 from . import permissions
 from .models import (
@@ -120,7 +121,7 @@ class ConsentTextAdmin(SimpleHistoryAdmin):
         return False
 
 
-class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+class ReadOnlyHistoryAdmin(NoWritesAdmin, SimpleHistoryAdmin):
     """Cases are worked in the application's own pages, where every move is checked and recorded. Drafts are
     their authors' alone: not listed, not opened, not in the history here either."""
 
@@ -145,15 +146,6 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self._refuse_draft(request, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Application)

@@ -68,6 +68,23 @@ def _load_catalogue_choices(application: Application) -> None:
         cache[name] = queryset
 
 
+def representatives_of(student: Student) -> list[User]:
+    """The student's legal representatives (the people their Representation rows name)."""
+    return [r.representative for r in student.representations.select_related("representative")]
+
+
+def applicant_side(application: Application) -> list[User]:
+    """The people on the student's side of `application`, each once and active ones only: the student, their
+    legal representatives and whoever filed it (a referring lecturer too). The services of students and routes
+    tell them of the case's moves; this is who is told, not who may act (that is the object grants)."""
+    student = application.student
+    people = {student.user_id: student.user}
+    for representative in representatives_of(student):
+        people[representative.pk] = representative
+    people.setdefault(application.filed_by_id, application.filed_by)
+    return [user for user in people.values() if user.is_active]
+
+
 def _represented_by(user: User) -> QuerySet:
     """The students `user` acts for as a legal representative (their object grants), as a subquery."""
     return granted(user, "students.act_for_student", Student.objects.all()).values("pk")

@@ -28,7 +28,7 @@ from inclusion_centre.history import acting_as
 
 from . import permissions
 from .models import Application, ConditionOption, Consent, ConsentText, NeedCategory, Student, SupportingDocument
-from .selectors import merge_targets
+from .selectors import applicant_side, merge_targets, representatives_of
 from .workflow import ALLOWED
 
 S = Application.Status
@@ -40,15 +40,6 @@ def _case_url(application: Application) -> str:
 
 def _centre_heads():
     return User.objects.filter(groups__name=Role.CENTRE_HEAD.value, is_active=True)
-
-
-def _applicant_side(application: Application) -> list[User]:
-    """The student, their representatives and whoever filed the application, each once."""
-    people = {application.student.user_id: application.student.user}
-    for representation in application.student.representations.select_related("representative"):
-        people[representation.representative_id] = representation.representative
-    people.setdefault(application.filed_by_id, application.filed_by)
-    return [user for user in people.values() if user.is_active]
 
 
 def _notify_all(recipients, *, application: Application, kind: str, subject: str, body: str, context=None) -> None:
@@ -85,11 +76,11 @@ def application_start(*, actor: User, student: Student, referral_note: str = "")
             referral_note=referral_note if filed_as == Application.FiledAs.LECTURER else "",
         )
     record_status_change(obj=application, from_status="", to_status=S.DRAFT, actor=actor)
-    _grant_applicant_side(application)
+    _grantapplicant_side(application)
     if filed_as == Application.FiledAs.LECTURER:
         grant(actor, "students.view_application_status", application)
         _notify_all(
-            [student.user, *[r.representative for r in student.representations.select_related("representative")]],
+            [student.user, *representatives_of(student)],
             application=application,
             kind="application_referral",
             subject=gettext_noop("A lecturer suggests you apply to the centre"),
@@ -101,10 +92,10 @@ def application_start(*, actor: User, student: Student, referral_note: str = "")
     return application
 
 
-def _grant_applicant_side(application: Application) -> None:
+def _grantapplicant_side(application: Application) -> None:
     grant(application.student.user, "students.view_application", application)
-    for representation in application.student.representations.select_related("representative"):
-        grant(representation.representative, "students.view_application", application)
+    for representative in representatives_of(application.student):
+        grant(representative, "students.view_application", application)
 
 
 @transaction.atomic
@@ -142,7 +133,7 @@ def consent_give(
     *, application: Application, actor: User, language: str, channel: str = Consent.Channel.ONLINE
 ) -> Consent:
     locked = Application.objects.select_for_update().get(pk=application.pk)
-    if channel == Consent.Channel.ONLINE and not permissions.is_applicant_side(actor, locked):
+    if channel == Consent.Channel.ONLINE and not permissions.isapplicant_side(actor, locked):
         raise PermissionDenied
     if locked.is_final:
         raise ValidationError(_("This application is closed; consent cannot be given for it."), code="final")
@@ -165,7 +156,7 @@ def consent_give(
 @transaction.atomic
 def consent_withdraw(*, application: Application, actor: User, reason: str = "") -> Consent:
     locked = Application.objects.select_for_update().get(pk=application.pk)
-    if not permissions.is_applicant_side(actor, locked):
+    if not permissions.isapplicant_side(actor, locked):
         raise PermissionDenied
     consent = Consent.objects.select_for_update().filter(application=locked).first()
     if consent is None or not consent.is_active:
@@ -221,7 +212,7 @@ def _submission_problems(application: Application) -> list[ValidationError]:
 
 @transaction.atomic
 def application_submit(*, application: Application, actor: User) -> Application:
-    if not permissions.is_applicant_side(actor, application):
+    if not permissions.isapplicant_side(actor, application):
         raise PermissionDenied
     # Check what is stored, not the caller's copy: the form may have been saved since it was read.
     application = Application.objects.select_for_update().get(pk=application.pk)
@@ -248,11 +239,11 @@ def application_submit(*, application: Application, actor: User) -> Application:
 
 @transaction.atomic
 def application_withdraw(*, application: Application, actor: User, reason: str = "") -> Application:
-    if not (permissions.is_applicant_side(actor, application) or application.filed_by_id == actor.pk):
+    if not (permissions.isapplicant_side(actor, application) or application.filed_by_id == actor.pk):
         raise PermissionDenied
     was_submitted = application.status == S.SUBMITTED
     moved = move(instance=application, to_status=S.WITHDRAWN, allowed=ALLOWED, actor=actor, comment=reason)
-    recipients = _applicant_side(moved) + (list(_centre_heads()) if was_submitted else [])
+    recipients = applicant_side(moved) + (list(_centre_heads()) if was_submitted else [])
     _notify_all(
         recipients,
         application=moved,
@@ -290,7 +281,7 @@ def application_register(
     if incoming_number or incoming_date:
         document_record_incoming(document=document, number=incoming_number, date=incoming_date, actor=actor)
     _notify_all(
-        _applicant_side(moved),
+        applicant_side(moved),
         application=moved,
         kind="application_registered",
         subject=gettext_noop("The application is registered"),
@@ -323,7 +314,7 @@ def application_reject(*, application: Application, actor: User, reason: str) ->
     )
     _void_registered_application(moved, to_status=RegisteredDocument.Status.REJECTED, actor=actor, reason=reason)
     _notify_all(
-        _applicant_side(moved),
+        applicant_side(moved),
         application=moved,
         kind="application_rejected",
         subject=gettext_noop("The application was not accepted"),
@@ -384,7 +375,7 @@ def application_merge(*, application: Application, keep: Application, actor: Use
             document.save(update_fields=["application"])
     _void_registered_application(moved, to_status=RegisteredDocument.Status.MERGED, actor=actor, reason=reason)
     _notify_all(
-        _applicant_side(moved),
+        applicant_side(moved),
         application=kept,
         kind="application_merged",
         subject=gettext_noop("Your two applications are now one case"),
@@ -417,7 +408,7 @@ def application_reject_duplicate(
     )
     _void_registered_application(moved, to_status=RegisteredDocument.Status.REJECTED, actor=actor, reason=reason)
     _notify_all(
-        _applicant_side(moved),
+        applicant_side(moved),
         application=moved,
         kind="application_duplicate",
         subject=gettext_noop("The application was not accepted: you already have an open case"),
@@ -456,6 +447,16 @@ def document_upload(*, application: Application, actor: User, upload, kind: str)
     return document
 
 
+def _check_paper_entry(actor: User, consent_signed: bool) -> None:
+    """Only the centre (students.register_application) enters a paper application, and only with its consent."""
+    if not actor.has_perm("students.register_application"):
+        raise PermissionDenied
+    if not consent_signed:
+        raise ValidationError(
+            {"consent_signed": _("A paper application can only be entered with the signed consent.")}, code="no_consent"
+        )
+
+
 @transaction.atomic
 def paper_application_enter(
     *,
@@ -476,12 +477,7 @@ def paper_application_enter(
 
     It is entered as submitted (the applicant signed it on paper); registration is the next, separate step.
     """
-    if not actor.has_perm("students.register_application"):
-        raise PermissionDenied
-    if not consent_signed:
-        raise ValidationError(
-            {"consent_signed": _("A paper application can only be entered with the signed consent.")}, code="no_consent"
-        )
+    _check_paper_entry(actor, consent_signed)
     with acting_as(actor):
         application = Application.objects.create(
             student=student,
@@ -498,7 +494,7 @@ def paper_application_enter(
         application.categories.set(categories)
         application.conditions.set(conditions)
     record_status_change(obj=application, from_status="", to_status=S.DRAFT, actor=actor)
-    _grant_applicant_side(application)
+    _grantapplicant_side(application)
     consent_give(
         application=application, actor=actor, language=student.user.preferred_language, channel=Consent.Channel.PAPER
     )

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.models import AccessLog
 from audit.services import log_access
+from audit.view_helpers import INVALID, add_errors, filtered, page_of, post_data, query_without_page, status_for
 from audit.workflow import IllegalMove
 from documents.forms import IncomingEntryForm
 from documents.selectors import documents_of_source
@@ -33,17 +33,17 @@ from .forms import (
 from .models import Application, SupportingDocument
 from .stages import label_stages
 
-INVALID = 422
-CONFLICT = 409
-
-
-def _post(request):
-    """The submitted data, or None on GET. (`request.POST or None` would treat an empty POST as no POST.)"""
-    return request.POST if request.method == "POST" else None
-
 
 def _bound(request) -> tuple:
     return (request.POST, request.FILES) if request.method == "POST" else (None, None)
+
+
+def _case_for(request, public_id, may) -> Application:
+    """The application the user sees in full and `may(user, application)` act on; Http404 for anyone else."""
+    application, full = selectors.application_for(request.user, public_id)
+    if not full or not may(request.user, application):
+        raise Http404
+    return application
 
 
 def _detail(application):
@@ -55,24 +55,30 @@ def _refuse(request, application, error: ValidationError, *, extra: dict | None 
 
     409 when the object is not in a state for this move (someone else moved it, a double submit); 422 when what
     was sent is incomplete (no consent, no description)."""
-    status = CONFLICT if isinstance(error, IllegalMove) else INVALID
+    status = status_for(error)
     fresh, _full = selectors.application_for(request.user, application.public_id)
     return render_case_page(request, fresh, problems=error.messages, status=status, extra=extra)
 
 
-def _form_errors_to(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+def _reason_move(request, application, form, move, *, done: str, template: str):
+    """A page that asks why (the reason may be optional), then `move(reason)`: back to the case after it, the
+    case page with the refusal when the service refuses, the page again with 422 when the form is wrong."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            move(form.cleaned_data["reason"])
+        except ValidationError as error:
+            return _refuse(request, application, error)
+        messages.success(request, done)
+        return _detail(application)
+    status = INVALID if form.errors else 200
+    return render(request, template, {"form": form, "application": application}, status=status)
 
 
 @login_required
 @never_cache
 @require_GET
 def my_applications(request):
-    page = Paginator(selectors.applications_of(request.user), 20).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.applications_of(request.user), 20)
     label_stages(page.object_list)
     can_start = selectors.students_for_new_application(request.user).exists()
     return render(request, "students/my_applications.html", {"page": page, "can_start": can_start})
@@ -85,7 +91,7 @@ def application_start(request):
     if not students.exists():
         raise Http404
     is_lecturer = request.user.has_role("lecturer")
-    form = StartForm(_post(request), students=students, is_lecturer=is_lecturer)
+    form = StartForm(post_data(request), students=students, is_lecturer=is_lecturer)
     if request.method == "POST" and form.is_valid():
         application = services.application_start(
             actor=request.user,
@@ -105,10 +111,8 @@ def application_start(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_edit(request, public_id):
-    application, full = selectors.application_for(request.user, public_id)
-    if not full or not permissions.can_edit(request.user, application):
-        raise Http404
-    form = ApplicationForm(_post(request), instance=application)
+    application = _case_for(request, public_id, permissions.can_edit)
+    form = ApplicationForm(post_data(request), instance=application)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -145,7 +149,7 @@ def application_consent(request, public_id):
     except ValidationError as error:
         return _refuse(request, application, error)
     language = get_language() or "kk"
-    form = ConsentForm(_post(request))
+    form = ConsentForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         services.consent_give(application=application, actor=request.user, language=language)
         messages.success(request, _("Thank you: your consent is recorded."))
@@ -158,29 +162,24 @@ def application_consent(request, public_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def consent_withdraw(request, public_id):
-    application, full = selectors.application_for(request.user, public_id)
-    if not full or not permissions.is_applicant_side(request.user, application):
-        raise Http404
+    application = _case_for(request, public_id, permissions.is_applicant_side)
     form = ReasonForm(
-        _post(request), required=False, label=_("Why do you withdraw your consent? (you do not have to say)")
+        post_data(request), required=False, label=_("Why do you withdraw your consent? (you do not have to say)")
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.consent_withdraw(application=application, actor=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            return _refuse(request, application, error)
-        messages.success(request, _("Your consent is withdrawn. The centre has been told."))
-        return _detail(application)
-    status = INVALID if form.errors else 200
-    return render(request, "students/consent_withdraw.html", {"form": form, "application": application}, status=status)
+    return _reason_move(
+        request,
+        application,
+        form,
+        lambda reason: services.consent_withdraw(application=application, actor=request.user, reason=reason),
+        done=_("Your consent is withdrawn. The centre has been told."),
+        template="students/consent_withdraw.html",
+    )
 
 
 @login_required
 @require_POST
 def application_submit(request, public_id):
-    application, full = selectors.application_for(request.user, public_id)
-    if not full or not permissions.is_applicant_side(request.user, application):
-        raise Http404
+    application = _case_for(request, public_id, permissions.is_applicant_side)
     try:
         services.application_submit(application=application, actor=request.user)
     except ValidationError as error:
@@ -192,31 +191,22 @@ def application_submit(request, public_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_withdraw(request, public_id):
-    application, full = selectors.application_for(request.user, public_id)
-    if not full or not permissions.can_withdraw(request.user, application):
-        raise Http404
-    form = ReasonForm(_post(request), required=False, label=_("Why do you withdraw it? (you do not have to say)"))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.application_withdraw(
-                application=application, actor=request.user, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            return _refuse(request, application, error)
-        messages.success(request, _("The application is withdrawn."))
-        return _detail(application)
-    status = INVALID if form.errors else 200
-    return render(
-        request, "students/application_withdraw.html", {"form": form, "application": application}, status=status
+    application = _case_for(request, public_id, permissions.can_withdraw)
+    form = ReasonForm(post_data(request), required=False, label=_("Why do you withdraw it? (you do not have to say)"))
+    return _reason_move(
+        request,
+        application,
+        form,
+        lambda reason: services.application_withdraw(application=application, actor=request.user, reason=reason),
+        done=_("The application is withdrawn."),
+        template="students/application_withdraw.html",
     )
 
 
 @login_required
 @require_POST
 def application_register(request, public_id):
-    application, full = selectors.application_for(request.user, public_id)
-    if not full or not permissions.can_register(request.user, application):
-        raise Http404
+    application = _case_for(request, public_id, permissions.can_register)
     form = IncomingEntryForm(request.POST)
     if not form.is_valid():
         return _refuse(request, application, ValidationError(form.errors), extra={"incoming_form": form})
@@ -228,7 +218,7 @@ def application_register(request, public_id):
             incoming_date=form.cleaned_data["incoming_date"],
         )
     except ValidationError as error:
-        _form_errors_to(form, error)
+        add_errors(form, error)
         return _refuse(request, application, error, extra={"incoming_form": form})
     messages.success(request, _("Registered under number %(number)s.") % {"number": moved.registration_number})
     return _detail(application)
@@ -239,14 +229,12 @@ def application_register(request, public_id):
 @require_http_methods(["GET", "POST"])
 def application_incoming(request, public_id):
     """The chancellery's incoming number and date of a registered application, entered or corrected later."""
-    application, full = selectors.application_for(request.user, public_id)
-    if not full or not permissions.can_register_incoming(request.user, application):
-        raise Http404
+    application = _case_for(request, public_id, permissions.can_register_incoming)
     document = next((d for d in documents_of_source(application) if d.version == 1), None)
     if document is None:
         raise Http404
     initial = {"incoming_number": document.incoming_number, "incoming_date": document.incoming_date}
-    form = IncomingEntryForm(_post(request), initial=initial)
+    form = IncomingEntryForm(post_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.application_record_incoming(
@@ -256,7 +244,7 @@ def application_incoming(request, public_id):
                 date=form.cleaned_data["incoming_date"],
             )
         except ValidationError as error:
-            _form_errors_to(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("The chancellery's number and date are saved."))
             return _detail(application)
@@ -268,24 +256,19 @@ def application_incoming(request, public_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_reject(request, public_id):
-    application, full = selectors.application_for(request.user, public_id)
-    if not full or not permissions.can_register(request.user, application):
-        raise Http404
+    application = _case_for(request, public_id, permissions.can_register)
     form = ReasonForm(
-        _post(request),
+        post_data(request),
         label=_("Reason for rejection"),
         help_text=_("The applicant will read this. Write plainly and say what they can do next."),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.application_reject(application=application, actor=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            return _refuse(request, application, error)
-        messages.success(request, _("The application is rejected; the applicant has been told."))
-        return _detail(application)
-    status = INVALID if form.errors else 200
-    return render(
-        request, "students/application_reject.html", {"form": form, "application": application}, status=status
+    return _reason_move(
+        request,
+        application,
+        form,
+        lambda reason: services.application_reject(application=application, actor=request.user, reason=reason),
+        done=_("The application is rejected; the applicant has been told."),
+        template="students/application_reject.html",
     )
 
 
@@ -305,7 +288,7 @@ def application_duplicate(request, public_id):
                 IllegalMove(_("This application can no longer be merged or rejected as a duplicate.")),
             )
         return _detail(application)
-    form = DuplicateForm(_post(request), targets=targets)
+    form = DuplicateForm(post_data(request), targets=targets)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         merge = data["action"] == DuplicateForm.MERGE
@@ -315,7 +298,7 @@ def application_duplicate(request, public_id):
         except IllegalMove as error:
             return _refuse(request, application, error)
         except ValidationError as error:
-            _form_errors_to(form, error)
+            add_errors(form, error)
         else:
             if merge:
                 messages.success(
@@ -336,9 +319,7 @@ def application_duplicate(request, public_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def document_upload(request, public_id):
-    application, full = selectors.application_for(request.user, public_id)
-    if not full or not permissions.can_upload(request.user, application):
-        raise Http404
+    application = _case_for(request, public_id, permissions.can_upload)
     form = UploadForm(*_bound(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -370,9 +351,7 @@ def _invalid_upload_status(form, field: str) -> int:
 @never_cache
 @require_GET
 def document_download(request, public_id, document_id):
-    application, full = selectors.application_for(request.user, public_id)
-    if not full or not permissions.can_download_documents(request.user, application):
-        raise Http404
+    application = _case_for(request, public_id, permissions.can_download_documents)
     document = get_object_or_404(SupportingDocument, application=application, public_id=document_id)
     log_access(request=request, action=AccessLog.Action.DOWNLOAD_DOCUMENT, obj=document)
     response = FileResponse(
@@ -391,14 +370,10 @@ def document_download(request, public_id, document_id):
 @never_cache
 @require_GET
 def inbox(request):
-    queryset = selectors.inbox(request.user)
-    applied = InboxFilter(request.GET, queryset=queryset)
-    results = applied.qs if applied.is_valid() else queryset.none()
-    page = Paginator(results, 25).get_page(request.GET.get("page"))
+    applied, results = filtered(request, InboxFilter, selectors.inbox(request.user))
+    page = page_of(request, results, 25)
     today = timezone.localdate()
     rows = [(application, selectors.is_overdue(application, today)) for application in label_stages(page)]
-    query = request.GET.copy()
-    query.pop("page", None)
     status = 200 if applied.is_valid() else INVALID
     filter_fields = figure_cache.filter_fields("inbox-filters", applied.form, "students/_inbox_filter_fields.html")
     context = {
@@ -406,7 +381,7 @@ def inbox(request):
         "filter_fields": filter_fields,
         "page": page,
         "rows": rows,
-        "query": query.urlencode(),
+        "query": query_without_page(request),
     }
     return render(request, "students/inbox.html", context, status=status)
 
@@ -437,7 +412,7 @@ def paper_application(request):
         except ValidationError as error:
             # Field errors go next to their fields; a problem with the file itself goes next to the scan.
             if hasattr(error, "error_dict"):
-                _form_errors_to(form, error)
+                add_errors(form, error)
             else:
                 form.add_error("scan", error)
         except PermissionDenied as denied:

@@ -14,6 +14,8 @@ from django_otp.plugins.otp_static import admin as otp_static_admin
 from django_otp.plugins.otp_totp import admin as otp_totp_admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from inclusion_centre.admin_mixins import NoWritesAdmin
+
 from .invitations import invite
 from .models import StaffProfile, User
 from .services import POWER_FIELDS, user_set_powers
@@ -192,18 +194,9 @@ admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class GroupAdmin(BaseGroupAdmin):
+class GroupAdmin(NoWritesAdmin, BaseGroupAdmin):
     """The roles are code (roles.ROLE_PERMISSIONS, applied by a migration through sync_roles): read-only here for
     everyone, so no one gives a role, and with it its members, a power from the admin site."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # The e-mailed codes that allow setting up an authenticator: nothing in them for anyone to look at.

@@ -42,6 +42,13 @@ def _render(msgid: str | Promise, context: dict) -> str:
     return text % context
 
 
+def _render_for(recipient: User, subject, body, values: dict) -> tuple[str, str]:
+    """The subject and body in the recipient's language; the subject on one line of at most 255 characters (an
+    e-mail header cannot hold line breaks; a long subject is cut rather than refused)."""
+    with translation.override(recipient.preferred_language or settings.LANGUAGE_CODE):
+        return " ".join(_render(subject, values).split())[:255], _render(body, values)
+
+
 def _is_local_path(url: str) -> bool:
     return url.startswith("/") and not url.startswith("//") and "\\" not in url
 
@@ -75,12 +82,7 @@ def notify(
     if url and not _is_local_path(url):
         raise ValueError(f"Notification links must be paths inside the app, not {url!r}.")
 
-    with translation.override(recipient.preferred_language or settings.LANGUAGE_CODE):
-        values = context or {}
-        # E-mail headers cannot hold line breaks; a long subject is cut rather than refused.
-        rendered_subject = " ".join(_render(subject, values).split())[:255]
-        rendered_body = _render(body, values)
-
+    rendered_subject, rendered_body = _render_for(recipient, subject, body, context or {})
     email_wanted = bool(recipient.notify_by_email and recipient.is_active and recipient.email)
     fields = {
         "recipient": recipient,

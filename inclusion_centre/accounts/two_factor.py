@@ -108,17 +108,23 @@ def check_code(*, user: User, code: str) -> tuple[TOTPDevice | StaticDevice | No
     code = normalise(code)
     if not code:
         return None, False
-    waiting = False
     with transaction.atomic():
         if code.isdigit() and len(code) == 6:  # recovery codes are 8 letters and digits
             devices = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True)
         else:
             devices = StaticDevice.objects.select_for_update().filter(user=user, confirmed=True)
-        for device in devices:
-            if throttled_device(device):
-                waiting = True
-            elif device.verify_token(code):
-                return device, False
+        return _first_accepting(devices, code)
+
+
+def _first_accepting(devices, code: str) -> tuple:
+    """The first of `devices` (locked by the caller) that accepts `code`, or None and whether one of them was
+    waiting after wrong codes (django-otp's throttling)."""
+    waiting = False
+    for device in devices:
+        if throttled_device(device):
+            waiting = True
+        elif device.verify_token(code):
+            return device, False
     return None, waiting
 
 
@@ -154,15 +160,9 @@ def check_enrolment_proof(*, user: User, code: str) -> tuple[EmailDevice | Stati
     code = normalise(code)
     if not code:
         return None, False
-    waiting = False
     with transaction.atomic():
         if code.isdigit() and len(code) == 6:
             devices = EmailDevice.objects.select_for_update().filter(user=user, name=EMAIL_DEVICE_NAME)
         else:
             devices = StaticDevice.objects.select_for_update().filter(user=user, confirmed=True)
-        for device in devices:
-            if throttled_device(device):
-                waiting = True
-            elif device.verify_token(code):
-                return device, False
-    return None, waiting
+        return _first_accepting(devices, code)

@@ -57,72 +57,79 @@ def _consent(consent: Consent | None) -> dict | None:
     )
 
 
+def _application_fields(application: Application) -> dict:
+    return _plain(
+        registration_number=application.registration_number or "",
+        status=str(application.get_status_display()),
+        filed_as=str(application.get_filed_as_display()),
+        filed_by=_name(application.filed_by),
+        channel=str(application.get_channel_display()),
+        description=application.description,
+        referral_note=application.referral_note,
+        conditions_other=application.conditions_other,
+        disability_group=str(application.get_disability_group_display()),
+        contact_channel=str(application.get_contact_channel_display()),
+        contact_phone=application.contact_phone,
+        contact_notes=application.contact_notes,
+        received_on=application.received_on,
+        submitted_at=application.submitted_at,
+        registered_at=application.registered_at,
+        rejection_reason=application.rejection_reason,
+        created_at=application.created_at,
+    )
+
+
+def _supporting_document(document: SupportingDocument) -> dict:
+    return _plain(
+        kind=str(document.get_kind_display()),
+        file_name=document.original_name,
+        file_type=document.content_type,
+        size=document.size,
+        sha256=document.sha256,
+        uploaded_at=document.uploaded_at,
+        uploaded_by=_name(document.uploaded_by),
+    )
+
+
+def _status_change(change: StatusChange) -> dict:
+    return _plain(
+        when=change.created_at,
+        from_status=change.from_status,
+        to_status=change.to_status,
+        by=_name(change.actor),
+        comment=change.comment,
+    )
+
+
+def _conclusion(conclusion: Conclusion) -> dict:
+    return {
+        **_plain(
+            registration_number=conclusion.registration_number or "",
+            version=conclusion.version,
+            signed_at=conclusion.signed_at,
+            signed_by=_name(conclusion.signed_by),
+            support_level=str(conclusion.get_support_level_display()),
+            analysis=conclusion.analysis,
+        ),
+        "recommendations": [
+            _plain(adaptation=item.adaptation.name if item.adaptation_id else "", text=item.text)
+            for item in conclusion.items.all()
+        ],
+        "specialists": [_name(person) for person in conclusion.specialists.all()],
+    }
+
+
 def _application(application: Application, timeline: list[StatusChange]) -> dict:
     signed = [c for c in application.conclusions.all() if c.status == Conclusion.Status.SIGNED]
     routes = [r for r in application.routes.all() if r.status in Route.APPROVED]
     return {
-        **_plain(
-            registration_number=application.registration_number or "",
-            status=str(application.get_status_display()),
-            filed_as=str(application.get_filed_as_display()),
-            filed_by=_name(application.filed_by),
-            channel=str(application.get_channel_display()),
-            description=application.description,
-            referral_note=application.referral_note,
-            conditions_other=application.conditions_other,
-            disability_group=str(application.get_disability_group_display()),
-            contact_channel=str(application.get_contact_channel_display()),
-            contact_phone=application.contact_phone,
-            contact_notes=application.contact_notes,
-            received_on=application.received_on,
-            submitted_at=application.submitted_at,
-            registered_at=application.registered_at,
-            rejection_reason=application.rejection_reason,
-            created_at=application.created_at,
-        ),
+        **_application_fields(application),
         "categories": [category.name for category in application.categories.all()],
         "conditions": [condition.name for condition in application.conditions.all()],
         "consent": _consent(getattr(application, "consent", None)),
-        "supporting_documents": [
-            _plain(
-                kind=str(document.get_kind_display()),
-                file_name=document.original_name,
-                file_type=document.content_type,
-                size=document.size,
-                sha256=document.sha256,
-                uploaded_at=document.uploaded_at,
-                uploaded_by=_name(document.uploaded_by),
-            )
-            for document in application.documents.all()
-        ],
-        "timeline": [
-            _plain(
-                when=change.created_at,
-                from_status=change.from_status,
-                to_status=change.to_status,
-                by=_name(change.actor),
-                comment=change.comment,
-            )
-            for change in timeline
-        ],
-        "conclusions": [
-            {
-                **_plain(
-                    registration_number=conclusion.registration_number or "",
-                    version=conclusion.version,
-                    signed_at=conclusion.signed_at,
-                    signed_by=_name(conclusion.signed_by),
-                    support_level=str(conclusion.get_support_level_display()),
-                    analysis=conclusion.analysis,
-                ),
-                "recommendations": [
-                    _plain(adaptation=item.adaptation.name if item.adaptation_id else "", text=item.text)
-                    for item in conclusion.items.all()
-                ],
-                "specialists": [_name(person) for person in conclusion.specialists.all()],
-            }
-            for conclusion in signed
-        ],
+        "supporting_documents": [_supporting_document(document) for document in application.documents.all()],
+        "timeline": [_status_change(change) for change in timeline],
+        "conclusions": [_conclusion(conclusion) for conclusion in signed],
         "routes": [_route(route) for route in routes],
         "changed_needs_reports": [
             _plain(text=report.text, reported_by=_name(report.reported_by), reported_at=report.created_at)
@@ -167,64 +174,89 @@ def _route(route) -> dict:
     }
 
 
-def subject_access_data(student: Student) -> dict:
-    """Everything about `student` that their side of the app shows them, in one JSON-able dict.
-
-    A fixed number of queries whatever the number of applications, routes or log entries.
-    """
-    user = student.user
-    applications = list(
+def _applications(student: Student) -> list[Application]:
+    """The student's applications with everything `_application` reads, in a fixed number of queries."""
+    items = ConclusionItem.objects.select_related("adaptation")
+    conclusions = (
+        Conclusion.objects.select_related("signed_by")
+        .prefetch_related("specialists", Prefetch("items", queryset=items))
+        .order_by("version")
+    )
+    routes = (
+        Route.objects.select_related("term", "tutor", "approved_by")
+        .prefetch_related(
+            Prefetch("sections", queryset=RouteSection.objects.select_related("course", "lecturer")), "measures"
+        )
+        .order_by("version")
+    )
+    return list(
         Application.objects.filter(student=student)
         .select_related("filed_by", "consent__text", "consent__given_by", "consent__withdrawn_by")
         .prefetch_related(
             "categories",
             "conditions",
             Prefetch("documents", queryset=SupportingDocument.objects.select_related("uploaded_by")),
-            Prefetch(
-                "conclusions",
-                queryset=Conclusion.objects.select_related("signed_by")
-                .prefetch_related(
-                    "specialists",
-                    Prefetch("items", queryset=ConclusionItem.objects.select_related("adaptation")),
-                )
-                .order_by("version"),
-            ),
-            Prefetch(
-                "routes",
-                queryset=Route.objects.select_related("term", "tutor", "approved_by")
-                .prefetch_related(
-                    Prefetch("sections", queryset=RouteSection.objects.select_related("course", "lecturer")),
-                    "measures",
-                )
-                .order_by("version"),
-            ),
+            Prefetch("conclusions", queryset=conclusions),
+            Prefetch("routes", queryset=routes),
             "changed_needs__reported_by",
         )
         .order_by("created_at", "pk")
     )
+
+
+def _timelines(applications: list[Application]) -> dict[int, list[StatusChange]]:
     timelines: dict[int, list[StatusChange]] = {}
     for change in StatusChange.objects.filter(
         content_type=ContentType.objects.get_for_model(Application), object_id__in=[a.pk for a in applications]
     ).select_related("actor"):
         timelines.setdefault(change.object_id, []).append(change)
+    return timelines
+
+
+def _student(student: Student) -> dict:
+    user = student.user
+    return _plain(
+        full_name=user.full_name,
+        email=user.email,
+        preferred_language=user.preferred_language,
+        external_id=student.external_id,
+        programme=str(student.programme),
+        study_group=str(student.group) if student.group_id else "",
+        year_of_study=student.year_of_study,
+        date_of_birth=student.date_of_birth,
+    )
+
+
+def _access_log(student: Student) -> list[dict]:
+    """Who opened the file, as "who has opened my file" shows it: names, staff roles and when, no addresses."""
     accesses = (
         AccessLog.objects.filter(student=student, user__isnull=False)
         .select_related("user", "content_type")
         .order_by("created_at", "pk")
     )
+    return [
+        _plain(
+            when=entry.created_at,
+            who=entry.user.full_name,
+            roles=", ".join(str(label) for label in entry.role_labels),
+            action=str(entry.get_action_display()),
+            record=entry.object_type_label,
+        )
+        for entry in accesses
+    ]
+
+
+def subject_access_data(student: Student) -> dict:
+    """Everything about `student` that their side of the app shows them, in one JSON-able dict.
+
+    A fixed number of queries whatever the number of applications, routes or log entries.
+    """
+    applications = _applications(student)
+    timelines = _timelines(applications)
     return {
         "format_version": FORMAT_VERSION,
         "generated_at": _value(timezone.now()),
-        "student": _plain(
-            full_name=user.full_name,
-            email=user.email,
-            preferred_language=user.preferred_language,
-            external_id=student.external_id,
-            programme=str(student.programme),
-            study_group=str(student.group) if student.group_id else "",
-            year_of_study=student.year_of_study,
-            date_of_birth=student.date_of_birth,
-        ),
+        "student": _student(student),
         "legal_representatives": [
             _plain(
                 full_name=r.representative.full_name,
@@ -240,17 +272,7 @@ def subject_access_data(student: Student) -> dict:
         "applications": [_application(a, timelines.get(a.pk, [])) for a in applications],
         "notifications": [
             _plain(subject=n.subject, body=n.body, created_at=n.created_at, read_at=n.read_at, emailed_at=n.emailed_at)
-            for n in Notification.objects.filter(recipient=user).order_by("created_at", "pk")
+            for n in Notification.objects.filter(recipient=student.user).order_by("created_at", "pk")
         ],
-        # Who opened the file, as "who has opened my file" shows it: names, staff roles and when, no addresses.
-        "access_log": [
-            _plain(
-                when=entry.created_at,
-                who=entry.user.full_name,
-                roles=", ".join(str(label) for label in entry.role_labels),
-                action=str(entry.get_action_display()),
-                record=entry.object_type_label,
-            )
-            for entry in accesses
-        ],
+        "access_log": _access_log(student),
     }

@@ -223,23 +223,33 @@ class Seeder:
             self._log(f"  seeded {what} ({time.monotonic() - self._t0:.1f} s)")
         self._t0 = time.monotonic()
 
+    def _bulk(self, objects: list, model, *, batch_size: int = 2000) -> list:
+        """Write `objects` of `model` with their creation history rows, naming the seeding user."""
+        return bulk_create_with_history(objects, model, batch_size=batch_size, default_user=self.seeder)
+
+    def _status_changes(self, changes: list[StatusChange]) -> None:
+        """Write status changes dated in the seeded past (their `created_at` as given)."""
+        with _dated(StatusChange, "created_at"):
+            self._bulk(changes, StatusChange)
+
     # --- People ---------------------------------------------------------------------------------------------
 
     def _users(self, rows: list[tuple[str, str]], role: Role) -> list[User]:
-        users = bulk_create_with_history(
+        users = self._bulk(
             [
                 User(email=email, full_name=full_name, password=self.password, date_joined=self.now)
                 for email, full_name in rows
             ],
             User,
-            batch_size=2000,
-            default_user=self.seeder,
         )
         group = self.groups[role.value]
         User.groups.through.objects.bulk_create(
             [User.groups.through(user_id=user.pk, group_id=group.pk) for user in users], batch_size=5000
         )
         return users
+
+    def _numbered_users(self, kind: str, count: int, role: Role) -> list[User]:
+        return self._users([(f"{kind}{i}@bench.invalid", _name(i)) for i in range(count)], role)
 
     def seed_people(self):
         self.password = make_password(BENCH_PASSWORD)
@@ -248,34 +258,33 @@ class Seeder:
         self.seeder.save()
         self.groups = {group.name: group for group in Group.objects.all()}
         self.head = self._users([("head@bench.invalid", "Бекмұханов Ерлан")], Role.CENTRE_HEAD)[0]
-        self.specialists = self._users([(f"specialist{i}@bench.invalid", _name(i)) for i in range(12)], Role.SPECIALIST)
-        self.administration = self._users(
-            [(f"administration{i}@bench.invalid", _name(i)) for i in range(3)], Role.ADMINISTRATION
-        )
+        self.specialists = self._numbered_users("specialist", 12, Role.SPECIALIST)
+        self.administration = self._numbered_users("administration", 3, Role.ADMINISTRATION)
         self.auditor = self._users([("auditor@bench.invalid", "Қасымова Әсел")], Role.AUDITOR)[0]
-        self.lecturers = self._users(
-            [(f"lecturer{i}@bench.invalid", _name(i)) for i in range(self.scale["lecturers"])], Role.LECTURER
-        )
+        self.lecturers = self._numbered_users("lecturer", self.scale["lecturers"], Role.LECTURER)
         staff = [self.head, *self.specialists, *self.administration, self.auditor, *self.lecturers]
-        bulk_create_with_history(
+        self._bulk(
             [StaffProfile(user=user, position="Оқытушы" if user in self.lecturers else "Маман") for user in staff],
             StaffProfile,
-            batch_size=2000,
-            default_user=self.seeder,
         )
-        self.student_users = self._users(
-            [(f"student{i}@bench.invalid", _name(i)) for i in range(self.scale["students"])], Role.STUDENT
-        )
+        self.student_users = self._numbered_users("student", self.scale["students"], Role.STUDENT)
 
     # --- Academic structure ---------------------------------------------------------------------------------
 
     def seed_structure(self):
-        faculties = bulk_create_with_history(
+        programmes, groups = self._seed_programmes_and_groups()
+        self._seed_terms()
+        self._seed_courses()
+        self._seed_students(programmes, groups)
+        self.log("students")
+        self._seed_enrolments()
+
+    def _seed_programmes_and_groups(self) -> tuple[list[Programme], list[StudyGroup]]:
+        faculties = self._bulk(
             [Faculty(external_id=f"F{i}", name_kk=f"Факультет {i}", name_ru=f"Факультет {i}") for i in range(5)],
             Faculty,
-            default_user=self.seeder,
         )
-        programmes = bulk_create_with_history(
+        programmes = self._bulk(
             [
                 Programme(
                     external_id=f"P{i}",
@@ -287,9 +296,8 @@ class Seeder:
                 for i in range(40)
             ],
             Programme,
-            default_user=self.seeder,
         )
-        groups = bulk_create_with_history(
+        groups = self._bulk(
             [
                 StudyGroup(
                     external_id=f"G{i}", programme=programmes[i % 40], name=f"Г-{i}", admission_year=2023 + i % 4
@@ -297,10 +305,12 @@ class Seeder:
                 for i in range(400)
             ],
             StudyGroup,
-            default_user=self.seeder,
         )
+        return programmes, groups
+
+    def _seed_terms(self) -> None:
         year = self.today.year if self.today.month >= 9 else self.today.year - 1
-        self.terms = bulk_create_with_history(
+        self.terms = self._bulk(
             [
                 AcademicTerm(
                     external_id=f"T{y}-{n}",
@@ -313,31 +323,30 @@ class Seeder:
                 for n in (1, 2)
             ],
             AcademicTerm,
-            default_user=self.seeder,
         )
         # The term under way (between terms: the one that started last); routes are drafted for it.
         self.current_term = max((t for t in self.terms if t.starts_on <= self.today), key=lambda t: t.starts_on)
-        self.courses = bulk_create_with_history(
+
+    def _seed_courses(self) -> None:
+        self.courses = self._bulk(
             [
                 Course(external_id=f"C{i}", code=f"CRS{i:04d}", name_kk=f"Пән {i}", name_ru=f"Дисциплина {i}")
                 for i in range(self.scale["courses"])
             ],
             Course,
-            batch_size=2000,
-            default_user=self.seeder,
         )
         # Course i is taught by lecturer i mod 500 in every term.
-        bulk_create_with_history(
+        self._bulk(
             [
                 TeachingAssignment(lecturer=self.lecturers[i % self.scale["lecturers"]], course=course, term=term)
                 for i, course in enumerate(self.courses)
                 for term in self.terms
             ],
             TeachingAssignment,
-            batch_size=2000,
-            default_user=self.seeder,
         )
-        self.students = bulk_create_with_history(
+
+    def _seed_students(self, programmes: list[Programme], groups: list[StudyGroup]) -> None:
+        self.students = self._bulk(
             [
                 Student(
                     user=user,
@@ -350,12 +359,10 @@ class Seeder:
                 for i, user in enumerate(self.student_users)
             ],
             Student,
-            batch_size=2000,
-            default_user=self.seeder,
         )
-        self.log("students")
 
-        # Six courses a term for every student, in every term: the largest table of the data set.
+    def _seed_enrolments(self) -> None:
+        """Six courses a term for every student, in every term: the largest table of the data set."""
         per_term = self.scale["courses_per_term"]
         course_ids = [c.pk for c in self.courses]
 
@@ -376,40 +383,45 @@ class Seeder:
     # --- Applications, assessments, conclusions -------------------------------------------------------------
 
     def seed_applications(self):
-        consent_text = ConsentText.objects.order_by("-effective_from").first()
-        categories = list(NeedCategory.objects.all())
+        self._seed_application_rows()
+        self._seed_categories_and_consents()
+        self._seed_application_changes()
+        self._seed_assessments()
+        self._seed_conclusions()
+
+    def _application(self, n: int, status: str) -> Application:
+        i = self.case_student_index[n]
+        days_ago = 5 + (n * 37) % 400
+        submitted = self.now - datetime.timedelta(days=days_ago) if status != Application.Status.DRAFT else None
+        registered = (
+            submitted + datetime.timedelta(days=2)
+            if submitted and status not in {Application.Status.SUBMITTED, Application.Status.REJECTED}
+            else None
+        )
+        return Application(
+            student=self.students[i],
+            filed_by=self.student_users[i],
+            filed_as=Application.FiledAs.STUDENT,
+            status=status,
+            description="Дәрістерді жазып алуға көмек керек.",
+            contact_channel=Application.ContactChannel.EMAIL,
+            submitted_at=submitted,
+            registered_at=registered,
+            registration_number=f"ӨТ-{self.today.year}/{n + 1:04d}" if registered else None,
+            rejection_reason="Құжаттар толық емес." if status == Application.Status.REJECTED else "",
+        )
+
+    def _seed_application_rows(self) -> None:
         states = _spread(APPLICATION_STATES, self.scale["applications"])
         # Students spread over the whole list, so the cases' students are not all in one group.
         step = max(1, self.scale["students"] // len(states))
-        self.case_student_index = {}
-        applications = []
-        for n, status in enumerate(states):
-            i = (n * step) % self.scale["students"]
-            self.case_student_index[n] = i
-            days_ago = 5 + (n * 37) % 400
-            submitted = self.now - datetime.timedelta(days=days_ago) if status != Application.Status.DRAFT else None
-            registered = (
-                submitted + datetime.timedelta(days=2)
-                if submitted and status not in {Application.Status.SUBMITTED, Application.Status.REJECTED}
-                else None
-            )
-            applications.append(
-                Application(
-                    student=self.students[i],
-                    filed_by=self.student_users[i],
-                    filed_as=Application.FiledAs.STUDENT,
-                    status=status,
-                    description="Дәрістерді жазып алуға көмек керек.",
-                    contact_channel=Application.ContactChannel.EMAIL,
-                    submitted_at=submitted,
-                    registered_at=registered,
-                    registration_number=f"ӨТ-{self.today.year}/{n + 1:04d}" if registered else None,
-                    rejection_reason="Құжаттар толық емес." if status == Application.Status.REJECTED else "",
-                )
-            )
-        self.applications = bulk_create_with_history(
-            applications, Application, batch_size=1000, default_user=self.seeder
-        )
+        self.case_student_index = {n: (n * step) % self.scale["students"] for n in range(len(states))}
+        applications = [self._application(n, status) for n, status in enumerate(states)]
+        self.applications = self._bulk(applications, Application, batch_size=1000)
+
+    def _seed_categories_and_consents(self) -> None:
+        consent_text = ConsentText.objects.order_by("-effective_from").first()
+        categories = list(NeedCategory.objects.all())
         through = Application.categories.through
         through.objects.bulk_create(
             [
@@ -417,7 +429,7 @@ class Seeder:
                 for n, a in enumerate(self.applications)
             ]
         )
-        bulk_create_with_history(
+        self._bulk(
             [
                 Consent(
                     application=a,
@@ -432,8 +444,9 @@ class Seeder:
             ],
             Consent,
             batch_size=1000,
-            default_user=self.seeder,
         )
+
+    def _seed_application_changes(self) -> None:
         application_type = ContentType.objects.get_for_model(Application)
         changes = []
         for a in self.applications:
@@ -450,11 +463,11 @@ class Seeder:
                         created_at=min(self.now, start + datetime.timedelta(days=[0, 1, 3, 5, 15, 40][k])),
                     )
                 )
-        with _dated(StatusChange, "created_at"):
-            bulk_create_with_history(changes, StatusChange, batch_size=2000, default_user=self.seeder)
+        self._status_changes(changes)
 
+    def _seed_assessments(self) -> None:
         assessed = [a for a in self.applications if a.status in _ASSESSED]
-        assignments = bulk_create_with_history(
+        assignments = self._bulk(
             [
                 Assignment(
                     application=a,
@@ -466,28 +479,23 @@ class Seeder:
             ],
             Assignment,
             batch_size=1000,
-            default_user=self.seeder,
         )
-        bulk_create_with_history(
-            [
+        assessments = []
+        for assignment in assignments:
+            ongoing = assignment.application.status == Application.Status.UNDER_ASSESSMENT
+            assessments.append(
                 Assessment(
                     assignment=assignment,
-                    status=Assessment.Status.DRAFT
-                    if assignment.application.status == Application.Status.UNDER_ASSESSMENT
-                    else Assessment.Status.FINISHED,
+                    status=Assessment.Status.DRAFT if ongoing else Assessment.Status.FINISHED,
                     findings="Ақпаратты қабылдау жылдамдығы төмен.",
-                    finished_at=None
-                    if assignment.application.status == Application.Status.UNDER_ASSESSMENT
-                    else self.now - datetime.timedelta(days=30),
+                    finished_at=None if ongoing else self.now - datetime.timedelta(days=30),
                 )
-                for assignment in assignments
-            ],
-            Assessment,
-            batch_size=1000,
-            default_user=self.seeder,
-        )
+            )
+        self._bulk(assessments, Assessment, batch_size=1000)
+
+    def _seed_conclusions(self) -> None:
         concluded = [a for a in self.applications if a.status in _CONCLUDED]
-        self.conclusions = bulk_create_with_history(
+        self.conclusions = self._bulk(
             [
                 Conclusion(
                     application=a,
@@ -503,38 +511,45 @@ class Seeder:
             ],
             Conclusion,
             batch_size=1000,
-            default_user=self.seeder,
         )
 
     # --- Routes, sections, agreements -----------------------------------------------------------------------
 
     def seed_routes(self):
         states = _spread(ROUTE_STATES, min(self.scale["routes"], len(self.conclusions)))
+        routes = [
+            self._route(n, conclusion, status)
+            for n, (conclusion, status) in enumerate(zip(self.conclusions, states, strict=False))
+        ]
+        self.routes = self._bulk(routes, Route, batch_size=1000)
+        sections = self._seed_sections()
+        self._seed_agreements(sections)
+        self._seed_route_changes()
+
+    def _route(self, n: int, conclusion: Conclusion, status: str) -> Route:
+        sent = self.now - datetime.timedelta(days=1 + n % 20)
+        approved = status in Route.APPROVED
+        return Route(
+            application=conclusion.application,
+            conclusion=conclusion,
+            status=status,
+            academic_year=self.current_term.academic_year,
+            term=self.current_term,
+            goals="Оқу бағдарламасын толық меңгеру.",
+            support_level=Conclusion.SupportLevel.TARGETED,
+            tutor=self.specialists[n % len(self.specialists)],
+            drafted_by=self.specialists[n % len(self.specialists)],
+            agreement_round=0 if status == Route.Status.DRAFT else 1,
+            sent_for_agreement_at=None if status == Route.Status.DRAFT else sent - datetime.timedelta(days=5),
+            sent_for_approval_at=sent if status not in _BEFORE_APPROVAL else None,
+            registration_number=f"ЖББМ-{self.today.year}/{n + 1:04d}" if approved else None,
+            approved_by=self.administration[0] if approved else None,
+            approved_at=sent + datetime.timedelta(days=2) if approved else None,
+            first_review_on=self.today + datetime.timedelta(days=n % 90 - 20),
+        )
+
+    def _seed_sections(self) -> list[RouteSection]:
         index_of = {a.pk: n for n, a in enumerate(self.applications)}
-        routes = []
-        for n, (conclusion, status) in enumerate(zip(self.conclusions, states, strict=False)):
-            sent = self.now - datetime.timedelta(days=1 + n % 20)
-            routes.append(
-                Route(
-                    application=conclusion.application,
-                    conclusion=conclusion,
-                    status=status,
-                    academic_year=self.current_term.academic_year,
-                    term=self.current_term,
-                    goals="Оқу бағдарламасын толық меңгеру.",
-                    support_level=Conclusion.SupportLevel.TARGETED,
-                    tutor=self.specialists[n % len(self.specialists)],
-                    drafted_by=self.specialists[n % len(self.specialists)],
-                    agreement_round=0 if status == Route.Status.DRAFT else 1,
-                    sent_for_agreement_at=None if status == Route.Status.DRAFT else sent - datetime.timedelta(days=5),
-                    sent_for_approval_at=sent if status not in _BEFORE_APPROVAL else None,
-                    registration_number=f"ЖББМ-{self.today.year}/{n + 1:04d}" if status in Route.APPROVED else None,
-                    approved_by=self.administration[0] if status in Route.APPROVED else None,
-                    approved_at=sent + datetime.timedelta(days=2) if status in Route.APPROVED else None,
-                    first_review_on=self.today + datetime.timedelta(days=n % 90 - 20),
-                )
-            )
-        self.routes = bulk_create_with_history(routes, Route, batch_size=1000, default_user=self.seeder)
         course_index = {course.pk: n for n, course in enumerate(self.courses)}
         sections = []
         for route in self.routes:
@@ -552,7 +567,9 @@ class Seeder:
                         order=order,
                     )
                 )
-        sections = bulk_create_with_history(sections, RouteSection, batch_size=2000, default_user=self.seeder)
+        return self._bulk(sections, RouteSection)
+
+    def _seed_agreements(self, sections: list[RouteSection]) -> None:
         by_route = {route.pk: route for route in self.routes}
         agreements = []
         for section in sections:
@@ -576,7 +593,9 @@ class Seeder:
                     decided_at=None if pending else route.sent_for_agreement_at + datetime.timedelta(days=2),
                 )
             )
-        bulk_create_with_history(agreements, Agreement, batch_size=2000, default_user=self.seeder)
+        self._bulk(agreements, Agreement)
+
+    def _seed_route_changes(self) -> None:
         route_type = ContentType.objects.get_for_model(Route)
         changes = [
             StatusChange(
@@ -597,14 +616,12 @@ class Seeder:
             for path in [_ROUTE_PATH[route.status]]
             for k, status in enumerate(path)
         ]
-        with _dated(StatusChange, "created_at"):
-            bulk_create_with_history(changes, StatusChange, batch_size=2000, default_user=self.seeder)
+        self._status_changes(changes)
 
     # --- Team meetings and protocols ------------------------------------------------------------------------
 
     def seed_meetings(self):
-        count = self.scale["protocols"]
-        meetings = bulk_create_with_history(
+        meetings = self._bulk(
             [
                 TeamMeeting(
                     starts_at=self.now - datetime.timedelta(days=3 + n, hours=2),
@@ -615,12 +632,16 @@ class Seeder:
                     status=TeamMeeting.Status.SIGNED if n >= 20 else TeamMeeting.Status.HELD,
                     planned_by=self.head,
                 )
-                for n in range(count)
+                for n in range(self.scale["protocols"])
             ],
             TeamMeeting,
             batch_size=1000,
-            default_user=self.seeder,
         )
+        members, items = self._seed_members_and_agenda(meetings)
+        self.protocols = self._bulk([self._protocol(n, m) for n, m in enumerate(meetings)], Protocol, batch_size=1000)
+        self._seed_protocol_rows(members, items)
+
+    def _seed_members_and_agenda(self, meetings: list[TeamMeeting]) -> tuple[list, list]:
         members, items = [], []
         for n, meeting in enumerate(meetings):
             people = [
@@ -645,42 +666,32 @@ class Seeder:
                         order=k,
                     )
                 )
-        members = bulk_create_with_history(members, MeetingMember, batch_size=2000, default_user=self.seeder)
-        items = bulk_create_with_history(items, AgendaItem, batch_size=2000, default_user=self.seeder)
-        self.protocols = bulk_create_with_history(
-            [
-                Protocol(
-                    meeting=meeting,
-                    status=Protocol.Status.SIGNED
-                    if meeting.status == TeamMeeting.Status.SIGNED
-                    else Protocol.Status.DRAFT,
-                    registration_number=f"ХТ-{self.today.year}/{n + 1:04d}"
-                    if meeting.status == TeamMeeting.Status.SIGNED
-                    else None,
-                    registered_at=meeting.ends_at if meeting.status == TeamMeeting.Status.SIGNED else None,
-                    chair_signed_by=self.head if meeting.status == TeamMeeting.Status.SIGNED else None,
-                    chair_signed_at=meeting.ends_at if meeting.status == TeamMeeting.Status.SIGNED else None,
-                    secretary_signed_by=meeting.secretary if meeting.status == TeamMeeting.Status.SIGNED else None,
-                    secretary_signed_at=meeting.ends_at if meeting.status == TeamMeeting.Status.SIGNED else None,
-                    created_by=meeting.secretary,
-                )
-                for n, meeting in enumerate(meetings)
-            ],
-            Protocol,
-            batch_size=1000,
-            default_user=self.seeder,
+        return self._bulk(members, MeetingMember), self._bulk(items, AgendaItem)
+
+    def _protocol(self, n: int, meeting: TeamMeeting) -> Protocol:
+        signed = meeting.status == TeamMeeting.Status.SIGNED
+        return Protocol(
+            meeting=meeting,
+            status=Protocol.Status.SIGNED if signed else Protocol.Status.DRAFT,
+            registration_number=f"ХТ-{self.today.year}/{n + 1:04d}" if signed else None,
+            registered_at=meeting.ends_at if signed else None,
+            chair_signed_by=self.head if signed else None,
+            chair_signed_at=meeting.ends_at if signed else None,
+            secretary_signed_by=meeting.secretary if signed else None,
+            secretary_signed_at=meeting.ends_at if signed else None,
+            created_by=meeting.secretary,
         )
+
+    def _seed_protocol_rows(self, members: list[MeetingMember], items: list[AgendaItem]) -> None:
         by_meeting = {protocol.meeting_id: protocol for protocol in self.protocols}
-        bulk_create_with_history(
+        self._bulk(
             [
                 Attendance(protocol=by_meeting[m.meeting_id], member=m, presence=Attendance.Presence.PRESENT)
                 for m in members
             ],
             Attendance,
-            batch_size=2000,
-            default_user=self.seeder,
         )
-        bulk_create_with_history(
+        self._bulk(
             [
                 ProtocolItem(
                     protocol=by_meeting[item.meeting_id],
@@ -693,8 +704,6 @@ class Seeder:
                 for item in items
             ],
             ProtocolItem,
-            batch_size=2000,
-            default_user=self.seeder,
         )
 
     # --- Registered documents -------------------------------------------------------------------------------
@@ -728,14 +737,13 @@ class Seeder:
         for p in self.protocols:
             if p.registration_number:
                 add(p, "protocol", p.registration_number, None, timezone.localdate(p.registered_at))
-        documents = bulk_create_with_history(documents, RegisteredDocument, batch_size=2000, default_user=self.seeder)
-        bulk_create_with_history(
+        documents = self._bulk(documents, RegisteredDocument)
+        self._bulk(
             [
                 RegistrationCounter(document_type=kind, year=self.today.year, last_number=last)
                 for kind, last in numbers.items()
             ],
             RegistrationCounter,
-            default_user=self.seeder,
         )
         # The benchmark downloads the PDF of the route of the case it opens.
         self.case_route = next(r for r in self.routes if r.status == Route.Status.IN_FORCE)

@@ -494,15 +494,22 @@ def assess(application: Application, head: User, specialist: User, stage: str) -
     services.conclusion_sign(conclusion=conclusion, actor=head)
 
 
+def _fresh(student: Student) -> bool:
+    return not Application.objects.filter(student=student).exists()
+
+
 def seed_applications(users: dict[Role, User], students: list[Student]) -> None:
     """One application in every state, so a newcomer can open each (skipped for students who already have one)."""
+    _seed_early_applications(users, students)
+    _seed_assessed_applications(users, students)
+    _seed_ended_and_other_applications(users, students)
+
+
+def _seed_early_applications(users: dict[Role, User], students: list[Student]) -> None:
+    """Registered, a representative's draft, submitted, and submitted long ago (overdue)."""
     head = users[Role.CENTRE_HEAD]
-
-    def fresh(student):
-        return not Application.objects.filter(student=student).exists()
-
     demo_student, represented = students[0], students[1]
-    if fresh(demo_student):
+    if _fresh(demo_student):
         registered = submitted_application(
             demo_student, demo_student.user, ["visual"], "Тақтадағы жазуды көрмеймін, ірі қаріп керек."
         )
@@ -520,32 +527,35 @@ def seed_applications(users: dict[Role, User], students: list[Student]) -> None:
         )
         duplicate = student_services.application_register(application=duplicate, actor=head)
         student_services.application_merge(application=duplicate, keep=registered, actor=head)
-    if fresh(represented):
+    if _fresh(represented):
         draft = student_services.application_start(actor=users[Role.REPRESENTATIVE], student=represented)
         fill_application(
             draft, users[Role.REPRESENTATIVE], ["hearing"], "Ұлым нашар естиді; дәрістерде ым тілі аудармашысы керек."
         )
-    if fresh(students[2]):
+    if _fresh(students[2]):
         kept = submitted_application(
             students[2], students[2].user, ["mobility"], "Арбамен жүремін; аудиториялар бірінші қабатта болуы керек."
         )
         # Sent twice by mistake: the second is rejected as a duplicate of the first.
         again = submitted_application(students[2], students[2].user, ["mobility"], "Пандус керек.")
         student_services.application_reject_duplicate(application=again, keep=kept, actor=head)
-    if fresh(students[3]):
+    if _fresh(students[3]):
         overdue = submitted_application(
             students[3], students[3].user, ["learning"], "Дислексия: емтихандарда қосымша уақыт керек."
         )
         # Sent two weeks ago and never registered: shows the overdue marker in the inbox.
         Application.objects.filter(pk=overdue.pk).update(submitted_at=timezone.now() - datetime.timedelta(days=14))
-    specialist = users[Role.SPECIALIST]
-    # 4: under assessment, the specialist's draft; 11: assessment finished, draft conclusion;
-    # 5: conclusion signed, no route yet; 6: closed after its route was in force; 12-19: a route in each state.
+
+
+def _seed_assessed_applications(users: dict[Role, User], students: list[Student]) -> None:
+    """4: under assessment, the specialist's draft; 11: assessment finished, draft conclusion; 5: conclusion
+    signed, no route yet; 6: closed after its route was in force; 12-19: a route in each state."""
+    head, specialist = users[Role.CENTRE_HEAD], users[Role.SPECIALIST]
     concluded = {}
     stages = [(students[4], "draft"), (students[11], "finished"), (students[5], "signed"), (students[6], "closed")]
     stages += [(student, f"route:{stage}") for stage, student in students_for_routes(students).items()]
     for student, stage in stages:
-        if fresh(student):
+        if _fresh(student):
             application = submitted_application(student, student.user, ["speech"], "Сөйлеуде қиындық бар.")
             application = student_services.application_register(application=application, actor=head)
             assess(
@@ -555,7 +565,12 @@ def seed_applications(users: dict[Role, User], students: list[Student]) -> None:
                 application.refresh_from_db()
                 concluded[stage.removeprefix("route:")] = application
     seed_routes(users, concluded)
-    if fresh(students[7]):
+
+
+def _seed_ended_and_other_applications(users: dict[Role, User], students: list[Student]) -> None:
+    """Rejected, withdrawn, a lecturer's referral, and a paper application entered by the centre."""
+    head = users[Role.CENTRE_HEAD]
+    if _fresh(students[7]):
         rejected = submitted_application(students[7], students[7].user, ["other"], "Жатақханада орын керек.")
         # Registered first, then rejected: its registered application is void ("rejected") in the register.
         rejected = student_services.application_register(application=rejected, actor=head)
@@ -564,18 +579,18 @@ def seed_applications(users: dict[Role, User], students: list[Student]) -> None:
             actor=head,
             reason="Жатақхана орталықтың құзыретіне жатпайды: студенттер ісі бөліміне жүгініңіз.",
         )
-    if fresh(students[8]):
+    if _fresh(students[8]):
         withdrawn = submitted_application(
             students[8], students[8].user, ["mental_health"], "Емтихан алдында қатты мазасызданамын."
         )
         student_services.application_withdraw(application=withdrawn, actor=students[8].user, reason="")
     referred = students[9]
     lecturer = users[Role.LECTURER]
-    if fresh(referred) and student_permissions.can_apply_for(lecturer, referred):
+    if _fresh(referred) and student_permissions.can_apply_for(lecturer, referred):
         student_services.application_start(
             actor=lecturer, student=referred, referral_note="Сабақта тақтадағы жазуды оқи алмайтын сияқты."
         )
-    if fresh(students[10]):
+    if _fresh(students[10]):
         student_services.paper_application_enter(
             actor=head,
             student=students[10],

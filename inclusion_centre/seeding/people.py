@@ -173,7 +173,7 @@ def seed_users() -> dict[Role, User]:
     return users
 
 
-def seed_academic_structure(users: dict[Role, User]) -> dict:
+def _seed_programmes() -> tuple[Faculty, Programme, Programme]:
     faculty, _ = Faculty.objects.get_or_create(
         external_id="F-PED",
         defaults={
@@ -202,6 +202,10 @@ def seed_academic_structure(users: dict[Role, User]) -> dict:
             "name_en": "Kazakh language and literature",
         },
     )
+    return faculty, pedagogy, philology
+
+
+def _seed_groups(pedagogy: Programme, philology: Programme) -> list[StudyGroup]:
     groups = []
     for external_id, programme, name, year in [
         ("G-PP-25", pedagogy, "ПП-25", 2025),
@@ -213,16 +217,11 @@ def seed_academic_structure(users: dict[Role, User]) -> dict:
             external_id=external_id, defaults={"programme": programme, "name": name, "admission_year": year}
         )
         groups.append(group)
-    term, _ = AcademicTerm.objects.get_or_create(
-        external_id="T-2026-1",
-        defaults={
-            "academic_year": "2026-2027",
-            "number": 1,
-            "starts_on": datetime.date(2026, 9, 1),
-            "ends_on": datetime.date(2026, 12, 31),
-        },
-    )
+    return groups
 
+
+def _seed_courses(users: dict[Role, User], term: AcademicTerm) -> list[Course]:
+    """The demo courses, taught in `term` by the demo lecturer and the other lecturers in turn."""
     lecturers = [users[Role.LECTURER]]
     for email, full_name in OTHER_LECTURERS:
         lecturer, _created = _user(email, full_name, usable_password=True)
@@ -236,12 +235,27 @@ def seed_academic_structure(users: dict[Role, User]) -> dict:
         )
         courses.append(course)
         TeachingAssignment.objects.get_or_create(lecturer=lecturers[index % len(lecturers)], course=course, term=term)
+    return courses
+
+
+def seed_academic_structure(users: dict[Role, User]) -> dict:
+    faculty, pedagogy, philology = _seed_programmes()
+    groups = _seed_groups(pedagogy, philology)
+    term, _ = AcademicTerm.objects.get_or_create(
+        external_id="T-2026-1",
+        defaults={
+            "academic_year": "2026-2027",
+            "number": 1,
+            "starts_on": datetime.date(2026, 9, 1),
+            "ends_on": datetime.date(2026, 12, 31),
+        },
+    )
     return {
         "faculty": faculty,
         "programmes": [pedagogy, philology],
         "groups": groups,
         "term": term,
-        "courses": courses,
+        "courses": _seed_courses(users, term),
     }
 
 

@@ -38,6 +38,7 @@ from .meeting import (
 )
 from .route import (
     academic_years,
+    agreement_for,
     agreements_answered,
     agreements_awaiting,
     approval_due,
@@ -60,6 +61,7 @@ __all__ = [
     "Tab",
     "academic_years",
     "adaptations_by_group",
+    "agreement_for",
     "agreements_answered",
     "agreements_awaiting",
     "approval_due",

@@ -7,6 +7,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from inclusion_centre.accounts.grants import granted
 from inclusion_centre.accounts.models import User
 from inclusion_centre.workdays import add_working_days
 from students.models import Application
@@ -89,9 +90,11 @@ def adaptations_by_group(include: set[int] | None = None) -> list[tuple[str, lis
 
 
 def assignments_of(user: User) -> QuerySet:
-    """A specialist's active assignments, for their home page."""
+    """A specialist's active assignments, for their home page: the cases they hold `students.assess_application`
+    on (the grant the assignment wrote), each with the assignment that names them."""
+    cases = granted(user, "students.assess_application", Application.objects.all())
     return (
-        Assignment.objects.filter(specialist=user, ended_at__isnull=True)
+        Assignment.objects.filter(application__in=cases, specialist=user, ended_at__isnull=True)
         .select_related("application__student__user", "assessment")
         .order_by("assigned_at")
     )

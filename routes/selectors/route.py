@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.models import StatusChange
-from inclusion_centre.accounts.grants import prefetch_grants, remember_grant
+from inclusion_centre.accounts.grants import granted, prefetch_grants, remember_grant
 from inclusion_centre.accounts.models import User
 from inclusion_centre.workdays import add_working_days
 from students.models import AcademicTerm, Application, ApplicationUserObjectPermission, StudentUserObjectPermission
@@ -324,23 +324,41 @@ def routes_on_case(user: User, application: Application) -> list[tuple]:
     return visible
 
 
+def agreement_for(user: User, pk: int) -> tuple:
+    """The agreement `user` answers, with its route and the user's access (route_for): Http404 unless the user is
+    a lecturer asked about the route (their `routes.view_route` grant) and, while the agreement waits, holds
+    `routes.agree_routesection` on its section (the grant the request wrote and the answer removes)."""
+    asked_about = granted(user, "routes.view_route", Route.objects.all())
+    route_id = Agreement.objects.filter(pk=pk, route__in=asked_about).values_list("route_id", flat=True).first()
+    if route_id is None:
+        raise Http404
+    route, access = route_for(user, route_id)
+    agreement = next(a for a in route.agreements.all() if a.pk == pk)
+    waiting = agreement.status == Agreement.Status.PENDING
+    if waiting and not user.has_perm("routes.agree_routesection", agreement.section):
+        raise Http404  # another lecturer's section of the same route
+    return route, access, agreement
+
+
+def _lecturer_rows(queryset: QuerySet) -> QuerySet:
+    return queryset.select_related("section__course", "section__term", "route__application__student__user")
+
+
 def agreements_awaiting(user: User) -> QuerySet:
-    """A lecturer's sections waiting for their answer, soonest due first."""
-    return (
-        Agreement.objects.filter(
-            lecturer=user, status=Agreement.Status.PENDING, route__status=Route.Status.IN_AGREEMENT
-        )
-        .select_related("section__course", "section__term", "route__application__student__user")
-        .order_by("due_on", "pk")
+    """The sections waiting for the user's answer (their `routes.agree_routesection` grants), soonest due first."""
+    asked = granted(user, "routes.agree_routesection", RouteSection.objects.all())
+    awaiting = Agreement.objects.filter(
+        section__in=asked, status=Agreement.Status.PENDING, route__status=Route.Status.IN_AGREEMENT
     )
+    return _lecturer_rows(awaiting).order_by("due_on", "pk")
 
 
 def agreements_answered(user: User) -> QuerySet:
-    return (
-        Agreement.objects.filter(lecturer=user, status__in=Agreement.ANSWERS)
-        .select_related("section__course", "section__term", "route__application__student__user")
-        .order_by("-decided_at", "-pk")
-    )
+    """The user's own answers (the agreements naming them) on the routes they were asked about (their
+    `routes.view_route` grants), newest first."""
+    asked_about = granted(user, "routes.view_route", Route.objects.all())
+    answered = Agreement.objects.filter(route__in=asked_about, lecturer=user, status__in=Agreement.ANSWERS)
+    return _lecturer_rows(answered).order_by("-decided_at", "-pk")
 
 
 def approval_queue(user: User) -> QuerySet:

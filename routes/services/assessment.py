@@ -16,7 +16,7 @@ from inclusion_centre.accounts.notifications import notify
 from inclusion_centre.accounts.roles import Role
 from inclusion_centre.history import acting_as
 from students.models import Application
-from students.services import _applicant_side
+from students.selectors import applicant_side
 from students.workflow import ALLOWED as APPLICATION_MOVES
 
 from .. import permissions
@@ -314,7 +314,7 @@ def conclusion_sign(*, conclusion: Conclusion, actor: User) -> Conclusion:
     application = locked.application
     if application.status == S.UNDER_ASSESSMENT:
         application = move(instance=application, to_status=S.CONCLUDED, allowed=APPLICATION_MOVES, actor=actor)
-    for recipient in _applicant_side(application):
+    for recipient in applicant_side(application):
         notify(
             recipient=recipient,
             kind="conclusion_signed",

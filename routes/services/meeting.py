@@ -41,7 +41,7 @@ from ..models import (
 )
 from ..permissions import meeting as permissions
 from ..workflow import MEETING_ALLOWED, PROTOCOL_ALLOWED
-from .common import copy_rows
+from .common import copy_rows, required_reason
 
 M = TeamMeeting.Status
 P = Protocol.Status
@@ -464,8 +464,7 @@ def meeting_rsvp(*, meeting: TeamMeeting, actor: User, answer: str, comment: str
 @transaction.atomic
 def meeting_cancel(*, meeting: TeamMeeting, actor: User, reason: str) -> TeamMeeting:
     _require_manager(actor)
-    if not reason.strip():
-        raise ValidationError({"reason": _("Give the reason for cancelling.")}, code="no_reason")
+    required_reason(reason, _("Give the reason for cancelling."))
     locked = _lock_meeting(meeting)
     moved = move(
         instance=locked,
@@ -835,8 +834,7 @@ def protocol_correct(*, meeting: TeamMeeting, actor: User, reason: str) -> Proto
 
     The signed version stays in force (and readable) until the correction is registered.
     """
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why the protocol is corrected.")}, code="no_reason")
+    required_reason(reason, _("Say why the protocol is corrected."))
     locked = _lock_meeting(meeting)
     if permissions.signing_role(actor, locked) is None and not permissions.can_manage_meetings(actor):
         raise PermissionDenied

@@ -29,7 +29,7 @@ from inclusion_centre.accounts.roles import Role
 from inclusion_centre.history import acting_as
 from inclusion_centre.workdays import add_working_days
 from students.models import AcademicTerm, Application, Course, Enrolment, TeachingAssignment
-from students.services import _applicant_side
+from students.selectors import applicant_side
 from students.workflow import ALLOWED as APPLICATION_MOVES
 
 from .. import permissions
@@ -44,7 +44,7 @@ from ..models import (
     SupportMeasure,
 )
 from ..workflow import AGREEMENT_ALLOWED, ALLOWED
-from .common import copy_rows
+from .common import copy_rows, required_reason
 
 R = Route.Status
 A = Agreement.Status
@@ -59,6 +59,14 @@ def _route_url(route: Route) -> str:
 
 def _lock_route(route: Route) -> Route:
     return Route.objects.select_for_update().select_related("application__student__user").get(pk=route.pk)
+
+
+def _lock_for_author(route: Route, actor: User) -> Route:
+    """The route's row locked (as _lock_route); PermissionDenied unless the actor is one of its authors."""
+    locked = _lock_route(route)
+    if not permissions.is_route_author(actor, locked.application):
+        raise PermissionDenied
+    return locked
 
 
 def _stale(locked: Route, revision: int | None) -> None:
@@ -436,8 +444,7 @@ def section_add(
 def section_remove(*, section: RouteSection, actor: User, revision: int, reason: str) -> RouteSection:
     locked = _lock_route(section.route)
     _editable(actor, locked, revision)
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why the section is removed.")}, code="no_reason")
+    required_reason(reason, _("Say why the section is removed."))
     section = _active_section(locked, section, _("This section was already removed."))
     return _save_section(locked, section, actor, removed_at=timezone.now(), removal_reason=reason.strip())
 
@@ -634,11 +641,8 @@ def _answered(agreement: Agreement) -> None:
 @transaction.atomic
 def route_withdraw_from_agreement(*, route: Route, actor: User, reason: str) -> Route:
     """The author takes the route back to draft to change it; lecturers' answers are re-checked on resending."""
-    locked = _lock_route(route)
-    if not permissions.is_route_author(actor, locked.application):
-        raise PermissionDenied
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why the route is taken back.")}, code="no_reason")
+    locked = _lock_for_author(route, actor)
+    required_reason(reason, _("Say why the route is taken back."))
     if locked.status != R.IN_AGREEMENT:
         raise IllegalMove(
             _("Only a route with the lecturers can be taken back; this one is “%(state)s”.")
@@ -685,8 +689,12 @@ def _set_aside_pending(route: Route, actor: User, *, course: str = "") -> None:
 
 
 def _check_answer(locked: Agreement, locked_route: Route, actor: User, decision: str, comment: str) -> None:
-    """Refuse an answer that is not the lecturer's to give, incomplete, or no longer awaited."""
-    if locked.lecturer_id != actor.pk:
+    """Refuse an answer that is not the actor's to give, incomplete, or no longer awaited.
+
+    Who answers is read from the object grants the request wrote: a lecturer asked about the route
+    (`routes.view_route`) answers the section they hold `routes.agree_routesection` on while it waits; a lecturer
+    who already answered is told it waits no more."""
+    if not actor.has_perm("routes.view_route", locked_route):
         raise PermissionDenied
     # An agreement is new processing of the student's data by a lecturer: not after consent is withdrawn.
     _refuse_without_consent(locked_route.application)
@@ -700,6 +708,8 @@ def _check_answer(locked: Agreement, locked_route: Route, actor: User, decision:
             % {"state": locked_route.get_status_display()},
             code="illegal_move",
         )
+    if not actor.has_perm("routes.agree_routesection", locked.section):
+        raise PermissionDenied  # another lecturer's section
 
 
 @transaction.atomic
@@ -851,7 +861,7 @@ def _tell_approved(moved: Route) -> None:
     lecturers = [s.lecturer for s in moved.sections.filter(removed_at__isnull=True).select_related("lecturer")]
     context = {"number": moved.registration_number}
     _tell(
-        _applicant_side(moved.application),
+        applicant_side(moved.application),
         route=moved,
         kind="route_approved_student",
         subject=gettext_noop("Your individual educational route is approved"),
@@ -877,8 +887,7 @@ def _tell_approved(moved: Route) -> None:
 def route_return(*, route: Route, actor: User, reason: str) -> Route:
     if not actor.has_perm("routes.approve_route"):
         raise PermissionDenied
-    if not reason.strip():
-        raise ValidationError({"reason": _("Give the reason: the specialists will read it.")}, code="no_reason")
+    required_reason(reason, _("Give the reason: the specialists will read it."))
     locked = _lock_route(route)
     if locked.status != R.IN_APPROVAL:
         raise IllegalMove(
@@ -922,11 +931,8 @@ def _cancel_registered_document(route: Route, actor: User, reason: str) -> None:
 @transaction.atomic
 def route_cancel(*, route: Route, actor: User, reason: str) -> Route:
     """Cancel a route that is not final; a cancelled revision leaves the version it revised in force."""
-    locked = _lock_route(route)
-    if not permissions.is_route_author(actor, locked.application):
-        raise PermissionDenied
-    if not reason.strip():
-        raise ValidationError({"reason": _("Give the reason for cancelling.")}, code="no_reason")
+    locked = _lock_for_author(route, actor)
+    required_reason(reason, _("Give the reason for cancelling."))
     moved = move(
         instance=locked,
         to_status=R.CANCELLED,
@@ -959,9 +965,7 @@ def route_review(*, route: Route, actor: User, reason: str, outcome: str, commen
 
     Answers the student's open reports of changed needs. For `revise` the new draft is `review.route.next_version`.
     """
-    locked = _lock_route(route)
-    if not permissions.is_route_author(actor, locked.application):
-        raise PermissionDenied
+    locked = _lock_for_author(route, actor)
     if locked.status != R.IN_FORCE:
         raise IllegalMove(
             _("Only a route in force is reviewed; this one is “%(state)s”.") % {"state": locked.get_status_display()},
@@ -1036,8 +1040,7 @@ def case_close(*, application: Application, actor: User, reason: str) -> Applica
     """Close a concluded case (graduation, leaving, no more need): open routes are cancelled, routes in force end."""
     if not actor.has_perm("routes.manage_route"):
         raise PermissionDenied
-    if not reason.strip():
-        raise ValidationError({"reason": _("Give the reason for closing the case.")}, code="no_reason")
+    required_reason(reason, _("Give the reason for closing the case."))
     moved = move(
         instance=application,
         to_status=Application.Status.CLOSED,
@@ -1061,7 +1064,7 @@ def case_close(*, application: Application, actor: User, reason: str) -> Applica
         with acting_as(actor):
             for agreement in Agreement.objects.filter(route=route, status=A.PENDING):
                 _withdraw(agreement, _("the case was closed"), actor)
-    for recipient in _applicant_side(moved):
+    for recipient in applicant_side(moved):
         notify(
             recipient=recipient,
             kind="case_closed",

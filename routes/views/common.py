@@ -8,30 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from audit.workflow import IllegalMove
+from audit.view_helpers import CONFLICT, INVALID, add_errors, post_data, status_for
 
 from ..forms import ReasonForm
 
-INVALID, CONFLICT = 422, 409
-
-
-def post_data(request):
-    """The submitted data, or None on GET (`request.POST or None` would treat an empty POST as no POST)."""
-    return request.POST if request.method == "POST" else None
-
-
-def status_for(error: ValidationError) -> int:
-    """409 when the object is not in a state for the move (someone acted first), 422 when the input is wrong."""
-    return CONFLICT if isinstance(error, IllegalMove) else INVALID
-
-
-def add_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: next to the field it names, else at the top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+__all__ = ["CONFLICT", "INVALID", "add_errors", "post_data", "status_for"]  # shared with students (audit)
 
 
 def unbound_with_errors(form_class, error: ValidationError, **kwargs):

@@ -470,11 +470,7 @@ def route_send(request, pk):
 @login_required
 @require_POST
 def agreement_answer(request, pk):
-    agreement = Agreement.objects.filter(pk=pk, lecturer=request.user).only("pk", "route_id").first()
-    if agreement is None:
-        raise Http404
-    item, access = selectors.route_for(request.user, agreement.route_id)
-    agreement = next(a for a in item.agreements.all() if a.pk == pk)
+    item, access, agreement = selectors.agreement_for(request.user, pk)
     form = AgreementForm(request.POST)
     if form.is_valid():
         try:

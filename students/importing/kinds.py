@@ -417,6 +417,21 @@ class Students(People):
         language = self.language(c)
         if key:
             self.first_seen(c, "external_id", key, key)
+        student, user = self._check_links(c, key, email, programme_id, group)
+        if c.problems:
+            return None
+
+        values = {"programme_id": programme_id, "year_of_study": year_of_study}
+        if c.present("group_id"):
+            values["group_id"] = group[0] if group else None
+        if c.present("date_of_birth"):
+            values["date_of_birth"] = date_of_birth
+        return self._plan(c, key, values, student, user, email=email, full_name=full_name, language=language)
+
+    def _check_links(self, c: RowCheck, key: str, email: str, programme_id, group) -> tuple:
+        """The row's ties to other rows and to the accounts: an e-mail address given once in the file, the group
+        of the row's programme, the address not another account's or another student's. Returns the student
+        record (by key) and the account (the student's, or the one with the address), either None when new."""
         if email:
             line = self.seen_emails.setdefault(email, c.line)
             if line != c.line:
@@ -438,14 +453,11 @@ class Students(People):
                 gettext_noop("This e-mail address belongs to the student “%(other)s”."),
                 other=self.student_of_user[user.pk],
             )
-        if c.problems:
-            return None
+        return student, user
 
-        values = {"programme_id": programme_id, "year_of_study": year_of_study}
-        if c.present("group_id"):
-            values["group_id"] = group[0] if group else None
-        if c.present("date_of_birth"):
-            values["date_of_birth"] = date_of_birth
+    def _plan(self, c: RowCheck, key: str, values: dict, student, user, *, email, full_name, language):
+        """What the row changes: a new student with a new account, an existing account made a student, or the
+        changed fields of a known student and their account (None when nothing changes)."""
         if user is None:
             account = {"email": email, "full_name": full_name, "preferred_language": language}
             return Plan(c.line, key, CREATE, values, extra={"new_user": account})
