@@ -288,3 +288,10 @@ def next_step(application: Application, *, applicant_side: bool) -> NextStep | N
     if status == S.CONCLUDED:
         return None
     return NextStep(_("Nothing more happens with this application. A new one can be made at any time."))
+
+
+def user_by_sis_id(external_id: str):
+    """The user of the student the SIS import stored with this id, or None: how the university's sign-in
+    (accounts/provisioning.py) finds a student's account."""
+    student = Student.objects.select_related("user").filter(external_id=external_id).first()
+    return student.user if student else None
