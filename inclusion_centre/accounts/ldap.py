@@ -65,5 +65,5 @@ class DirectoryBackend(LDAPBackend):
 @receiver(ldap_error, dispatch_uid="accounts_directory_unavailable")
 def directory_unavailable(sender, context, user, request=None, exception=None, **kwargs):
     # The sign-in form says the directory could not be reached (a local password may still work).
-    if request is not None and context == "authenticate":
+    if request is not None and context in ("authenticate", "search_for_user_dn"):
         request.directory_unavailable = True
