@@ -70,8 +70,9 @@ class Provider:
 
     def _call(self, path: str, body=None):
         data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.issuer + path, data=data, method="POST" if data else "GET")
-        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 (the loopback test provider)
+        # The loopback test provider, over http: by construction
+        request = urllib.request.Request(self.issuer + path, data=data, method="POST" if data else "GET")  # noqa: S310
+        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310
             return json.loads(answer.read())
 
     def will_sign_in(self, forge: str = "", **claims):
@@ -246,7 +247,7 @@ def ldap_settings(settings, directory):
     settings.LDAP_ENABLED = True
     settings.AUTH_LDAP_START_TLS = True
     settings.AUTH_LDAP_BIND_DN = f"uid=reader,ou=people,{SUFFIX}"
-    settings.AUTH_LDAP_BIND_PASSWORD = "reader-secret"  # noqa: S105 (the test directory's)
+    settings.AUTH_LDAP_BIND_PASSWORD = "reader-secret"
     settings.AUTH_LDAP_USER_SEARCH = LDAPSearch(f"ou=people,{SUFFIX}", ldap.SCOPE_SUBTREE, "(uid=%(user)s)")
     settings.AUTH_LDAP_GROUP_SEARCH = LDAPSearch(
         f"ou=groups,{SUFFIX}", ldap.SCOPE_SUBTREE, "(objectClass=groupOfNames)"

@@ -12,6 +12,7 @@ Only the standard library, PyJWT and cryptography (both dependencies of mozilla-
 """
 
 import base64
+import contextlib
 import hashlib
 import json
 import secrets
@@ -25,7 +26,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 CLIENT_ID = "inclusion-centre"
-CLIENT_SECRET = "test-client-secret"  # noqa: S105 (the test provider's own, for loopback only)
+CLIENT_SECRET = "test-client-secret"
 KID = "test-key-1"
 
 KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -78,7 +79,7 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         return {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         url = urlsplit(self.path)
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
         with lock:
@@ -145,7 +146,7 @@ class Handler(BaseHTTPRequestHandler):
             }
         return self._redirect(f"{query['redirect_uri']}?{urlencode({'code': code, 'state': query['state']})}")
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         url = urlsplit(self.path)
         if url.path == "/_test/next":
             length = int(self.headers.get("Content-Length") or 0)
@@ -193,10 +194,8 @@ class Handler(BaseHTTPRequestHandler):
 def main():
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     print(server.server_port, flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":
