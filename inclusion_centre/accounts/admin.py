@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp import admin as otp_totp_admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .invitations import invite
-from .models import StaffProfile, User
+from .models import ExternalIdentity, StaffProfile, User
 from .services import POWER_FIELDS, user_set_powers
 from .signals import admin_read
 
@@ -95,6 +95,25 @@ class StaffProfileInline(admin.StackedInline):
     extra = 0
 
 
+class ExternalIdentityInline(admin.TabularInline):
+    """The person's links to the university's sign-in, made at their first sign-in there (provisioning.py). Read
+    only; a superuser may delete a wrong link, and the next sign-in through that account matches afresh."""
+
+    model = ExternalIdentity
+    extra = 0
+    fields = ["source", "issuer", "subject", "linked_at", "last_sign_in_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
 @admin.register(User)
 class UserAdmin(ReadLoggedAdmin, SimpleHistoryAdmin, BaseUserAdmin):
     """Accounts. Nobody grants a power they do not hold: superuser and admin-site status, roles and permissions are
@@ -106,7 +125,7 @@ class UserAdmin(ReadLoggedAdmin, SimpleHistoryAdmin, BaseUserAdmin):
     list_display = ["email", "full_name", "preferred_language", "is_active", "is_staff"]
     list_filter = ["is_active", "is_staff", "groups", "preferred_language"]
     search_fields = ["email", "full_name"]
-    inlines = [StaffProfileInline]
+    inlines = [StaffProfileInline, ExternalIdentityInline]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Person"), {"fields": ("full_name", "preferred_language")}),

@@ -34,7 +34,28 @@ class DirectoryBackend(LDAPBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if not settings.LDAP_ENABLED or "nonce" in kwargs:
             return None
+        self.request = request  # Django makes a backend for each sign-in: this one is for this request only
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+    # Signing in only: ModelBackend and ObjectGrantBackend answer every permission question, once.
+    def has_perm(self, user, perm, obj=None):
+        return False
+
+    def has_module_perms(self, user, app_label):
+        return False
+
+    def get_all_permissions(self, user, obj=None):
+        return set()
+
+    def get_user(self, user_id):
+        # The library's own returns disabled accounts too (their sessions are ended anyway: signals.py). get(pk=…)
+        # as ModelBackend asks it, so the user the session store preloaded answers it (models.UserManager.get).
+        model = self.get_user_model()
+        try:
+            user = model.objects.get(pk=user_id)
+        except model.DoesNotExist:
+            return None
+        return user if user.is_active else None
 
     def get_or_build_user(self, username, ldap_user):
         attrs = ldap_user.attrs
@@ -56,8 +77,8 @@ class DirectoryBackend(LDAPBackend):
             user = provisioning.sign_in(assertion)
         except provisioning.NoAccount as refusal:
             logger.info("Directory sign-in of %s refused: %s", subject, refusal.reason)
-            if ldap_user._request is not None:
-                ldap_user._request.signin_refusal = refusal.reason
+            if getattr(self, "request", None) is not None:
+                self.request.signin_refusal = refusal.reason
             raise ldap_user.AuthenticationFailed(refusal.reason) from refusal
         return user, False
 

@@ -99,6 +99,20 @@ class ProviderBackend(OIDCAuthenticationBackend):
         self.OIDC_RP_SIGN_ALGO = settings.OIDC_RP_SIGN_ALGO
         self.OIDC_RP_IDP_SIGN_KEY = None
 
+    # Signing in only: ModelBackend and ObjectGrantBackend answer every permission question, once.
+    def has_perm(self, user_obj, perm, obj=None):
+        return False
+
+    def has_module_perms(self, user_obj, app_label):
+        return False
+
+    def get_all_permissions(self, user_obj, obj=None):
+        return set()
+
+    def get_user(self, user_id):
+        user = super().get_user(user_id)
+        return user if user is not None and user.is_active else None
+
     def authenticate(self, request, **kwargs):
         if not settings.OIDC_ENABLED or request is None or "nonce" not in kwargs:
             return None
@@ -109,13 +123,15 @@ class ProviderBackend(OIDCAuthenticationBackend):
         self.OIDC_OP_JWKS_ENDPOINT = config["jwks_uri"]
         return super().authenticate(request, **kwargs)
 
-    def _verify_jws(self, payload, key):
-        header = jwt.get_unverified_header(payload)
+    def get_payload_data(self, token, key):
+        # The library's own check reads the signature only (and would accept alg "none" when configured to):
+        # here the algorithm is pinned and the issuer, audience, expiry, issue time and subject are required.
+        header = jwt.get_unverified_header(token)
         if header.get("alg") != self.OIDC_RP_SIGN_ALGO:
             raise SuspiciousOperation("The ID token is not signed with the expected algorithm.")
         try:
             return jwt.decode(
-                payload,
+                token,
                 key,
                 algorithms=[self.OIDC_RP_SIGN_ALGO],
                 audience=self.OIDC_RP_CLIENT_ID,
@@ -183,13 +199,10 @@ def signin_failed(request, reason: str, status: int):
 class StartView(OIDCAuthenticationRequestView):
     """Sends the browser to the provider with a new state, nonce and PKCE challenge."""
 
-    def __init__(self, *args, **kwargs):
-        super(OIDCAuthenticationRequestView, self).__init__(*args, **kwargs)
-        self.OIDC_RP_CLIENT_ID = settings.OIDC_RP_CLIENT_ID
-
     def get(self, request):
         if not settings.OIDC_ENABLED:
             raise Http404
+        self.OIDC_RP_CLIENT_ID = settings.OIDC_RP_CLIENT_ID  # read again: the settings may change (tests)
         try:
             self.OIDC_OP_AUTH_ENDPOINT = provider_config()["authorization_endpoint"]
         except ProviderUnavailable as error:
