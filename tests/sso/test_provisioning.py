@@ -7,7 +7,6 @@ from inclusion_centre.accounts.models import ExternalIdentity, User
 from inclusion_centre.accounts.roles import Role
 from inclusion_centre.accounts.services import user_sync_provider_roles
 from students.selectors import user_by_sis_id
-from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -40,9 +39,7 @@ def test_a_new_staff_member_needs_a_verified_e_mail():
 
 def test_a_student_role_alone_never_makes_an_account():
     with pytest.raises(provisioning.NoAccount):
-        provisioning.sign_in(
-            _assertion(email="s@uni.test", email_verified=True, roles=frozenset({Role.STUDENT.value}))
-        )
+        provisioning.sign_in(_assertion(email="s@uni.test", email_verified=True, roles=frozenset({Role.STUDENT.value})))
     assert not User.objects.filter(email="s@uni.test").exists()
 
 
