@@ -6,6 +6,7 @@ from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
+from django.utils.html import format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -15,7 +16,7 @@ from django_otp.plugins.otp_totp import admin as otp_totp_admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .invitations import invite
-from .models import ExternalIdentity, StaffProfile, User
+from .models import StaffProfile, User
 from .services import POWER_FIELDS, user_set_powers
 from .signals import admin_read
 
@@ -95,25 +96,6 @@ class StaffProfileInline(admin.StackedInline):
     extra = 0
 
 
-class ExternalIdentityInline(admin.TabularInline):
-    """The person's links to the university's sign-in, made at their first sign-in there (provisioning.py). Read
-    only; a superuser may delete a wrong link, and the next sign-in through that account matches afresh."""
-
-    model = ExternalIdentity
-    extra = 0
-    fields = ["source", "issuer", "subject", "linked_at", "last_sign_in_at"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-
 @admin.register(User)
 class UserAdmin(ReadLoggedAdmin, SimpleHistoryAdmin, BaseUserAdmin):
     """Accounts. Nobody grants a power they do not hold: superuser and admin-site status, roles and permissions are
@@ -125,7 +107,7 @@ class UserAdmin(ReadLoggedAdmin, SimpleHistoryAdmin, BaseUserAdmin):
     list_display = ["email", "full_name", "preferred_language", "is_active", "is_staff"]
     list_filter = ["is_active", "is_staff", "groups", "preferred_language"]
     search_fields = ["email", "full_name"]
-    inlines = [StaffProfileInline, ExternalIdentityInline]
+    inlines = [StaffProfileInline]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Person"), {"fields": ("full_name", "preferred_language")}),
@@ -134,11 +116,23 @@ class UserAdmin(ReadLoggedAdmin, SimpleHistoryAdmin, BaseUserAdmin):
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
         ),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
+        (_("University sign-in"), {"fields": ("sign_in_links",)}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
-    readonly_fields = ["last_login", "date_joined"]
+    readonly_fields = ["last_login", "date_joined", "sign_in_links"]
     filter_horizontal = ["groups", "user_permissions"]
     actions = ["send_invitation"]
+
+    @admin.display(description=_("Linked accounts"))
+    def sign_in_links(self, obj):
+        # Made at the person's first sign-in through the university's provider or directory (provisioning.py);
+        # later sign-ins find the account by them. Read only here.
+        links = obj.external_identities.order_by("source", "issuer") if obj.pk else []
+        if not links:
+            return _("None: this person has not signed in through the university's sign-in.")
+        return format_html_join(
+            "", "<div>{}: {} — {}</div>", ((link.get_source_display(), link.issuer, link.subject) for link in links)
+        )
 
     @admin.action(description=_("Send invitation (first password)"), permissions=["change"])
     def send_invitation(self, request, queryset):
