@@ -10,11 +10,11 @@ from .services import chain_append, log_access
 
 
 @receiver(powers_changed, dispatch_uid="audit_chain_powers_changed")
-def chain_powers_changed(sender, user, actor, changes, **kwargs):
-    chain_append(
-        kind=AuditChainEntry.Kind.EVENT,
-        obj_or_payload={"event": "powers_changed", "user": user.pk, "actor": actor.pk, "changes": changes},
-    )
+def chain_powers_changed(sender, user, actor, changes, source="", **kwargs):
+    payload = {"event": "powers_changed", "user": user.pk, "actor": actor.pk if actor else None, "changes": changes}
+    if source:  # roles set by the university's sign-in (OIDC, LDAP): no acting user, the source instead
+        payload["source"] = source
+    chain_append(kind=AuditChainEntry.Kind.EVENT, obj_or_payload=payload)
 
 
 @receiver(admin_read, dispatch_uid="audit_log_admin_read")

@@ -41,3 +41,10 @@ class StudentsConfig(AppConfig):
         from . import grants
 
         grants.connect()
+
+        # The university's sign-in finds a student's account by the SIS id the import stored.
+        from inclusion_centre.accounts.provisioning import register_matcher
+
+        from .selectors import user_by_sis_id
+
+        register_matcher("sis_id", user_by_sis_id)

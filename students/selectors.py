@@ -341,3 +341,10 @@ def merge_targets(application: Application) -> list[Application]:
         return []
     cases = open_cases_of(application.student, exclude=application).exclude(Application.unsubmitted_q())
     return list(cases)
+
+
+def user_by_sis_id(external_id: str):
+    """The user of the student the SIS import stored with this id, or None: how the university's sign-in
+    (accounts/provisioning.py) finds a student's account."""
+    student = Student.objects.select_related("user").filter(external_id=external_id).first()
+    return student.user if student else None

@@ -6,6 +6,7 @@ from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
+from django.utils.html import format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -117,11 +118,23 @@ class UserAdmin(ReadLoggedAdmin, SimpleHistoryAdmin, BaseUserAdmin):
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
         ),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
+        (_("University sign-in"), {"fields": ("sign_in_links",)}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
-    readonly_fields = ["last_login", "date_joined"]
+    readonly_fields = ["last_login", "date_joined", "sign_in_links"]
     filter_horizontal = ["groups", "user_permissions"]
     actions = ["send_invitation"]
+
+    @admin.display(description=_("Linked accounts"))
+    def sign_in_links(self, obj):
+        # Made at the person's first sign-in through the university's provider or directory (provisioning.py);
+        # later sign-ins find the account by them. Read only here.
+        links = obj.external_identities.order_by("source", "issuer") if obj.pk else []
+        if not links:
+            return _("None: this person has not signed in through the university's sign-in.")
+        return format_html_join(
+            "", "<div>{}: {} — {}</div>", ((link.get_source_display(), link.issuer, link.subject) for link in links)
+        )
 
     @admin.action(description=_("Send invitation (first password)"), permissions=["change"])
     def send_invitation(self, request, queryset):

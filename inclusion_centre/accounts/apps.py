@@ -8,7 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and roles")
 
     def ready(self):
-        from . import preload  # signals connects the receivers
+        from . import ldap, preload  # noqa: F401 (signals and ldap connect their receivers)
         from .models import User
 
         User.access_loader = staticmethod(preload.load_access)

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +16,52 @@ class EmailAuthenticationForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _("The e-mail address or the password is not right. Check both and try again."),
         "inactive": _("This account is disabled. Contact the centre."),
+        "local_disabled": _(
+            "Your role signs in with the university account, not with a password kept here. Use the university sign-in."
+        ),
+        "directory_unavailable": _(
+            "The university's directory cannot be reached just now, so its passwords cannot be checked. Try again "
+            "in a few minutes."
+        ),
+        "no_account": _("The university's directory knows you, but you have no account here yet. Contact the centre."),
     }
+
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            # Say why when the directory was down or refused the person, rather than "not right" (which it may be).
+            request = self.request
+            if request is not None and getattr(request, "signin_refusal", None):
+                raise forms.ValidationError(self.error_messages["no_account"], code="no_account") from None
+            if request is not None and getattr(request, "directory_unavailable", False):
+                raise forms.ValidationError(
+                    self.error_messages["directory_unavailable"], code="directory_unavailable"
+                ) from None
+            raise
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if local_password_refused(user):
+            raise forms.ValidationError(self.error_messages["local_disabled"], code="local_disabled")
+
+
+class DirectoryAuthenticationForm(EmailAuthenticationForm):
+    """The sign-in form when the university's directory is on: its account name, or an e-mail address."""
+
+    username = forms.CharField(
+        label=_("University account or e-mail address"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}),
+    )
+
+
+def local_password_refused(user) -> bool:
+    """Whether this user signed in with a password kept here although one of their roles may not
+    (LOCAL_SIGNIN_DISABLED_ROLES); signing in through the directory or the provider is another backend."""
+    if getattr(user, "backend", "") != "django.contrib.auth.backends.ModelBackend":
+        return False
+    return bool(user.role_names & set(settings.LOCAL_SIGNIN_DISABLED_ROLES))
 
 
 class LanguagePreferenceForm(forms.ModelForm):

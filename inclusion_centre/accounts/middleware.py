@@ -107,7 +107,7 @@ class TwoFactorRequiredMiddleware:
             user is not None
             and user.is_authenticated
             and two_factor.is_required(user)
-            and not user.is_verified()
+            and not two_factor.passed(request)
             and not self._allowed(request)
         ):
             name = (

@@ -312,3 +312,34 @@ class Invitation(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+class ExternalIdentity(models.Model):
+    """A person's account at the university's sign-in (an OpenID provider or the directory), linked to our user.
+
+    Made the first time they sign in there and matched (provisioning.py); later sign-ins find the user through it.
+    The subject is the provider's own stable id (OIDC `sub`, the directory's DN), never an e-mail address.
+    """
+
+    class Source(models.TextChoices):
+        OIDC = "oidc", _("OpenID Connect")
+        LDAP = "ldap", _("Directory (LDAP / Active Directory)")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_identities", verbose_name=_("user"))
+    source = models.CharField(_("sign-in source"), max_length=10, choices=Source.choices)
+    issuer = models.CharField(_("issuer"), max_length=300, help_text=_("The provider's issuer or directory address."))
+    subject = models.CharField(_("subject"), max_length=300, help_text=_("The provider's stable id of the person."))
+    linked_at = models.DateTimeField(_("linked at"), default=timezone.now)
+    last_sign_in_at = models.DateTimeField(_("last signed in at"), null=True, blank=True)
+
+    history = tracked(excluded_fields=["last_sign_in_at"])
+
+    class Meta:
+        verbose_name = _("external sign-in account")
+        verbose_name_plural = _("external sign-in accounts")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "issuer", "subject"], name="accounts_external_identity_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.get_source_display()}: {self.subject}"

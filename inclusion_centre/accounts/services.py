@@ -56,6 +56,10 @@ def user_set_powers(*, user: User, actor: User, **wanted) -> dict:
         raise TypeError(f"Not a power: {sorted(set(wanted) - set(POWER_FIELDS))}")
     if actor is None or not (actor.is_active and actor.is_superuser):
         raise PermissionDenied
+    return _apply_powers(user=user, actor=actor, source="", wanted=wanted)
+
+
+def _apply_powers(*, user: User, actor: User | None, source: str, wanted: dict) -> dict:
     user = User.objects.select_for_update().get(pk=user.pk)
     before = powers_of(user)
     with acting_as(actor):
@@ -70,13 +74,40 @@ def user_set_powers(*, user: User, actor: User, **wanted) -> dict:
     after = powers_of(user)
     changes = {name: {"before": before[name], "after": after[name]} for name in before if before[name] != after[name]}
     if changes:
-        powers_changed.send(sender=User, user=user, actor=actor, changes=changes)
+        powers_changed.send(sender=User, user=user, actor=actor, changes=changes, source=source)
     return changes
+
+
+@transaction.atomic
+def user_sync_provider_roles(*, user: User, roles: set[str], managed: set[str], source: str) -> dict:
+    """Make the user's roles among `managed` (the roles the university's sign-in decides: its group mapping's
+    values) exactly `roles`; roles outside `managed` are left as they are (a student's role comes from the import).
+    Returns what changed, as user_set_powers does.
+
+    The sign-in itself is the authority, so there is no acting user: the history row names nobody and the audit
+    chain's entry names the source (e.g. "oidc:https://login.example.edu"). Admin-site and superuser status are
+    never changed here.
+    """
+    unknown = (set(roles) | set(managed)) - set(Role.values)
+    if unknown:
+        raise ValueError(f"Not a role: {sorted(unknown)}")
+    current = set(user.groups.values_list("name", flat=True))
+    wanted = (current - set(managed)) | (set(roles) & set(managed))
+    if wanted == current:
+        return {}
+    groups = list(Group.objects.filter(name__in=wanted))
+    changes = _apply_powers(user=user, actor=None, source=source, wanted={"groups": groups})
+    _forget_access(user)
+    return changes
+
+
+def _forget_access(user: User) -> None:
+    for cache in ("_role_names", "_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+        user.__dict__.pop(cache, None)
 
 
 def user_grant_role(*, user: User, role: Role, actor: User) -> None:
     """Add one role group to the user (through user_set_powers: a superuser acts, the change is chained)."""
     groups = [*user.groups.all(), Group.objects.get(name=role.value)]
     user_set_powers(user=user, actor=actor, groups=groups)
-    for cache in ("_role_names", "_perm_cache", "_user_perm_cache", "_group_perm_cache"):
-        user.__dict__.pop(cache, None)
+    _forget_access(user)

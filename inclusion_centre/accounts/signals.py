@@ -10,7 +10,8 @@ from .models import User
 from .sessions import end_sessions_of
 
 # Facts for the audit trail, which lives in a layer above this app and records them (audit.receivers):
-# - powers_changed(sender=User, user, actor, changes): services.user_set_powers changed what a user may do;
+# - powers_changed(sender=User, user, actor, changes, source): services.user_set_powers changed what a user may
+#   do; or services.user_sync_provider_roles did (actor None, source names the sign-in, e.g. "ldap:ldaps://dc1");
 # - admin_read(sender=model, request, obj, history): a page of the admin site showed a record holding personal
 #   data, or its history (history=True); obj is None for a list of them.
 powers_changed = Signal()

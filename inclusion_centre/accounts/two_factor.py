@@ -28,6 +28,8 @@ APP_DEVICE_NAME = "authenticator app"
 EMAIL_DEVICE_NAME = "set-up code by e-mail"
 # The session of a user who proved it is them (e-mailed or recovery code) and may now set up an app.
 ENROL_PROOF_SESSION_KEY = "_two_factor_enrol_proof"
+# Set by the OpenID Connect sign-in (oidc.py) when the provider asserted multi-factor sign-in (amr / acr).
+PROVIDER_MFA_SESSION_KEY = "_provider_mfa"
 
 
 def is_required(user) -> bool:
@@ -37,6 +39,11 @@ def is_required(user) -> bool:
     if user.is_staff or user.is_superuser:
         return True
     return bool(user.role_names & set(settings.OTP_REQUIRED_ROLES))
+
+
+def passed(request) -> bool:
+    """Whether this session passed a second factor: ours (django-otp), or the provider's, which it asserted."""
+    return request.user.is_verified() or request.session.get(PROVIDER_MFA_SESSION_KEY) is True
 
 
 def confirmed_app_device(user: User) -> TOTPDevice | None:

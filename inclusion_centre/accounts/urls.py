@@ -1,13 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import oidc, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", oidc.LogoutView.as_view(), name="logout"),
+    path("oidc/start/", oidc.StartView.as_view(), name="oidc_start"),
+    path("oidc/callback/", oidc.CallbackView.as_view(), name="oidc_callback"),
     path("me/", views.account, name="account"),
     path("two-factor/set-up/", views.two_factor_enrol, name="two_factor_enrol"),
     path("two-factor/set-up/check/", views.two_factor_enrol_check, name="two_factor_enrol_check"),

@@ -21,6 +21,7 @@ from inclusion_centre.forms import InvalidFormStatusMixin
 from . import two_factor
 from .forms import (
     AnyPasswordResetForm,
+    DirectoryAuthenticationForm,
     DisplayPreferenceForm,
     EmailAuthenticationForm,
     LanguagePreferenceForm,
@@ -43,6 +44,15 @@ class LoginView(InvalidFormStatusMixin, auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
+
+    def get_form_class(self):
+        return DirectoryAuthenticationForm if settings.LDAP_ENABLED else EmailAuthenticationForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["oidc_enabled"] = settings.OIDC_ENABLED
+        context["oidc_provider_name"] = settings.OIDC_PROVIDER_NAME
+        return context
 
 
 class PasswordChangeView(InvalidFormStatusMixin, auth_views.PasswordChangeView):
@@ -255,7 +265,7 @@ def two_factor_verify(request):
     """The second step of signing in: a code from the app, or a recovery code."""
     if not two_factor.has_confirmed_device(request.user):
         return redirect(f"{reverse('accounts:two_factor_enrol')}?{urlencode({'next': _next_url(request)})}")
-    if request.user.is_verified():
+    if two_factor.passed(request):
         return redirect(_next_url(request))
     form = OneTimeCodeForm(
         _posted(request),

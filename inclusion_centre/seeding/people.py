@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test.utils import override_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from inclusion_centre.accounts.models import StaffProfile, User
+from inclusion_centre.accounts.models import ExternalIdentity, StaffProfile, User
 from inclusion_centre.accounts.roles import Role
 from inclusion_centre.accounts.two_factor import is_required
 from students import services
@@ -170,6 +170,14 @@ def seed_users() -> dict[Role, User]:
                 user=user, position_kk=position, position_ru=DEMO_POSITIONS_RU.get(position, ""), specialty=specialty
             )
         users[role] = user
+    # The lecturer has also signed in once through the university's OpenID provider: their account shows the link
+    # (administration site, user page) that later sign-ins find them by (accounts/provisioning.py).
+    ExternalIdentity.objects.get_or_create(
+        source=ExternalIdentity.Source.OIDC,
+        issuer="https://sso.example.edu.kz/realms/university",
+        subject="demo-lecturer-0001",
+        defaults={"user": users[Role.LECTURER]},
+    )
     return users
 
 

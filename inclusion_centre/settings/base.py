@@ -5,10 +5,13 @@ let the app run on a laptop with nothing installed: a SQLite file and Celery tas
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+import ldap
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
+from django_auth_ldap.config import GroupOfNamesType, LDAPSearch, NestedActiveDirectoryGroupType
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -216,7 +219,11 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # Axes first: it refuses locked-out credentials before any other backend looks at them.
     "axes.backends.AxesStandaloneBackend",
+    # The university's directory before local passwords: an unreachable directory costs a timeout, after which a
+    # local password still works (where LOCAL_SIGNIN_DISABLED_ROLES allows it). Both answer None when not configured.
+    "inclusion_centre.accounts.ldap.DirectoryBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "inclusion_centre.accounts.oidc.ProviderBackend",
     # Object grants (django-guardian's direct tables), one query per object and request: accounts/grants.py.
     "inclusion_centre.accounts.grants.ObjectGrantBackend",
 ]
@@ -286,6 +293,95 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # OTP_EMAIL_TOKEN_VALIDITY seconds; a new one can be asked for after OTP_EMAIL_COOLDOWN_DURATION seconds.
 OTP_EMAIL_TOKEN_VALIDITY = 15 * 60
 OTP_EMAIL_COOLDOWN_DURATION = 60
+
+# --- Sign-in with the university's accounts (docs/security-and-sign-in.md) ---------------------------------
+
+# OpenID Connect (mozilla-django-oidc, accounts/oidc.py): on when OIDC_ISSUER (or OIDC_DISCOVERY_URL) and
+# OIDC_CLIENT_ID are set. The provider's endpoints come from its discovery document, read when first needed and
+# kept for OIDC_DISCOVERY_CACHE_SECONDS; any of them can be given instead (OIDC_OP_*_ENDPOINT).
+OIDC_ISSUER = env("OIDC_ISSUER", default="").rstrip("/")
+OIDC_DISCOVERY_URL = env(
+    "OIDC_DISCOVERY_URL", default=f"{OIDC_ISSUER}/.well-known/openid-configuration" if OIDC_ISSUER else ""
+)
+OIDC_DISCOVERY_CACHE_SECONDS = env.int("OIDC_DISCOVERY_CACHE_SECONDS", default=3600)
+OIDC_RP_CLIENT_ID = env("OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env("OIDC_CLIENT_SECRET", default="")
+OIDC_ENABLED = bool(OIDC_DISCOVERY_URL and OIDC_RP_CLIENT_ID)
+# The button's text names the provider ("Sign in with {name}"): the university's name for its accounts.
+OIDC_PROVIDER_NAME = env("OIDC_PROVIDER_NAME", default="")
+OIDC_RP_SCOPES = env("OIDC_SCOPES", default="openid email profile")
+OIDC_RP_SIGN_ALGO = env("OIDC_SIGN_ALGORITHM", default="RS256")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_OP_END_SESSION_ENDPOINT = env("OIDC_OP_END_SESSION_ENDPOINT", default="")
+# Authorization code flow with PKCE (S256), state and nonce: never turned off.
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_TOKEN_USE_BASIC_AUTH = env.bool("OIDC_TOKEN_USE_BASIC_AUTH", default=False)
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=5.0)
+# Seconds of clock difference allowed when checking the ID token's exp, iat and nbf.
+OIDC_CLOCK_LEEWAY = env.int("OIDC_CLOCK_LEEWAY", default=60)
+OIDC_STORE_ID_TOKEN = True  # kept in the session as id_token_hint for the provider's sign-out
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
+LOGIN_REDIRECT_URL_FAILURE = "accounts:login"
+# Claims: which one names the person's roles (a list of group names or ids), their SIS id and their IIN.
+OIDC_CLAIM_GROUPS = env("OIDC_CLAIM_GROUPS", default="groups")
+OIDC_CLAIM_SIS_ID = env("OIDC_CLAIM_SIS_ID", default="")
+OIDC_CLAIM_IIN = env("OIDC_CLAIM_IIN", default="")
+OIDC_CLAIM_NAME = env("OIDC_CLAIM_NAME", default="name")
+# The claim that says the provider checked the e-mail address (Entra ID: add the optional claim xms_edov).
+OIDC_EMAIL_VERIFIED_CLAIM = env("OIDC_EMAIL_VERIFIED_CLAIM", default="email_verified")
+# Group (as the provider names it) -> role, as JSON: {"centre-heads": "centre_head", "lecturers": "lecturer"}.
+OIDC_GROUP_ROLES = env.json("OIDC_GROUP_ROLES", default={})
+# The provider asserts multi-factor sign-in when the ID token's amr holds one of these, or its acr is one of these;
+# then our own authenticator step is skipped for that session.
+OIDC_MFA_AMR = env.list("OIDC_MFA_AMR", default=["mfa", "otp", "hwk", "swk", "fido"])
+OIDC_MFA_ACR = env.list("OIDC_MFA_ACR", default=[])
+
+# LDAP / Active Directory (django-auth-ldap, accounts/ldap.py): on when LDAP_SERVER_URI is set. The sign-in form
+# then takes the directory's account name (or e-mail) and password.
+LDAP_SERVER_URI = env("LDAP_SERVER_URI", default="")
+LDAP_ENABLED = bool(LDAP_SERVER_URI)
+AUTH_LDAP_SERVER_URI = LDAP_SERVER_URI
+AUTH_LDAP_START_TLS = env.bool("LDAP_START_TLS", default=True)
+AUTH_LDAP_BIND_DN = env("LDAP_BIND_DN", default="")
+AUTH_LDAP_BIND_PASSWORD = env("LDAP_BIND_PASSWORD", default="")
+LDAP_USER_BASE = env("LDAP_USER_BASE", default="")
+# %(user)s is what the person typed, escaped by django-auth-ldap (no filter injection).
+LDAP_USER_FILTER = env("LDAP_USER_FILTER", default="(uid=%(user)s)")
+LDAP_GROUP_BASE = env("LDAP_GROUP_BASE", default="")
+# groupOfNames (OpenLDAP) or "active_directory" (nested groups of AD, member attribute).
+LDAP_GROUP_TYPE = env("LDAP_GROUP_TYPE", default="groupOfNames")
+# Group DN -> role, as JSON: {"cn=centre-heads,ou=groups,dc=uni,dc=kz": "centre_head"}.
+LDAP_GROUP_ROLES = env.json("LDAP_GROUP_ROLES", default={})
+LDAP_ATTR_EMAIL = env("LDAP_ATTR_EMAIL", default="mail")
+LDAP_ATTR_NAME = env("LDAP_ATTR_NAME", default="cn")
+LDAP_ATTR_SIS_ID = env("LDAP_ATTR_SIS_ID", default="")
+# The attribute that names the person for good (entryUUID, AD's objectGUID); blank: their DN.
+LDAP_ATTR_SUBJECT = env("LDAP_ATTR_SUBJECT", default="")
+LDAP_ATTR_IIN = env("LDAP_ATTR_IIN", default="")
+# The directory's mail attribute is kept by the university's administrators: a match on it counts as verified.
+LDAP_EMAIL_VERIFIED = env.bool("LDAP_EMAIL_VERIFIED", default=True)
+LDAP_CA_CERT_FILE = env("LDAP_CA_CERT_FILE", default="")
+LDAP_TIMEOUT = env.float("LDAP_TIMEOUT", default=5.0)
+AUTH_LDAP_ALWAYS_UPDATE_USER = False
+AUTH_LDAP_USER_SEARCH = LDAPSearch(LDAP_USER_BASE, ldap.SCOPE_SUBTREE, LDAP_USER_FILTER)
+AUTH_LDAP_GROUP_SEARCH = LDAPSearch(LDAP_GROUP_BASE or LDAP_USER_BASE, ldap.SCOPE_SUBTREE, "(objectClass=*)")
+AUTH_LDAP_GROUP_TYPE = NestedActiveDirectoryGroupType() if LDAP_GROUP_TYPE == "active_directory" else GroupOfNamesType()
+AUTH_LDAP_USER_ATTR_MAP: dict = {}  # accounts/ldap.py reads the attributes it needs (LDAP_ATTR_*)
+AUTH_LDAP_CONNECTION_OPTIONS = {
+    ldap.OPT_NETWORK_TIMEOUT: LDAP_TIMEOUT,
+    ldap.OPT_TIMEOUT: LDAP_TIMEOUT,
+    ldap.OPT_REFERRALS: 0,  # Active Directory's referrals would be followed anonymously
+    **({ldap.OPT_X_TLS_CACERTFILE: LDAP_CA_CERT_FILE, ldap.OPT_X_TLS_NEWCTX: 0} if LDAP_CA_CERT_FILE else {}),
+}
+AUTH_LDAP_CACHE_TIMEOUT = 0
+
+# Roles that may not sign in with a password kept here: they use the university's sign-in (OIDC or LDAP).
+LOCAL_SIGNIN_DISABLED_ROLES = env.list("LOCAL_SIGNIN_DISABLED_ROLES", default=[])
 
 # Days an invitation link (first sign-in of an imported account, accounts/invitations.py) stays valid.
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
@@ -463,6 +559,14 @@ UPLOAD_PDF_MAX_INFLATED_BYTES = env.int("UPLOAD_PDF_MAX_INFLATED_BYTES", default
 CLAMD = env("CLAMD", default="")
 CLAMD_TIMEOUT = env.float("CLAMD_TIMEOUT", default=30.0)
 
+_OIDC_ORIGINS = sorted(
+    {
+        f"{parts.scheme}://{parts.netloc}"
+        for parts in map(urlsplit, [OIDC_ISSUER, OIDC_OP_END_SESSION_ENDPOINT])
+        if parts.scheme and parts.netloc
+    }
+)
+
 # --- Content Security Policy (django-csp 4) -----------------------------------------------------------------
 
 # Everything is served by the app (no CDN, no inline script or style: htmx is configured from a meta tag and
@@ -477,7 +581,9 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
-        "form-action": ["'self'"],
+        # Signing out of a session that came through the provider answers the form's POST with a redirect to the
+        # provider's end_session_endpoint, which browsers check against form-action.
+        "form-action": ["'self'", *_OIDC_ORIGINS],
         "frame-ancestors": ["'none'"],
     },
 }

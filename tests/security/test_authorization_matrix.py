@@ -45,6 +45,9 @@ GET = {
     "accounts:account": get(200),
     "accounts:login": get(302, anonymous=200),
     "accounts:logout": get(405, anonymous=405),
+    # No OpenID provider is configured in the test settings (tests/sso configures one): the pages do not exist.
+    "accounts:oidc_start": get(404, anonymous=404),
+    "accounts:oidc_callback": get(404, anonymous=404),
     "accounts:notification_read": get(405),
     "accounts:notifications": get(200),
     "accounts:password_change": get(200),

@@ -63,6 +63,8 @@ KWARGS = {
     "set_language": lambda w: {},
     "accounts:login": lambda w: {},
     "accounts:logout": lambda w: {},
+    "accounts:oidc_start": lambda w: {},
+    "accounts:oidc_callback": lambda w: {},
     "accounts:two_factor_enrol": lambda w: {},
     "accounts:two_factor_enrol_check": lambda w: {},
     "accounts:two_factor_verify": lambda w: {},
