@@ -39,6 +39,14 @@ def trust_anchors() -> tuple[x509.Certificate, ...]:
 def signed_by(certificate: x509.Certificate, issuer: x509.Certificate) -> bool:
     if certificate.issuer != issuer.subject:
         return False
+    return _signed_by(certificate.dump(), issuer.dump())
+
+
+# A certificate's signature by its issuer never changes: checked once per process (a GOST check costs seconds in
+# pure Python, and every signature of a person repeats the same chain).
+@functools.lru_cache(maxsize=512)
+def _signed_by(certificate_der: bytes, issuer_der: bytes) -> bool:
+    certificate, issuer = x509.Certificate.load(certificate_der), x509.Certificate.load(issuer_der)
     try:
         return algorithms.verify(
             signer=issuer,

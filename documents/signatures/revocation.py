@@ -6,6 +6,7 @@ machine. CRLs are files an operator refreshes (the NCA publishes them), read at 
 """
 
 import datetime
+import functools
 import hashlib
 import logging
 import urllib.request
@@ -121,12 +122,7 @@ def _crl(certificate, issuer, at) -> Revocation | None:
             tbs = revocation_list["tbs_cert_list"]
             if tbs["issuer"] != issuer.subject:
                 continue
-            if not algorithms.verify(
-                signer=issuer,
-                data=tbs.dump(),
-                signature=revocation_list["signature"].native,
-                signature_oid=revocation_list["signature_algorithm"]["algorithm"].dotted,
-            ):
+            if not _crl_signed_by(revocation_list.dump(), issuer.dump()):
                 logger.warning("CRL %s is not signed by its issuer", path)
                 continue
         except Exception as error:
@@ -143,6 +139,18 @@ def _crl(certificate, issuer, at) -> Revocation | None:
                 return Revocation(GOOD, "crl", f"CRL {this_update:%Y-%m-%d}: revoked only later", revoked_at)
         return Revocation(GOOD, "crl", f"CRL {this_update:%Y-%m-%d %H:%M} UTC")
     return None
+
+
+@functools.lru_cache(maxsize=32)
+def _crl_signed_by(crl_der: bytes, issuer_der: bytes) -> bool:
+    # Once per CRL file's content and issuer in a process: a GOST CRL's signature costs seconds to check.
+    revocation_list, issuer = crl.CertificateList.load(crl_der), x509.Certificate.load(issuer_der)
+    return algorithms.verify(
+        signer=issuer,
+        data=revocation_list["tbs_cert_list"].dump(),
+        signature=revocation_list["signature"].native,
+        signature_oid=revocation_list["signature_algorithm"]["algorithm"].dotted,
+    )
 
 
 def check(certificate: x509.Certificate, issuer: x509.Certificate, at: datetime.datetime) -> Revocation:
