@@ -117,3 +117,17 @@ def signed_conclusion(letters_application, specialist, centre_head, django_captu
 @pytest.fixture
 def conclusion_document(signed_conclusion) -> RegisteredDocument:
     return RegisteredDocument.objects.get(document_type=DocumentType.CONCLUSION, object_id=signed_conclusion.pk)
+
+
+@pytest.fixture
+def qualified(settings, tmp_path):
+    """SIGNATURE_METHOD "ncalayer" with a test CA (made here) as the only NCA root, its CRL configured."""
+    from . import pki
+
+    ca = pki.TestCA()
+    root, crl = ca.write(tmp_path / "ca")
+    settings.SIGNATURE_METHOD = "ncalayer"
+    settings.SIGNATURE_TRUST_ANCHORS = [str(root)]
+    settings.SIGNATURE_CRL_PATHS = [str(crl)]
+    settings.SIGNATURE_OCSP_URL = ""
+    return ca
