@@ -4,9 +4,9 @@ the signature sheet and the personal file have something to show.
 - most documents stay unsigned;
 - the first signed conclusion is confirmed in the system by its specialists and the centre head ("in-system");
 - the demo student's registered application carries a qualified signature (ЭЦП) by the student, made with a key of
-  a demo certification authority created here (`var/demo-pki/`, beside PRIVATE_FILES_ROOT: its certificate and CRL). Point
-  SIGNATURE_TRUST_ANCHORS and SIGNATURE_CRL_PATHS there for `verify_signatures` to accept it. The demo CA's key is
-  not kept: nothing can sign with it later.
+  a demo certification authority created here (its certificate and CRL in `var/demo-pki/`, beside
+  PRIVATE_FILES_ROOT). Point SIGNATURE_TRUST_ANCHORS and SIGNATURE_CRL_PATHS there for `verify_signatures` to accept
+  it. The demo CA's key is not kept: nothing can sign with it later.
 
 A refused signature writes nothing (documents.signatures), so there is no "refused" record to show.
 """
