@@ -6,7 +6,9 @@ so each is reversed here. Checked against the NCA test CA's signature on the fix
 """
 
 from asn1crypto import core
-from gostcrypto import gosthash, gostsignature
+from gostcrypto import gostsignature
+
+from . import streebog
 
 KEY = "1.2.398.3.10.1.1.2.2"
 SIGNATURE_256 = "1.2.398.3.10.1.1.2.3.1"
@@ -38,7 +40,7 @@ class UnsupportedGost(ValueError):
 
 
 def digest(name: str, data: bytes) -> bytes:
-    return bytes(gosthash.new(name, data=data).digest())
+    return streebog.digest(data, 512 if name == "streebog512" else 256)
 
 
 def _public_key(spki_der: bytes) -> tuple[int, str, bytes]:
