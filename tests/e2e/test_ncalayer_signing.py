@@ -106,7 +106,8 @@ def signing_page(playwright, chromium_path, live_server):
 @pytest.fixture
 def document(student, centre_head):
     student.iin = IIN
-    student.save(update_fields=["iin"])
+    student.preferred_language = "en"  # the messages are read in English here (each catalogue is tested elsewhere)
+    student.save(update_fields=["iin", "preferred_language"])
     application = services.application_register(application=submitted_application(student), actor=centre_head)
     return RegisteredDocument.objects.get(object_id=application.pk)
 
