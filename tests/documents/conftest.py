@@ -122,12 +122,6 @@ def conclusion_document(signed_conclusion) -> RegisteredDocument:
 @pytest.fixture
 def qualified(settings, tmp_path):
     """SIGNATURE_METHOD "ncalayer" with a test CA (made here) as the only NCA root, its CRL configured."""
-    from . import pki
+    from .signing import configure_test_ca
 
-    ca = pki.TestCA()
-    root, crl = ca.write(tmp_path / "ca")
-    settings.SIGNATURE_METHOD = "ncalayer"
-    settings.SIGNATURE_TRUST_ANCHORS = [str(root)]
-    settings.SIGNATURE_CRL_PATHS = [str(crl)]
-    settings.SIGNATURE_OCSP_URL = ""
-    return ca
+    return configure_test_ca(settings, tmp_path)

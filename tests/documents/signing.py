@@ -9,6 +9,17 @@ from . import pki
 from .conftest import stored_bytes
 
 
+def configure_test_ca(settings, folder) -> pki.TestCA:
+    """SIGNATURE_METHOD "ncalayer" with a test CA (made here) as the only NCA root, its CRL configured."""
+    ca = pki.TestCA()
+    root, crl = ca.write(folder / "ca")
+    settings.SIGNATURE_METHOD = "ncalayer"
+    settings.SIGNATURE_TRUST_ANCHORS = [str(root)]
+    settings.SIGNATURE_CRL_PATHS = [str(crl)]
+    settings.SIGNATURE_OCSP_URL = ""
+    return ca
+
+
 def give_iin(user, iin: str):
     user.iin = iin
     user.save(update_fields=["iin"])
