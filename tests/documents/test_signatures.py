@@ -201,3 +201,24 @@ def test_verify_signatures_rechecks_every_stored_signature(client, qualified, ap
         call_command("verify_signatures")
     signature.refresh_from_db()
     assert signature.last_check_result.startswith("tampered")
+
+
+def test_the_personal_file_carries_each_signature_and_its_cms(
+    client, qualified, application_document, applicant, centre_head
+):
+    import io
+    import zipfile
+
+    client.force_login(applicant)
+    post_signature(
+        client, application_document, role="applicant", cms=cms_for(qualified, application_document, "kk", iin=IIN)
+    )
+    signature = Signature.objects.get()
+    client.force_login(centre_head)
+    response = client.get(reverse("documents:personal_file", args=[application_document.student_id]))
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    p7s = [name for name in archive.namelist() if name.endswith(".p7s")]
+    assert len(p7s) == 1 and archive.read(p7s[0]) == bytes(signature.cms)
+    index = archive.read("index.csv").decode("utf-8-sig")
+    assert signature.certificate_serial in index and p7s[0] in index
