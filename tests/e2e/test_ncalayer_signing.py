@@ -60,6 +60,8 @@ class StubNcaLayer:
         self.ca = ca
         self.mode = "sign"  # "sign", "auth" (an authentication key), "cancel"
         self.requests: list[dict] = []
+        # Keys made before the browser asks: making one while it waits costs seconds on a busy machine.
+        self.keys = {"sign": ca.issue(iin=IIN), "auth": ca.issue(iin=IIN, signing=False)}
         self.server = serve(self._handle, "127.0.0.1", 13579, ssl=_tls_context(folder))
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -72,7 +74,7 @@ class StubNcaLayer:
                 websocket.send(json.dumps({"code": "500", "message": "action.canceled"}))
                 continue
             content = base64.b64decode(request["args"][2])
-            key, certificate = self.ca.issue(iin=IIN, signing=self.mode != "auth")
+            key, certificate = self.keys[self.mode]
             now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
             cms = pki.rsa_cms(content, key, certificate, now)
             websocket.send(json.dumps({"code": "200", "responseObject": base64.b64encode(cms).decode()}))
@@ -147,20 +149,20 @@ def test_the_applicant_signs_through_ncalayer_and_is_told_when_it_fails(
         ncalayer.mode = "cancel"
         page.goto(url)
         _sign_button(page).click()
-        expect(page.locator("#ncalayer-status")).to_contain_text("cancelled")
+        expect(page.locator("#ncalayer-status")).to_contain_text("cancelled", timeout=60_000)
         assert not Signature.objects.exists()
 
         ncalayer.mode = "auth"
         page.goto(url)
         _sign_button(page).click()
-        expect(page.locator(".error-summary")).to_contain_text("authentication key")
+        expect(page.locator(".error-summary")).to_contain_text("authentication key", timeout=60_000)
         axe_check(page)
         assert not Signature.objects.exists()
 
         ncalayer.mode = "sign"
         page.goto(url)
         _sign_button(page).click()
-        expect(page.locator("main")).to_contain_text("Your signature is recorded.")
+        expect(page.locator("main")).to_contain_text("Your signature is recorded.", timeout=60_000)
         request = ncalayer.requests[-1]
         assert request["module"] == "kz.gov.pki.knca.commonUtils"
         assert request["method"] == "createCAdESFromBase64"
