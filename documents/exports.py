@@ -23,6 +23,7 @@ from openpyxl import Workbook
 from inclusion_centre import spreadsheet
 
 from .models import RegisteredDocument
+from .selectors import signatures_of_documents
 from .uploads import display_name
 
 logger = logging.getLogger(__name__)
@@ -312,6 +313,39 @@ def _add_extra(archive: zipfile.ZipFile, extra: dict[str, bytes]) -> list[IndexR
                 size=len(content),
             )
         )
+
+
+def _signature_rows(archive: zipfile.ZipFile, documents: list[RegisteredDocument]) -> list[IndexRow]:
+    """Each signature of the documents in the index (one query); a qualified one also as its detached CMS (.p7s)
+    beside the PDF it signs, which any CAdES tool checks against that PDF."""
+
+    rows = []
+    by_pk = {document.pk: document for document in documents}
+    for document_id, signatures in signatures_of_documents(documents).items():
+        document = by_pk[document_id]
+        for signature in signatures:
+            path = ""
+            if signature.cms:
+                path = (
+                    f"registered/{_safe(document.number)}_v{document.version}_{signature.language}"
+                    f"_{signature.role}_{signature.signer_id}.p7s"
+                )
+                archive.writestr(path, bytes(signature.cms))
+            rows.append(
+                IndexRow(
+                    path=path,
+                    section=_("Signatures"),
+                    title=f"{signature.get_role_display()}: {signature.signer.full_name}",
+                    number=signature.certificate_serial or document.number,
+                    date=signature.signed_at,
+                    version=str(document.version),
+                    status=str(signature.get_method_display()),
+                    language=signature.language,
+                    sha256=signature.content_sha256,
+                    size=len(signature.cms) if signature.cms else None,
+                    note=str(signature.get_revocation_display()),
+                )
+            )
     return rows
 
 
@@ -333,6 +367,7 @@ def personal_file_zip(
     with translation.override(language), zipfile.ZipFile(archive_file, "w", zipfile.ZIP_DEFLATED) as archive:
         for document in documents:
             rows.extend(_add_registered(archive, document))
+        rows.extend(_signature_rows(archive, documents))
         rows.extend(_add_uploads(archive, uploads))
         rows.extend(_add_extra(archive, extra or {}))
         archive.writestr("index.csv", _index_csv(rows))

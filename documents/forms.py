@@ -1,3 +1,6 @@
+import base64
+import binascii
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -27,3 +30,29 @@ class IncomingEntryForm(BoundedForm):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+
+
+class SignForm(forms.Form):
+    """One signature handed in: the role and the language of the signed PDF, and (ЭЦП) the detached CMS that
+    NCALayer made, in base64 (static/js/ncalayer.js fills it)."""
+
+    role = forms.ChoiceField(label=_("Role in the document"))
+    language = forms.ChoiceField(label=_("Language of the PDF"))
+    cms = forms.CharField(label=_("Signature (CMS, base64)"), required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, roles, languages, qualified, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = roles
+        self.fields["language"].choices = [(language, language) for language in languages]
+        self.qualified = qualified
+
+    def clean_cms(self):
+        value = "".join(self.cleaned_data.get("cms", "").split())
+        if not self.qualified:
+            return b""
+        if not value:
+            raise forms.ValidationError(_("Sign with NCALayer first: no signature was received."), code="required")
+        try:
+            return base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise forms.ValidationError(_("The signature received is not valid base64."), code="invalid") from None

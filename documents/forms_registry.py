@@ -63,6 +63,10 @@ def _no_samples() -> Iterable[models.Model]:
     return []
 
 
+def _no_signers(source: models.Model) -> list[tuple[str, object]]:
+    return []
+
+
 @dataclass(frozen=True)
 class FormSpec:
     document_type: str
@@ -85,6 +89,10 @@ class FormSpec:
     # (source) -> ids of the students a document about several of them concerns (a protocol), so that a download
     # appears in each one's "who opened my file"; None for a document of one student's file (`student` says it).
     subjects: Callable[[models.Model], Iterable[int]] | None = None
+    # (source) -> [(SignatureRole value, user)]: every signature the form carries, from the recorded facts (the
+    # applicant; the assessing specialists and the head; each agreeing lecturer and the approving official; the
+    # chair and the secretary). Only these people may sign the registered document (documents.signatures).
+    signers: Callable[[models.Model], list[tuple[str, object]]] = _no_signers
 
 
 _FORMS: dict[str, FormSpec] = {}

@@ -1,5 +1,6 @@
 """Registered documents: the counters that number them, and the frozen documents with their stored PDFs."""
 
+import hashlib
 import secrets
 import uuid
 
@@ -113,6 +114,15 @@ class RegisteredDocument(models.Model):
     # The stored PDFs hold personal data: after the retention period they are destroyed (routes.retention) and
     # only this register entry with the number, the date and each file's SHA-256 remains.
     destroyed_at = models.DateTimeField(_("PDF destroyed (retention period over) at"), null=True, blank=True)
+    # A signature sheet: this version re-renders the form with the signatures made on `signed_version`.
+    signed_version = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signature_sheets",
+        verbose_name=_("signature sheet of"),
+    )
 
     history = tracked()
 
@@ -123,6 +133,7 @@ class RegisteredDocument(models.Model):
         permissions = [
             ("view_register", _("Can see the register of documents")),
             ("export_personal_file", _("Can export any student's personal file")),
+            ("issue_signature_sheet", _("Can register a document's signature sheet")),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -200,3 +211,84 @@ class RegisteredFile(models.Model):
     def audit_chain_content(self) -> dict:
         # The file itself may be destroyed after the retention period; its SHA-256 stays and stays chained.
         return {"document": self.document_id, "language": self.language, "sha256": self.sha256, "size": self.size}
+
+
+class SignatureRole(models.TextChoices):
+    """Who a signature is from, as the form names them (regulation §10)."""
+
+    APPLICANT = "applicant", _("Applicant")
+    SPECIALIST = "specialist", _("Assessing specialist")
+    CENTRE_HEAD = "centre_head", _("Head of the centre")
+    LECTURER = "lecturer", _("Lecturer")
+    APPROVING_OFFICIAL = "approving_official", _("Approving official")
+    CHAIR = "chair", _("Chair")
+    SECRETARY = "secretary", _("Secretary")
+
+
+class Signature(models.Model):
+    """One person's signature on a registered document: a qualified electronic signature (a detached CMS over the
+    stored PDF of one language, checked by documents.signatures) or a confirmation in the system. Written once by
+    documents.signatures.services; only the result of later re-checks (verify_signatures) changes."""
+
+    class Method(models.TextChoices):
+        NCALAYER = "ncalayer", _("Qualified electronic signature (ЭЦП, NCALayer)")
+        IN_SYSTEM = "in-system", _("Confirmed in the centre's system (not a qualified electronic signature)")
+
+    class Revocation(models.TextChoices):
+        GOOD = "good", _("Not revoked")
+        NOT_CHECKED = "not_checked", _("Revocation not checked")
+        NOT_APPLICABLE = "not_applicable", _("No certificate")
+
+    document = models.ForeignKey(
+        RegisteredDocument, on_delete=models.PROTECT, related_name="signatures", verbose_name=_("document")
+    )
+    language = models.CharField(_("language of the signed PDF"), max_length=5, blank=True)
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("signer")
+    )
+    role = models.CharField(_("role in the document"), max_length=24, choices=SignatureRole.choices)
+    method = models.CharField(_("method"), max_length=12, choices=Method.choices)
+    cms = models.BinaryField(_("detached CMS signature"), blank=True, default=b"")
+    content_sha256 = models.CharField(_("SHA-256 of the signed PDF"), max_length=64, blank=True)
+    certificate_serial = models.CharField(_("certificate serial number"), max_length=64, blank=True)
+    certificate_subject = models.TextField(_("certificate subject"), blank=True)
+    certificate_issuer = models.TextField(_("certificate issuer"), blank=True)
+    algorithm = models.CharField(_("algorithm"), max_length=40, blank=True)
+    signed_at = models.DateTimeField(_("signing time"))
+    revocation = models.CharField(_("revocation check"), max_length=16, choices=Revocation.choices)
+    revocation_detail = models.CharField(_("revocation check details"), max_length=200, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    last_checked_at = models.DateTimeField(_("last re-checked at"), null=True, blank=True)
+    last_check_result = models.CharField(_("result of the last re-check"), max_length=300, blank=True)
+
+    history = tracked(excluded_fields=["cms"])
+
+    class Meta:
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+        ordering = ["document", "signed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "signer", "role", "language"], name="documents_signature_once_per_role"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.document} · {self.get_role_display()} · {self.signer}"
+
+    @property
+    def is_qualified(self) -> bool:
+        return self.method == self.Method.NCALAYER
+
+    def audit_chain_content(self) -> dict:
+        return {
+            "document": self.document_id,
+            "language": self.language,
+            "signer": self.signer_id,
+            "role": self.role,
+            "method": self.method,
+            "cms_sha256": hashlib.sha256(bytes(self.cms)).hexdigest(),
+            "content_sha256": self.content_sha256,
+            "certificate_serial": self.certificate_serial,
+            "signed_at": self.signed_at,
+        }

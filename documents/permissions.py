@@ -37,3 +37,13 @@ def can_download_own_data(user: User, student) -> bool:
     if not user.is_authenticated:
         return False
     return student.user_id == user.pk or user.has_perm("students.act_for_student", student)
+
+
+def can_see_signatures(user: User, document: RegisteredDocument, signer_roles: list[str]) -> bool:
+    """The signatures page: whoever may read the document, and the people its form names as signers (a lecturer
+    signs the route they agreed, though they read only their own sections on the route page)."""
+    return user.is_authenticated and (bool(signer_roles) or can_download(user, document))
+
+
+def can_issue_signature_sheet(user: User, document: RegisteredDocument) -> bool:
+    return can_download(user, document) and user.has_perm("documents.issue_signature_sheet")

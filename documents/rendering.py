@@ -18,7 +18,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, path2url
 
 from .forms_registry import form_for
-from .models import RegisteredDocument
+from .models import RegisteredDocument, Signature
 
 STYLESHEET = "documents/pdf/document.css"
 FONT_FILES = {"regular": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf"}
@@ -110,6 +110,18 @@ def common_context(language: str) -> dict:
     }
 
 
+def _signature_sheet(document: RegisteredDocument) -> list[Signature]:
+    """The signatures a signature sheet lists: those made on the version it re-renders."""
+    if document.signed_version_id is None:
+        return []
+    return list(
+        Signature.objects.filter(document_id=document.signed_version_id)
+        .select_related("signer")
+        .defer("cms")
+        .order_by("signed_at", "pk")
+    )
+
+
 def render_html(*, document: RegisteredDocument, language: str) -> str:
     spec = form_for(document.document_type)
     verification_url = document.verification_url()
@@ -122,6 +134,8 @@ def render_html(*, document: RegisteredDocument, language: str) -> str:
             "verification_url": verification_url,
             "footer": f"{document.number} · {verification_url}",
             "qr_code": qr_data_uri(verification_url),
+            "signature_method": settings.SIGNATURE_METHOD,
+            "signature_sheet": _signature_sheet(document),
         }
         return render_to_string(spec.template, context)
 

@@ -12,7 +12,7 @@ from inclusion_centre.accounts.models import User
 
 from . import permissions
 from .forms_registry import form_for, registered_forms
-from .models import RegisteredDocument, RegisteredFile
+from .models import RegisteredDocument, RegisteredFile, Signature
 
 
 def _with_files(queryset: QuerySet) -> QuerySet:
@@ -147,3 +147,22 @@ def sample_document(document_type: str) -> RegisteredDocument | None:
         if found is not None:
             return found
     return None
+
+
+def signatures_of(document: RegisteredDocument) -> list[Signature]:
+    """The signatures of `document` (of the version a signature sheet lists, for a sheet), oldest first, with
+    their signers (one query)."""
+    ids = [document.pk] + ([document.signed_version_id] if document.signed_version_id else [])
+    return list(
+        Signature.objects.filter(document_id__in=ids).select_related("signer").defer("cms").order_by("signed_at", "pk")
+    )
+
+
+def signatures_of_documents(documents: list[RegisteredDocument]) -> dict[int, list[Signature]]:
+    """{document id: its signatures} for many documents in one query (the personal file)."""
+    found: dict[int, list[Signature]] = {document.pk: [] for document in documents}
+    for signature in (
+        Signature.objects.filter(document__in=documents).select_related("signer").order_by("signed_at", "pk")
+    ):
+        found[signature.document_id].append(signature)
+    return found

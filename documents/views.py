@@ -1,11 +1,12 @@
 import hashlib
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.files.uploadhandler import FileUploadHandler
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
@@ -21,8 +22,11 @@ from inclusion_centre.client_address import client_address
 
 from . import exports, permissions, selectors
 from .filters import RegisterFilter
-from .forms import VerifyUploadForm
+from .forms import SignForm, VerifyUploadForm
 from .forms_registry import form_for
+from .models import RegisteredDocument, Signature, SignatureRole
+from .signatures import services as signature_services
+from .signatures.errors import SignatureRefused
 
 INVALID, TOO_LARGE, TOO_MANY = 422, 413, 429
 
@@ -138,6 +142,7 @@ def verify(request, token):
                 result = {"sha256": sha256, "match": selectors.stored_file_matching(trusted_files, sha256)}
     context = {
         "document": document,
+        "signatures": selectors.signatures_of(document),
         "files": trusted_files,
         "intact": intact,
         "form": form,
@@ -188,3 +193,113 @@ def register_export(request, file_format="xlsx"):
     response = HttpResponse(build(applied.qs), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="register-{timezone.localdate():%Y-%m-%d}.{file_format}"'
     return private_response(response)
+
+
+# --- Signatures -------------------------------------------------------------------------------------------------
+
+
+def _signatures_document(request, public_id) -> tuple[RegisteredDocument, list[str]]:
+    """The document and the roles the user signs it in; 404 (and the attempt logged) for anyone who may neither
+    read it nor sign it."""
+    document = selectors.document_by_public_id(public_id)
+    roles = signature_services.roles_of(request.user, document)
+    if not permissions.can_see_signatures(request.user, document, roles):
+        log_access(request=request, action=AccessLog.Action.DENIED, obj=document)
+        raise Http404
+    return document, roles
+
+
+def _sign_form(document, roles, data=None) -> SignForm:
+    labels = dict(SignatureRole.choices)
+    return SignForm(
+        data,
+        roles=[(role, labels[role]) for role in roles],
+        languages=[stored.language for stored in document.files.all()],
+        qualified=settings.SIGNATURE_METHOD == Signature.Method.NCALAYER,
+    )
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def signatures(request, public_id):
+    """Every signature of a registered document; the signers named by its form sign here (ЭЦП through NCALayer,
+    or a confirmation in the system, as SIGNATURE_METHOD says)."""
+    document, roles = _signatures_document(request, public_id)
+    form, problem, status = _sign_form(document, roles), "", 200
+    if request.method == "POST":
+        form = _sign_form(document, roles, request.POST)
+        if not form.is_valid():
+            status = INVALID
+        else:
+            try:
+                signature_services.signature_add(
+                    document=document,
+                    role=form.cleaned_data["role"],
+                    signer=request.user,
+                    language=form.cleaned_data["language"],
+                    cms=form.cleaned_data["cms"],
+                )
+            except SignatureRefused as refused:
+                problem, status = refused.message, INVALID
+            except PermissionError:
+                raise Http404 from None
+            else:
+                messages.success(request, _("Your signature is recorded."))
+                return redirect("documents:signatures", public_id=document.public_id)
+    signed = selectors.signatures_of(document)
+    done = {(s.role, s.language) for s in signed if s.signer_id == request.user.pk}
+    to_sign = [
+        (role, label, stored.language)
+        for role, label in form.fields["role"].choices
+        for stored in document.files.all()
+        if (role, stored.language) not in done
+    ]
+    context = {
+        "document": document,
+        "signatures": signed,
+        "to_sign": to_sign if document.status == RegisteredDocument.Status.IN_FORCE else [],
+        "form": form,
+        "problem": problem,
+        "qualified": settings.SIGNATURE_METHOD == Signature.Method.NCALAYER,
+        "ncalayer_url": settings.NCALAYER_URL,
+        "may_issue_sheet": permissions.can_issue_signature_sheet(request.user, document)
+        and document.status == RegisteredDocument.Status.IN_FORCE
+        and bool(signed),
+    }
+    return render(request, "documents/signatures.html", context, status=status)
+
+
+@login_required
+@never_cache
+@require_GET
+def signature_content(request, public_id, language):
+    """The exact bytes of the stored PDF a signer signs (NCALayer signs their base64); for the people the form
+    names as signers and for those who may read the document."""
+    document, _roles = _signatures_document(request, public_id)
+    stored = next((f for f in document.files.all() if f.language == language), None)
+    if stored is None or document.destroyed_at is not None:
+        raise Http404
+    log_access(request=request, action=AccessLog.Action.DOWNLOAD_PDF, obj=document, student_ids=_subjects(document))
+    response = FileResponse(stored.file.open("rb"), content_type="application/pdf")
+    return private_response(response)
+
+
+@login_required
+@never_cache
+@require_http_methods(["POST"])
+def signature_sheet(request, public_id):
+    document, _roles = _signatures_document(request, public_id)
+    if not permissions.can_issue_signature_sheet(request.user, document):
+        log_access(request=request, action=AccessLog.Action.DENIED, obj=document)
+        raise Http404
+    try:
+        sheet = signature_services.signature_sheet_issue(document=document, actor=request.user)
+    except PermissionError:
+        raise Http404 from None
+    messages.success(
+        request,
+        _("The signature sheet is registered as version %(version)s; its PDF is being prepared.")
+        % {"version": sheet.version},
+    )
+    return redirect("documents:signatures", public_id=sheet.public_id)

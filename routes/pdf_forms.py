@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from documents.forms_registry import Approval, FormSpec, position_of, student_summary
-from documents.models import DocumentType
+from documents.models import DocumentType, SignatureRole
 from inclusion_centre.accounts.models import User
 
 from . import permissions
@@ -94,6 +94,15 @@ def conclusion_context(conclusion: Conclusion) -> dict:
         "items": [str(item) for item in conclusion.items.all()],
         "approvals": approvals,
     }
+
+
+def conclusion_signers(conclusion: Conclusion) -> list[tuple[str, object]]:
+    """Every assessing specialist, then the head of the centre who signed it."""
+    conclusion = Conclusion.objects.select_related("signed_by").get(pk=conclusion.pk)
+    signers = [(SignatureRole.SPECIALIST, person) for person in conclusion.specialists.order_by("full_name")]
+    if conclusion.signed_by_id:
+        signers.append((SignatureRole.CENTRE_HEAD, conclusion.signed_by))
+    return signers
 
 
 def _can_view_conclusion(user, conclusion: Conclusion) -> bool:
@@ -194,6 +203,26 @@ def route_context(route: Route) -> dict:
     }
 
 
+def route_signers(route: Route) -> list[tuple[str, object]]:
+    """Each lecturer who agreed a section, then the approving official."""
+    agreed = (
+        Agreement.objects.filter(
+            route=route, status__in=[Agreement.Status.AGREED, Agreement.Status.AGREED_WITH_REMARKS]
+        )
+        .select_related("lecturer")
+        .order_by("lecturer__full_name", "pk")
+    )
+    signers, seen = [], set()
+    for agreement in agreed:
+        if agreement.lecturer_id not in seen:
+            seen.add(agreement.lecturer_id)
+            signers.append((SignatureRole.LECTURER, agreement.lecturer))
+    route = Route.objects.select_related("approved_by").get(pk=route.pk)
+    if route.approved_by_id:
+        signers.append((SignatureRole.APPROVING_OFFICIAL, route.approved_by))
+    return signers
+
+
 def _route_samples():
     return (
         Route.objects.filter(registration_number__isnull=False)
@@ -251,6 +280,18 @@ def protocol_context(protocol) -> dict:
     }
 
 
+def protocol_signers(protocol) -> list[tuple[str, object]]:
+    protocol = Protocol.objects.select_related("chair_signed_by", "secretary_signed_by").get(pk=protocol.pk)
+    return [
+        (role, person)
+        for role, person in (
+            (SignatureRole.CHAIR, protocol.chair_signed_by),
+            (SignatureRole.SECRETARY, protocol.secretary_signed_by),
+        )
+        if person is not None
+    ]
+
+
 def _can_view_protocol(user, protocol) -> bool:
     """The whole protocol, with what was heard, is the centre's: others read their part on the protocol page."""
     meeting = protocol.meeting
@@ -281,6 +322,7 @@ FORMS = [
         version=lambda conclusion: conclusion.version,
         samples=_conclusion_samples,
         staff_permission="routes.view_assessment",
+        signers=conclusion_signers,
     ),
     FormSpec(
         document_type=DocumentType.ROUTE,
@@ -292,6 +334,7 @@ FORMS = [
         version=lambda route: route.version,
         samples=_route_samples,
         staff_permission="routes.manage_route",
+        signers=route_signers,
     ),
     FormSpec(
         document_type=DocumentType.PROTOCOL,
@@ -304,5 +347,6 @@ FORMS = [
         samples=_protocol_samples,
         staff_permission="routes.manage_teammeeting",
         subjects=_protocol_subjects,
+        signers=protocol_signers,
     ),
 ]

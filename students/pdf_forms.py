@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import StatusChange
 from documents.forms_registry import Approval, FormSpec, position_of, student_summary
-from documents.models import DocumentType
+from documents.models import DocumentType, SignatureRole
 
 from . import permissions
 from .models import Application
@@ -116,6 +116,17 @@ def _can_view_application(user, application: Application) -> bool:
     return permissions.can_view(user, application)
 
 
+def application_signers(application: Application) -> list[tuple[str, object]]:
+    """The applicant signs: whoever filed it online (the student or a legal representative), the student for a
+    paper application."""
+    application = Application.objects.select_related("student__user", "filed_by").get(pk=application.pk)
+    applicant = application.student.user
+    online = application.channel == Application.Channel.ONLINE and application.filed_by is not None
+    if online and permissions.is_applicant_side(application.filed_by, application):
+        applicant = application.filed_by
+    return [(SignatureRole.APPLICANT, applicant)]
+
+
 def _application_samples():
     return Application.objects.filter(registration_number__isnull=False).order_by("registered_at", "pk")[:1]
 
@@ -129,5 +140,6 @@ FORMS = [
         source_url=lambda application: reverse("students:application_detail", args=[application.public_id]),
         samples=_application_samples,
         staff_permission="students.view_application",
+        signers=application_signers,
     ),
 ]

@@ -2,6 +2,7 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 
+from documents.models import RegisteredDocument, Signature
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.roles import Role
 from inclusion_centre.seeding.people import DEMO_PASSWORD, DEMO_USERS
@@ -41,6 +42,12 @@ def test_seed_demo_creates_the_demo_world_and_prints_logins(settings, capsys):
     assert User.objects.get(email="sysadmin@demo.edu.kz").is_staff
     assert not User.objects.get(email="lecturer@demo.edu.kz").is_staff
     assert Student.objects.get(user__email="student@demo.edu.kz")
+    # A document in each signature state: unsigned, confirmed in the system, signed with ЭЦП (checked).
+    signed = Signature.objects.filter(method=Signature.Method.NCALAYER).get()
+    assert signed.certificate_serial and signed.revocation == Signature.Revocation.GOOD
+    assert signed.signer.email == "student@demo.edu.kz" and signed.signer.iin
+    assert Signature.objects.filter(method=Signature.Method.IN_SYSTEM, role="centre_head").exists()
+    assert RegisteredDocument.objects.filter(signatures__isnull=True).exists()
     _assert_the_workflow_rules_states()
 
 

@@ -26,3 +26,18 @@ def css_string(value) -> str:
     and the characters that could close the element become CSS escapes."""
     text = str(value)
     return mark_safe("".join(f"\\{ord(char):X} " if char in '\\"<>&\n\r' else char for char in text))
+
+
+@register.simple_tag(takes_context=True)
+def documents_to_sign(context, source) -> list:
+    """The registered documents of `source` in force that the form names the reader as a signer of (a lecturer
+    reaches the route's signatures page this way: they do not get the whole route's PDF)."""
+    from documents.models import RegisteredDocument
+    from documents.signatures.services import roles_of
+
+    user = context["request"].user
+    return [
+        document
+        for document in selectors.documents_of_source(source)
+        if document.status == RegisteredDocument.Status.IN_FORCE and roles_of(user, document)
+    ]

@@ -112,7 +112,7 @@ class UserAdmin(ReadLoggedAdmin, SimpleHistoryAdmin, BaseUserAdmin):
     inlines = [StaffProfileInline]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Person"), {"fields": ("full_name", "preferred_language")}),
+        (_("Person"), {"fields": ("full_name", "iin", "preferred_language")}),
         (
             _("Roles and access"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},

@@ -6,6 +6,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.sessions.base_session import AbstractBaseSession
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone, translation
@@ -64,6 +65,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(_("e-mail address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=200)
+    # Individual identification number: a qualified electronic signature (ЭЦП) is accepted only from the
+    # certificate that names this IIN (documents/signatures/).
+    iin = models.CharField(
+        _("IIN"),
+        max_length=12,
+        blank=True,
+        validators=[RegexValidator(r"^\d{12}$", _("An IIN is 12 digits."))],
+        help_text=_("Individual identification number, as in the person's signing certificate."),
+    )
     preferred_language = models.CharField(
         _("preferred language"), max_length=5, choices=Language.choices, default=Language.KAZAKH
     )

@@ -53,6 +53,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "documents.view_registereddocument",
         "documents.view_register",
         "documents.export_personal_file",
+        "documents.issue_signature_sheet",
         "audit.view_history",
         "routes.view_teammeeting",
         "routes.manage_teammeeting",

@@ -519,6 +519,23 @@ INSTITUTION_SEAL_PASSWORD = env("INSTITUTION_SEAL_PASSWORD", default="")
 # team's decision, or that none was taken yet, and approval does not wait for it.
 ROUTE_APPROVAL_NEEDS_PROTOCOL = env.bool("ROUTE_APPROVAL_NEEDS_PROTOCOL", default=False)
 
+# --- Signatures of registered documents (documents/signatures/, docs/documents.md) -----------------------------
+
+# "in-system": the people a document names confirm it in the system (no legal force of a qualified signature);
+# "ncalayer": they sign the frozen PDF with a qualified electronic signature (ЭЦП) through NCALayer.
+SIGNATURE_METHOD = env("SIGNATURE_METHOD", default="in-system")
+# The NCA certificates a signer's chain must reach (PEM or DER files; RSA and GOST).
+SIGNATURE_TRUST_ANCHORS = env.list("SIGNATURE_TRUST_ANCHORS", default=[])
+# CRL files of those authorities (refreshed by the operator), and an OCSP responder (unset: none is asked).
+SIGNATURE_CRL_PATHS = env.list("SIGNATURE_CRL_PATHS", default=[])
+SIGNATURE_OCSP_URL = env("SIGNATURE_OCSP_URL", default="")
+SIGNATURE_OCSP_TIMEOUT = env.float("SIGNATURE_OCSP_TIMEOUT", default=5.0)
+# Refuse a signature whose certificate's revocation status nobody could tell (otherwise it is stored, saying so).
+SIGNATURE_REVOCATION_REQUIRED = env.bool("SIGNATURE_REVOCATION_REQUIRED", default=False)
+# How far the signing time a new signature states may be from the server's clock.
+SIGNATURE_CLOCK_SKEW_SECONDS = env.int("SIGNATURE_CLOCK_SKEW_SECONDS", default=600)
+NCALAYER_URL = "wss://127.0.0.1:13579"
+
 # --- Deadlines ---------------------------------------------------------------------------------------------
 
 # Working days each waiting step may take (the regulation fixes none; these are the centre's defaults).
@@ -578,7 +595,8 @@ CONTENT_SECURITY_POLICY = {
         "style-src": ["'self'"],
         "img-src": ["'self'"],
         "font-src": ["'self'"],
-        "connect-src": ["'self'"],
+        # NCALayer, the NCA's signing application on the user's own computer (qualified electronic signatures).
+        "connect-src": ["'self'", "wss://127.0.0.1:13579"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         # Signing out of a session that came through the provider answers the form's POST with a redirect to the

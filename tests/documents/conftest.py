@@ -117,3 +117,11 @@ def signed_conclusion(letters_application, specialist, centre_head, django_captu
 @pytest.fixture
 def conclusion_document(signed_conclusion) -> RegisteredDocument:
     return RegisteredDocument.objects.get(document_type=DocumentType.CONCLUSION, object_id=signed_conclusion.pk)
+
+
+@pytest.fixture
+def qualified(settings, tmp_path):
+    """SIGNATURE_METHOD "ncalayer" with a test CA (made here) as the only NCA root, its CRL configured."""
+    from .signing import configure_test_ca
+
+    return configure_test_ca(settings, tmp_path)

@@ -17,7 +17,7 @@ from inclusion_centre.accounts.roles import Role
 from tests import factories
 
 from .conftest import stored_bytes
-from .pki import make_pki
+from .seal_pki import make_pki
 
 pytestmark = pytest.mark.django_db
 

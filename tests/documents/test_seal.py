@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from documents import seal
 
 from .conftest import pdf_text, stored_bytes
-from .pki import make_pki
+from .seal_pki import make_pki
 
 
 @pytest.fixture

@@ -74,6 +74,15 @@ GET = {
         404, student=200, representative=200, specialist=200, centre_head=200, administration=200
     ),
     "documents:my_data": get(404, student=200, representative=200),
+    # The route's signatures: whoever downloads it, and the signers its form names (the agreeing lecturer, the
+    # approving official).
+    "documents:signatures": get(
+        404, student=200, representative=200, specialist=200, centre_head=200, administration=200, lecturer=200
+    ),
+    "documents:signature_content": get(
+        404, student=200, representative=200, specialist=200, centre_head=200, administration=200, lecturer=200
+    ),
+    "documents:signature_sheet": get(405),
     "documents:personal_file": get(404, student=200, representative=200, centre_head=200),
     "documents:register": get(404, centre_head=200, auditor=200),
     "documents:register_export": get(404, centre_head=200, auditor=200),
@@ -185,6 +194,11 @@ ACTORS: dict[str, frozenset[str]] = {
     "accounts:two_factor_enrol_check": SIGNED_IN,  # each for their own account (asks for or checks a code)
     "accounts:two_factor_verify": SIGNED_IN,  # a link that is not valid: a page saying so, nothing changes
     "documents:verify": EVERYONE,
+    # Those who see the signatures page: a POST in a role the form does not give them is a form error (422).
+    "documents:signatures": frozenset(
+        {"student", "representative", "specialist", "centre_head", "administration", "lecturer"}
+    ),
+    "documents:signature_sheet": frozenset({"centre_head"}),
     "home": EVERYONE,  # the home page answers any method with the page; nothing to change
     "set_language": EVERYONE,
     "routes:agreement_answer": frozenset({"lecturer"}),

@@ -5,6 +5,7 @@ from django.utils import translation
 
 from inclusion_centre.seeding import people as demo
 from inclusion_centre.seeding.cases import seed
+from inclusion_centre.seeding.signatures import seed_signatures
 
 
 class Command(BaseCommand):
@@ -22,6 +23,10 @@ class Command(BaseCommand):
             raise CommandError("seed_demo creates users with a published password; it runs only with DEBUG on.")
         with transaction.atomic():
             users = seed()
+        # After the commit: the demo signatures sign stored PDFs, which the after-commit render makes (it is
+        # repeated here, synchronously, for the few documents signed).
+        with transaction.atomic():
+            seed_signatures()
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at http://127.0.0.1:8000/ as:"))
         width = max(len(user.email) for user in users.values())
         with translation.override("en"):
