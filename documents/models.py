@@ -226,7 +226,7 @@ class Letterhead(models.Model):
     address_kk = models.CharField(_("postal address (Kazakh)"), max_length=300, blank=True)
     address_ru = models.CharField(_("postal address (Russian)"), max_length=300, blank=True)
     phone = models.CharField(_("telephone"), max_length=60, blank=True)
-    email = models.EmailField(_("e-mail"), blank=True)
+    email = models.EmailField(_("E-mail"), blank=True)
     website = models.CharField(_("website"), max_length=200, blank=True)
     form_code_application = models.CharField(_("form code: application"), max_length=60, blank=True)
     form_code_conclusion = models.CharField(_("form code: conclusion"), max_length=60, blank=True)

@@ -1,0 +1,125 @@
+"""Every printed form, with the worst case the models allow (tests/documents/worst_case.py), in Kazakh and in
+Russian: no text run leaves the text area of the page, no two runs of a line overprint each other, and no page
+holds only the footer (the QR code and the verification link). Also records how long each render takes."""
+
+import datetime
+import itertools
+import time
+
+import pytest
+from django.utils import translation
+
+from documents.exports import IndexRow, _index_pdf
+from documents.models import DocumentType
+from documents.rendering import render_pdf
+from routes.models import ProtocolItem
+from tests import factories
+
+from . import worst_case
+from .layout import page_texts, text_runs
+
+pytestmark = pytest.mark.django_db
+
+MM = 72 / 25.4
+LEFT, RIGHT = 25 * MM, 15 * MM  # the page margins of templates/documents/pdf/document.css
+TOLERANCE = 1.5  # points: the width estimate ignores kerning
+TIMINGS: dict[str, float] = {}
+
+
+@pytest.fixture
+def sources(db):
+    student = factories.StudentFactory(
+        user__full_name=worst_case.text(199),
+        programme__name_kk=worst_case.text(299),
+        programme__name_ru=worst_case.text(299, "Образовательная программа"),
+    ).user
+    head, approver, secretary = worst_case.person(1), worst_case.person(2), worst_case.person(3)
+    specialists = [worst_case.person(10 + i) for i in range(6)]
+    application = worst_case.application(student)
+    conclusion = worst_case.conclusion(application, head, specialists)
+    route = worst_case.route(application, conclusion, head, approver)
+    others = [worst_case.application(factories.StudentFactory(user__full_name=worst_case.text(199)).user)]
+    lecturers = [section.lecturer for section in route.sections.select_related("lecturer")]
+    protocol = worst_case.protocol([application, *others], head, secretary, specialists + lecturers)
+    extract_source = ProtocolItem.objects.filter(protocol=protocol).order_by("item__order").first()
+    return {
+        DocumentType.APPLICATION: application,
+        DocumentType.CONCLUSION: conclusion,
+        DocumentType.ROUTE: route,
+        DocumentType.PROTOCOL: protocol,
+        DocumentType.PROTOCOL_EXTRACT: extract_source,
+    }
+
+
+def _footer_only(text: str, number: str) -> bool:
+    """A page whose text, without the footer and the verification block, is (next to) nothing."""
+    rest = text.replace(number, "")
+    for marker in ("http", "/ ", "·"):
+        rest = rest.replace(marker, "")
+    rest = " ".join(word for word in rest.split() if not word.startswith("testserver") and "/documents/" not in word)
+    return len(rest) < 250  # the verification block's two sentences alone are ~220 characters
+
+
+def assert_laid_out(content: bytes, label: str, number: str) -> None:
+    runs, sizes = text_runs(content)
+    assert runs, f"{label}: no text"
+    for run in runs:
+        width, height = sizes[run.page]
+        assert run.x0 >= LEFT - TOLERANCE, f"{label} p.{run.page + 1}: starts in the left margin: {run}"
+        assert run.x1 <= width - RIGHT + TOLERANCE, f"{label} p.{run.page + 1}: crosses the right margin: {run}"
+        assert 0 <= run.y <= height, f"{label} p.{run.page + 1}: off the page: {run}"
+    by_line: dict[tuple[int, int], list] = {}
+    for run in runs:
+        by_line.setdefault((run.page, round(run.y)), []).append(run)
+    for line in by_line.values():
+        line.sort(key=lambda run: run.x0)
+        for left, right in itertools.pairwise(line):
+            assert right.x0 >= left.x1 - TOLERANCE, f"{label}: {left.text!r} overprints {right.text!r}"
+    for page, text in enumerate(page_texts(content), start=1):
+        assert not _footer_only(text, number), f"{label}: page {page} holds only the footer: {text[:300]!r}"
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_every_form_fits_its_pages_with_the_worst_case(sources, language):
+    for document_type, source in sources.items():
+        document = worst_case.document(source, document_type, f"{document_type[:4].upper()}-2026/9999")
+        started = time.perf_counter()
+        content = render_pdf(document=document, language=language)
+        TIMINGS[f"{document_type} {language}"] = time.perf_counter() - started
+        assert_laid_out(content, f"{document_type} ({language})", document.number)
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_the_personal_file_index_keeps_names_out_of_the_sha256_column(db, language):
+    student = factories.StudentFactory(user__full_name=worst_case.text(199))
+    rows = [
+        IndexRow(
+            path=f"registered/{'ЖББМ-2026-0007-нұсқа-' * 6}{i}.pdf",
+            section="registered",
+            title=worst_case.text(150),
+            number="ЖББМ-2026/0007",
+            date=datetime.date(2026, 9, 1),
+            version="2",
+            status=worst_case.text(40),
+            language="kk",
+            sha256="ab" * 32,
+            size=123456,
+        )
+        for i in range(worst_case.ROWS)
+    ]
+    with translation.override(language):
+        content = _index_pdf(student, rows, language)
+    assert_laid_out(content, f"index ({language})", "")
+
+
+def test_timings_are_reported(sources):
+    """Not a target (the machine is shared): prints the render time of each form with its worst case."""
+    for document_type, source in sources.items():
+        for language in ("kk", "ru"):
+            document = worst_case.document(source, document_type, "X-2026/9999")
+            render_pdf(document=document, language=language)  # warm the fonts and the templates
+            started = time.perf_counter()
+            render_pdf(document=document, language=language)
+            TIMINGS[f"{document_type} {language}"] = time.perf_counter() - started
+    print("\nworst-case render times:", {key: f"{value * 1000:.0f} ms" for key, value in TIMINGS.items()})
+    assert set(TIMINGS) >= {f"{t} {lang}" for t in sources for lang in ("kk", "ru")}
