@@ -1,6 +1,6 @@
 """Every printed form, with the worst case the models allow (tests/documents/worst_case.py), in Kazakh and in
 Russian: no text run leaves the text area of the page, no two runs of a line overprint each other, and no page
-holds only the footer (the QR code and the verification link). Also records how long each render takes."""
+holds only the footer (the QR code and the verification link). Also prints how long each render takes."""
 
 import datetime
 import itertools
@@ -87,6 +87,8 @@ def test_every_form_fits_its_pages_with_the_worst_case(sources, language):
         content = render_pdf(document=document, language=language)
         TIMINGS[f"{document_type} {language}"] = time.perf_counter() - started
         assert_laid_out(content, f"{document_type} ({language})", document.number)
+    # Reported, not asserted: the machine the tests run on is shared. Run with -s to see them.
+    print(f"\nworst-case render times ({language}):", {key: f"{value * 1000:.0f} ms" for key, value in TIMINGS.items()})
 
 
 @pytest.mark.parametrize("language", ["kk", "ru"])
@@ -110,16 +112,3 @@ def test_the_personal_file_index_keeps_names_out_of_the_sha256_column(db, langua
     with translation.override(language):
         content = _index_pdf(student, rows, language)
     assert_laid_out(content, f"index ({language})", "")
-
-
-def test_timings_are_reported(sources):
-    """Not a target (the machine is shared): prints the render time of each form with its worst case."""
-    for document_type, source in sources.items():
-        for language in ("kk", "ru"):
-            document = worst_case.document(source, document_type, "X-2026/9999")
-            render_pdf(document=document, language=language)  # warm the fonts and the templates
-            started = time.perf_counter()
-            render_pdf(document=document, language=language)
-            TIMINGS[f"{document_type} {language}"] = time.perf_counter() - started
-    print("\nworst-case render times:", {key: f"{value * 1000:.0f} ms" for key, value in TIMINGS.items()})
-    assert set(TIMINGS) >= {f"{t} {lang}" for t in sources for lang in ("kk", "ru")}
