@@ -34,6 +34,7 @@ CASES = [
     # lecturer) and the protocol with the most questions (the demo's start-of-term review has 20).
     ("route", 0.300, "the registered route with the most course sections"),
     ("protocol", 1.000, "the registered protocol with the most agenda items"),
+    ("protocol_extract", 0.300, "the first student's extract of that protocol"),
 ]
 MEMORY_BUDGET_MB = 300
 

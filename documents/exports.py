@@ -228,10 +228,10 @@ def _index_pdf(student, rows: list[IndexRow], language: str) -> bytes:
     made_at = timezone.now()
     with translation.override(language):
         footer = f"{_('Personal file: index')} · {date_format(timezone.localtime(made_at), 'd.m.Y H:i')}"
-    html = render_to_string(
-        "documents/pdf/personal_file_index.html",
-        {**common_context(language), "student": student, "rows": rows, "made_at": made_at, "footer": footer},
-    )
+        html = render_to_string(
+            "documents/pdf/personal_file_index.html",
+            {**common_context(language), "student": student, "rows": rows, "made_at": made_at, "footer": footer},
+        )
     return html_to_pdf(html)
 
 

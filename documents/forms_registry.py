@@ -51,6 +51,36 @@ class Approval:
     comment: str = ""
 
 
+@dataclass(frozen=True)
+class Signature:
+    """One signature line of a form: who signs, in what capacity, when, and how it was signed.
+
+    `key` names the line for whatever later attaches a signature to it ("applicant", "head", "specialist:<user
+    id>", "lecturer:<section id>", "approver", "chair", "secretary"); `status` is the text printed under the line
+    (signed in the centre's system, signed with a qualified signature, not signed yet). Every form draws each line
+    with templates/documents/pdf/_signature.html.
+    """
+
+    key: str
+    role: str
+    name: str
+    position: str
+    date: datetime.date | datetime.datetime | None
+    status: str = ""
+
+
+def signature_of(key: str, role: str, user, date, status: str = "") -> Signature:
+    """A signature line of `user` (None: an empty line to be filled by hand)."""
+    return Signature(
+        key=key,
+        role=role,
+        name=user.full_name if user is not None else "",
+        position=position_of(user),
+        date=date,
+        status=status,
+    )
+
+
 def _no_previous(source: models.Model) -> models.Model | None:
     return None
 

@@ -20,6 +20,8 @@ class DocumentType(models.TextChoices):
     CONCLUSION = "conclusion", _("Conclusion of the support centre")
     ROUTE = "route", _("Individual educational route")
     PROTOCOL = "protocol", _("Protocol of the interdisciplinary team meeting")
+    # One student's part of a protocol, filed in that student's personal file (§10.2).
+    PROTOCOL_EXTRACT = "protocol_extract", _("Extract from the protocol of the interdisciplinary team meeting")
 
 
 class RegistrationCounter(models.Model):
@@ -77,7 +79,8 @@ class RegisteredDocument(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("source type"))
     object_id = models.PositiveBigIntegerField(_("source id"))
     source = GenericForeignKey("content_type", "object_id")
-    # Empty for a document about several students (a team meeting's protocol): it belongs to no one personal file.
+    # Empty for a document about several students (a team meeting's protocol): the protocol itself belongs to no
+    # one personal file; each student discussed gets a registered extract (PROTOCOL_EXTRACT) that does.
     student = models.ForeignKey(
         "students.Student",
         on_delete=models.PROTECT,
@@ -292,3 +295,65 @@ class Signature(models.Model):
             "certificate_serial": self.certificate_serial,
             "signed_at": self.signed_at,
         }
+
+
+class Letterhead(models.Model):
+    """The institution's letterhead on every printed form: emblem, names, address, contacts and form codes.
+
+    One row (`key` is always 1), edited by the system administrator in the admin, with history. Until it is
+    filled, the forms fall back to the settings (INSTITUTION_NAME, INSTITUTION_LOGO). The emblem is kept in the
+    row itself, not as a file: it is small, it is not personal data, and the renderer then reads it as a data URI
+    without any folder being opened to it.
+    """
+
+    key = models.PositiveSmallIntegerField(default=1, unique=True, editable=False)
+    institution_name_kk = models.CharField(_("institution (Kazakh)"), max_length=300)
+    institution_name_ru = models.CharField(_("institution (Russian)"), max_length=300)
+    institution_name_en = models.CharField(_("institution (English)"), max_length=300, blank=True)
+    centre_name_kk = models.CharField(_("centre (Kazakh)"), max_length=300)
+    centre_name_ru = models.CharField(_("centre (Russian)"), max_length=300)
+    centre_name_en = models.CharField(_("centre (English)"), max_length=300, blank=True)
+    addressee_kk = models.CharField(
+        _("addressee of applications (Kazakh)"),
+        max_length=300,
+        help_text=_("Who an application is addressed to, in the dative: «… басшысына»."),
+    )
+    addressee_ru = models.CharField(
+        _("addressee of applications (Russian)"),
+        max_length=300,
+        help_text=_("Who an application is addressed to, in the dative: «Руководителю …»."),
+    )
+    address_kk = models.CharField(_("postal address (Kazakh)"), max_length=300, blank=True)
+    address_ru = models.CharField(_("postal address (Russian)"), max_length=300, blank=True)
+    phone = models.CharField(_("telephone"), max_length=60, blank=True)
+    email = models.EmailField(_("E-mail"), blank=True)
+    website = models.CharField(_("website"), max_length=200, blank=True)
+    form_code_application = models.CharField(_("form code: application"), max_length=60, blank=True)
+    form_code_conclusion = models.CharField(_("form code: conclusion"), max_length=60, blank=True)
+    form_code_route = models.CharField(_("form code: route"), max_length=60, blank=True)
+    form_code_protocol = models.CharField(_("form code: protocol"), max_length=60, blank=True)
+    form_code_protocol_extract = models.CharField(_("form code: extract from a protocol"), max_length=60, blank=True)
+    emblem = models.BinaryField(_("emblem"), blank=True, default=b"")
+    emblem_type = models.CharField(_("emblem type"), max_length=20, blank=True, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = tracked()
+
+    class Meta:
+        verbose_name = _("letterhead")
+        verbose_name_plural = _("letterhead")
+        constraints = [models.CheckConstraint(condition=models.Q(key=1), name="documents_letterhead_singleton")]
+
+    def __str__(self):
+        return self.institution_name_kk
+
+    def localized(self, field: str, language: str) -> str:
+        """`field`'s text in `language` (kk, ru or en); Kyrgyz and missing English fall back to Russian."""
+        for code in (language, "ru", "kk"):
+            value = getattr(self, f"{field}_{code}", "")
+            if value:
+                return value
+        return ""
+
+    def form_code(self, document_type: str) -> str:
+        return getattr(self, f"form_code_{document_type}", "")

@@ -18,6 +18,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, path2url
 
 from .forms_registry import form_for
+from .letterhead import printed_letterhead
 from .models import RegisteredDocument, Signature
 
 STYLESHEET = "documents/pdf/document.css"
@@ -51,19 +52,11 @@ def font_urls() -> dict[str, str]:
     return {weight: path2url(str(Path(settings.DOCUMENT_FONTS_DIR) / name)) for weight, name in FONT_FILES.items()}
 
 
-def logo_url() -> str:
-    return path2url(str(Path(settings.INSTITUTION_LOGO).resolve()))
-
-
 def qr_data_uri(url: str) -> str:
     """The link as a QR code: a one-bit PNG data URI, one pixel per module, drawn without smoothing
     (`image-rendering: pixelated` in the PDF style), so it is sharp in print. A PNG is embedded as it is; an SVG
     code would be drawn path by path on every render (measured: 7% of the instructions of a route's render)."""
     return segno.make(url, error="m", micro=False).png_data_uri(scale=1, border=0)
-
-
-def institution_name(language: str) -> str:
-    return settings.INSTITUTION_NAME.get(language) or settings.INSTITUTION_NAME["kk"]
 
 
 _local = threading.local()
@@ -100,13 +93,15 @@ def html_to_pdf(html: str) -> bytes:
     )
 
 
-def common_context(language: str) -> dict:
-    """What every PDF template of the project gets: fonts, header, language."""
+def common_context(language: str, document_type: str = "") -> dict:
+    """What every PDF template of the project gets: fonts, the letterhead (with the form code of
+    `document_type`), language. Call it inside translation.override(language)."""
+    letterhead = printed_letterhead(language, document_type)
     return {
         "language": language,
         "fonts": font_urls(),
-        "institution_name": institution_name(language),
-        "logo_url": logo_url(),
+        "letterhead": letterhead,
+        "institution_name": letterhead.institution,
     }
 
 
@@ -127,7 +122,7 @@ def render_html(*, document: RegisteredDocument, language: str) -> str:
     verification_url = document.verification_url()
     with translation.override(language):
         context = {
-            **common_context(language),
+            **common_context(language, document.document_type),
             **spec.context(document.source),
             "document": document,
             "title": document.get_document_type_display(),

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from audit.models import StatusChange
-from documents.forms_registry import Approval, FormSpec, position_of, student_summary
+from documents.forms_registry import Approval, FormSpec, Signature, position_of, student_summary
 from documents.models import DocumentType, SignatureRole
 
 from . import permissions
@@ -28,59 +28,75 @@ def _status_changes(obj, statuses) -> dict[str, StatusChange]:
     return {change.to_status: change for change in changes}
 
 
-def application_context(application: Application) -> dict:
-    S = Application.Status
-    application = (
+def _load_application(application: Application) -> Application:
+    return (
         Application.objects.select_related(
             "student__user",
             "student__programme",
             "student__group",
-            "filed_by",
+            "filed_by__staff_profile",
             "consent__text",
             "consent__given_by",
         )
         .prefetch_related("categories", "conditions", "documents")
         .get(pk=application.pk)
     )
-    student = application.student
-    changes = _status_changes(application, [S.SUBMITTED, S.REGISTERED])
-    submitted, registered = changes.get(S.SUBMITTED), changes.get(S.REGISTERED)
 
-    approvals = []
-    if application.channel == Application.Channel.PAPER:
-        approvals.append(
+
+def _paper_steps(application: Application, submitted: StatusChange | None) -> list[Approval]:
+    steps = [
+        Approval(
+            role=_("Applicant"),
+            name=application.student.user.full_name,
+            position=_("Student"),
+            date=application.received_on,
+            outcome=_("Signed on paper, received at the chancellery"),
+        )
+    ]
+    if submitted is not None:
+        steps.append(
             Approval(
-                role=_("Applicant"),
-                name=student.user.full_name,
-                position=_("Student"),
-                date=application.received_on,
-                outcome=_("Signed on paper, received at the chancellery"),
+                role=_("Entered by"),
+                name=submitted.actor.full_name if submitted.actor else "",
+                position=position_of(submitted.actor),
+                date=submitted.created_at,
+                outcome=_("Entered with the scan of the paper application"),
             )
         )
-        if submitted is not None:
-            approvals.append(
-                Approval(
-                    role=_("Entered by"),
-                    name=submitted.actor.full_name if submitted.actor else "",
-                    position=position_of(submitted.actor),
-                    date=submitted.created_at,
-                    outcome=_("Entered with the scan of the paper application"),
-                )
-            )
-    else:
-        applicant = submitted.actor if submitted is not None and submitted.actor else application.filed_by
-        approvals.append(
-            Approval(
-                role=_("Applicant"),
-                name=applicant.full_name,
-                position=_("Student") if applicant.pk == student.user_id else _("Legal representative"),
-                date=application.submitted_at,
-                outcome=_("Submitted and signed electronically"),
-            )
+    return steps
+
+
+def _applicant(application: Application, submitted: StatusChange | None):
+    """Who signs the petition: the person who submitted it online, else who filed it."""
+    return submitted.actor if submitted is not None and submitted.actor else application.filed_by
+
+
+def _applicant_position(application: Application, applicant) -> str:
+    if applicant.pk == application.student.user_id:
+        return _("Student")
+    if application.filed_as == Application.FiledAs.LECTURER:
+        return position_of(applicant) or _("Lecturer")
+    return _("Legal representative")
+
+
+def _online_steps(application: Application, submitted: StatusChange | None) -> list[Approval]:
+    applicant = _applicant(application, submitted)
+    return [
+        Approval(
+            role=_("Applicant"),
+            name=applicant.full_name,
+            position=_applicant_position(application, applicant),
+            date=application.submitted_at,
+            outcome=_("Submitted and signed electronically"),
         )
+    ]
+
+
+def _consent_and_registration(application: Application, registered: StatusChange | None) -> list[Approval]:
+    steps = []
     consent = getattr(application, "consent", None)
     if consent is not None:
-        approvals.append(
+        steps.append(
             Approval(
                 role=_("Consent to the processing of personal data"),
                 name=consent.given_by.full_name,
@@ -90,7 +106,7 @@ def application_context(application: Application) -> dict:
                 % {"version": consent.text.version, "channel": consent.get_channel_display()},
             )
         )
-    approvals.append(
+    steps.append(
         Approval(
             role=_("Registration"),
             name=registered.actor.full_name if registered is not None and registered.actor else "",
@@ -99,16 +115,68 @@ def application_context(application: Application) -> dict:
             outcome=_("Registered under number %(number)s") % {"number": application.registration_number},
         )
     )
+    return steps
+
+
+def _applicant_signature(application: Application, submitted: StatusChange | None) -> Signature:
+    if application.channel == Application.Channel.PAPER:
+        student = application.student.user
+        return Signature(
+            key="applicant",
+            role=_("Applicant"),
+            name=student.full_name,
+            position=_("Student"),
+            date=application.received_on,
+            status=_("Signed on paper"),
+        )
+    applicant = _applicant(application, submitted)
+    return Signature(
+        key="applicant",
+        role=_("Applicant"),
+        name=applicant.full_name,
+        position=_applicant_position(application, applicant),
+        date=application.submitted_at,
+        status=_("Signed in the centre's system") if application.submitted_at else "",
+    )
+
+
+def _request_text(application: Application) -> str:
+    """The first-person request of the petition, in the words of whoever files it."""
+    if application.filed_as == Application.FiledAs.REPRESENTATIVE:
+        return _(
+            "As the legal representative of the student named above, I ask you to provide them with the conditions "
+            "of inclusive education set out below."
+        )
+    if application.filed_as == Application.FiledAs.LECTURER:
+        return _(
+            "I ask you to assess the educational needs of the student named above and to provide them with the "
+            "conditions of inclusive education set out below."
+        )
+    return _("I ask you to provide me with the conditions of inclusive education set out below.")
+
+
+def application_context(application: Application) -> dict:
+    S = Application.Status
+    application = _load_application(application)
+    changes = _status_changes(application, [S.SUBMITTED, S.REGISTERED])
+    submitted, registered = changes.get(S.SUBMITTED), changes.get(S.REGISTERED)
+    if application.channel == Application.Channel.PAPER:
+        steps = _paper_steps(application, submitted)
+    else:
+        steps = _online_steps(application, submitted)
     return {
         "application": application,
-        "student": student_summary(student),
+        "student": student_summary(application.student),
+        "request": _request_text(application),
         "categories": [category.name for category in application.categories.all()],
         "conditions": [condition.name for condition in application.conditions.all()],
         "supporting_documents": [
             {"kind": document.get_kind_display(), "name": document.original_name, "date": document.uploaded_at}
             for document in application.documents.all()
         ],
-        "approvals": approvals,
+        "consent": getattr(application, "consent", None),
+        "signature": _applicant_signature(application, submitted),
+        "approvals": steps + _consent_and_registration(application, registered),
     }
 
 

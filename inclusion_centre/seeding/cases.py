@@ -18,6 +18,7 @@ from inclusion_centre.seeding.people import (
     demo_pdf,
     fill_application,
     seed_academic_structure,
+    seed_letterhead,
     seed_students,
     seed_two_factor,
     seed_users,
@@ -639,6 +640,7 @@ def seed(actor: User | None = None) -> dict[Role, User]:
     with acting_as(actor or users[Role.SYSADMIN]):
         structure = seed_academic_structure(users)
         students = seed_students(users, structure)
+        seed_letterhead()
     # Demo notifications are stored but not e-mailed: nobody reads the demo mailboxes.
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
         seed_applications(users, students)

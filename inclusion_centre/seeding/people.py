@@ -7,11 +7,13 @@ Every row is found by a stable key before it is created, so a second run finds e
 
 import datetime
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test.utils import override_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from documents.models import Letterhead
 from inclusion_centre.accounts.models import ExternalIdentity, StaffProfile, User
 from inclusion_centre.accounts.roles import Role
 from inclusion_centre.accounts.two_factor import is_required
@@ -349,3 +351,51 @@ def seed_two_factor() -> None:
         for user in User.objects.filter(email__endswith="@demo.edu.kz"):
             if is_required(user) and not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
                 TOTPDevice.objects.create(user=user, name="demo authenticator app", key=DEMO_OTP_KEY, confirmed=True)
+
+
+def demo_emblem() -> bytes:
+    """A 256-pixel PNG emblem drawn here (a ring and an open book), so that the demo letterhead shows an uploaded
+    emblem rather than the placeholder the code ships with."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (256, 256), "white")
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((8, 8, 248, 248), outline="#1d4f91", width=14)
+    draw.polygon([(64, 96), (126, 112), (126, 186), (64, 170)], fill="#1d4f91")
+    draw.polygon([(130, 112), (192, 96), (192, 170), (130, 186)], fill="#1d4f91")
+    draw.ellipse((112, 52, 144, 84), fill="#d9a400")
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def seed_letterhead() -> Letterhead:
+    """The institution's letterhead as a system administrator would fill it in the admin."""
+    letterhead, _created = Letterhead.objects.update_or_create(
+        key=1,
+        defaults={
+            "institution_name_kk": settings.INSTITUTION_NAME["kk"],
+            "institution_name_ru": settings.INSTITUTION_NAME["ru"],
+            "institution_name_en": settings.INSTITUTION_NAME["en"],
+            "centre_name_kk": "Инклюзивті білім беруді қолдау орталығы",
+            "centre_name_ru": "Центр поддержки инклюзивного образования",
+            "centre_name_en": "Inclusive Education Support Centre",
+            "addressee_kk": "Инклюзивті білім беруді қолдау орталығының басшысына",
+            "addressee_ru": "Руководителю Центра поддержки инклюзивного образования",
+            "address_kk": "010009, Астана қ., Жұмабаев к-сі, 4",
+            "address_ru": "010009, г. Астана, ул. Жумабаева, 4",
+            "phone": "+7 7172 00 00 00",
+            "email": "inclusion@example.edu.kz",
+            "website": "example.edu.kz",
+            "form_code_application": "ИББҚО-Ф-01",
+            "form_code_conclusion": "ИББҚО-Ф-02",
+            "form_code_route": "ИББҚО-Ф-03",
+            "form_code_protocol": "ИББҚО-Ф-04",
+            "form_code_protocol_extract": "ИББҚО-Ф-05",
+            "emblem": demo_emblem(),
+            "emblem_type": "image/png",
+        },
+    )
+    return letterhead

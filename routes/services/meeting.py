@@ -764,6 +764,7 @@ def _register(meeting: TeamMeeting, protocol: Protocol, actor: User) -> Protocol
         registered_on=timezone.localdate(registered.registered_at),
         actor=actor,
     )
+    _register_extracts(registered, actor)
     if meeting.status == M.HELD:
         move(instance=meeting, to_status=M.SIGNED, allowed=MEETING_ALLOWED, actor=actor)
     context = {"number": registered.registration_number, "previous": ""}
@@ -779,6 +780,24 @@ def _register(meeting: TeamMeeting, protocol: Protocol, actor: User) -> Protocol
         context["previous"] = previous.registration_number
     _tell_registered(meeting, registered, context)
     return registered
+
+
+def _register_extracts(protocol: Protocol, actor: User) -> None:
+    """Each student discussed gets an extract of the protocol in their personal file (§10.2): registered under the
+    protocol's number with the student's place in it ("ХТ-2026/0003/2"), from the first question about them."""
+    first_records: dict[int, ProtocolItem] = {}
+    for record in protocol.records.select_related("item__application__student").order_by("item__order", "pk"):
+        first_records.setdefault(record.item.application.student_id, record)
+    for index, record in enumerate(first_records.values(), start=1):
+        register_document(
+            source=record,
+            document_type=DocumentType.PROTOCOL_EXTRACT,
+            student=record.item.application.student,
+            number=f"{protocol.registration_number}/{index}",
+            registered_on=timezone.localdate(protocol.registered_at),
+            actor=actor,
+            version=protocol.version,
+        )
 
 
 def _tell_registered(meeting: TeamMeeting, registered: Protocol, context: dict) -> None:

@@ -44,8 +44,9 @@ def test_conclusion_pdf_has_the_content_and_the_approval_block(conclusion_docume
     assert specialist.staff_profile.position in text
     assert centre_head.full_name in text
     assert centre_head.staff_profile.position in text
-    # The findings of the assessment are health information: they stay out of the conclusion.
-    assert "MARKER-FINDINGS" not in text
+    # Each area's findings are part of the conclusion as the centre files it (issue #21); the conclusion is read
+    # only by the centre and the student's side (permissions.can_view_conclusion), never by lecturers.
+    assert "Сөйлеу қарқыны баяу" in text
 
 
 @pytest.mark.parametrize("language", ["kk", "ru"])
