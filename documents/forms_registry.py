@@ -52,7 +52,7 @@ class Approval:
 
 
 @dataclass(frozen=True)
-class Signature:
+class SignatureLine:
     """One signature line of a form: who signs, in what capacity, when, and how it was signed.
 
     `key` names the line for whatever later attaches a signature to it ("applicant", "head", "specialist:<user
@@ -69,9 +69,9 @@ class Signature:
     status: str = ""
 
 
-def signature_of(key: str, role: str, user, date, status: str = "") -> Signature:
+def signature_of(key: str, role: str, user, date, status: str = "") -> SignatureLine:
     """A signature line of `user` (None: an empty line to be filled by hand)."""
-    return Signature(
+    return SignatureLine(
         key=key,
         role=role,
         name=user.full_name if user is not None else "",

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from audit.models import StatusChange
-from documents.forms_registry import Approval, FormSpec, Signature, position_of, signature_of, student_summary
+from documents.forms_registry import Approval, FormSpec, SignatureLine, position_of, signature_of, student_summary
 from documents.models import DocumentType, SignatureRole
 from inclusion_centre.accounts.models import User
 
@@ -91,7 +91,7 @@ def _by_specialist(assessments: list[Assessment]) -> dict[int, list[Assessment]]
     return finished
 
 
-def _conclusion_signatures(conclusion: Conclusion, specialists: list, assessments: list) -> list[Signature]:
+def _conclusion_signatures(conclusion: Conclusion, specialists: list, assessments: list) -> list[SignatureLine]:
     """The head's line first, then each assessing specialist's, beside it."""
     finished = _by_specialist(assessments)
     lines = [
@@ -399,7 +399,7 @@ def _quorum(protocol: Protocol) -> dict:
     return {"members": len(voting), "present": present, "everyone": everyone, "reached": present * 2 > len(voting)}
 
 
-def _protocol_signatures(protocol: Protocol) -> list[Signature]:
+def _protocol_signatures(protocol: Protocol) -> list[SignatureLine]:
     meeting = protocol.meeting
     return [
         signature_of(

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from audit.models import StatusChange
-from documents.forms_registry import Approval, FormSpec, Signature, position_of, student_summary
+from documents.forms_registry import Approval, FormSpec, SignatureLine, position_of, student_summary
 from documents.models import DocumentType, SignatureRole
 
 from . import permissions
@@ -118,10 +118,10 @@ def _consent_and_registration(application: Application, registered: StatusChange
     return steps
 
 
-def _applicant_signature(application: Application, submitted: StatusChange | None) -> Signature:
+def _applicant_signature(application: Application, submitted: StatusChange | None) -> SignatureLine:
     if application.channel == Application.Channel.PAPER:
         student = application.student.user
-        return Signature(
+        return SignatureLine(
             key="applicant",
             role=_("Applicant"),
             name=student.full_name,
@@ -130,7 +130,7 @@ def _applicant_signature(application: Application, submitted: StatusChange | Non
             status=_("Signed on paper"),
         )
     applicant = _applicant(application, submitted)
-    return Signature(
+    return SignatureLine(
         key="applicant",
         role=_("Applicant"),
         name=applicant.full_name,
