@@ -133,7 +133,7 @@ def consent_give(
     *, application: Application, actor: User, language: str, channel: str = Consent.Channel.ONLINE
 ) -> Consent:
     locked = Application.objects.select_for_update().get(pk=application.pk)
-    if channel == Consent.Channel.ONLINE and not permissions.isapplicant_side(actor, locked):
+    if channel == Consent.Channel.ONLINE and not permissions.is_applicant_side(actor, locked):
         raise PermissionDenied
     if locked.is_final:
         raise ValidationError(_("This application is closed; consent cannot be given for it."), code="final")
@@ -156,7 +156,7 @@ def consent_give(
 @transaction.atomic
 def consent_withdraw(*, application: Application, actor: User, reason: str = "") -> Consent:
     locked = Application.objects.select_for_update().get(pk=application.pk)
-    if not permissions.isapplicant_side(actor, locked):
+    if not permissions.is_applicant_side(actor, locked):
         raise PermissionDenied
     consent = Consent.objects.select_for_update().filter(application=locked).first()
     if consent is None or not consent.is_active:
@@ -212,7 +212,7 @@ def _submission_problems(application: Application) -> list[ValidationError]:
 
 @transaction.atomic
 def application_submit(*, application: Application, actor: User) -> Application:
-    if not permissions.isapplicant_side(actor, application):
+    if not permissions.is_applicant_side(actor, application):
         raise PermissionDenied
     # Check what is stored, not the caller's copy: the form may have been saved since it was read.
     application = Application.objects.select_for_update().get(pk=application.pk)
@@ -239,7 +239,7 @@ def application_submit(*, application: Application, actor: User) -> Application:
 
 @transaction.atomic
 def application_withdraw(*, application: Application, actor: User, reason: str = "") -> Application:
-    if not (permissions.isapplicant_side(actor, application) or application.filed_by_id == actor.pk):
+    if not (permissions.is_applicant_side(actor, application) or application.filed_by_id == actor.pk):
         raise PermissionDenied
     was_submitted = application.status == S.SUBMITTED
     moved = move(instance=application, to_status=S.WITHDRAWN, allowed=ALLOWED, actor=actor, comment=reason)

@@ -18,6 +18,7 @@ from tests import factories
 
 from .conftest import stored_bytes
 from .seal_pki import make_pki
+from .signing import cms_for, give_iin, post_signature
 
 pytestmark = pytest.mark.django_db
 
@@ -174,8 +175,24 @@ def test_with_the_institution_seal_the_manifest_carries_a_cms_signature(
     assert "The manifest's signature is not valid" in report
 
 
-def test_detached_signatures_are_an_extension_point_until_the_model_exists(application_document):
-    assert case_archive._signature_model() is None or case_archive.detached_signatures([application_document]) == []
+def test_the_package_carries_each_qualified_signature_and_still_verifies(
+    client, centre_head, case, application_document, qualified, tmp_path
+):
+    applicant = give_iin(application_document.student.user, "990101300123")
+    client.force_login(applicant)
+    cms = cms_for(qualified, application_document, "kk", iin="990101300123")
+    assert post_signature(client, application_document, role="applicant", cms=cms).status_code == 302
+    assert case_archive.detached_signatures([application_document]) == [(application_document, cms)]
+
+    client.force_login(centre_head)
+    response = client.get(_url(case))
+    package = b"".join(response.streaming_content)
+    archive = zipfile.ZipFile(io.BytesIO(package))
+    signatures = [name for name in archive.namelist() if name.startswith("signatures/")]
+    assert len(signatures) == 1 and archive.read(signatures[0]) == cms
+    assert signatures[0] in archive.read("manifest.txt").decode()
+    code, report = _verify(tmp_path, package)
+    assert code == 0, report
 
 
 # --- Who may download it ----------------------------------------------------------------------------------
