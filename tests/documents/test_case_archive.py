@@ -2,6 +2,7 @@
 `manage.py verify_archive`; a changed file, manifest line or audit entry is refused; only for those who may read
 every document of the case."""
 
+import base64
 import io
 import json
 import zipfile
@@ -182,14 +183,15 @@ def test_the_package_carries_each_qualified_signature_and_still_verifies(
     client.force_login(applicant)
     cms = cms_for(qualified, application_document, "kk", iin="990101300123")
     assert post_signature(client, application_document, role="applicant", cms=cms).status_code == 302
-    assert case_archive.detached_signatures([application_document]) == [(application_document, cms)]
+    der = base64.b64decode(cms)
+    assert case_archive.detached_signatures([application_document]) == [(application_document, der)]
 
     client.force_login(centre_head)
     response = client.get(_url(case))
     package = b"".join(response.streaming_content)
     archive = zipfile.ZipFile(io.BytesIO(package))
     signatures = [name for name in archive.namelist() if name.startswith("signatures/")]
-    assert len(signatures) == 1 and archive.read(signatures[0]) == cms
+    assert len(signatures) == 1 and archive.read(signatures[0]) == der
     assert signatures[0] in archive.read("manifest.txt").decode()
     code, report = _verify(tmp_path, package)
     assert code == 0, report
