@@ -2,9 +2,9 @@
 
 A person is matched to their account, in this order, by:
 1. the link made at an earlier sign-in (ExternalIdentity: the provider's own stable subject id);
-2. a stable identifier the university keeps: the IIN or the SIS id the import stored. The accounts app does not
-   know where those live (students are a layer above): apps register a matcher per kind from their
-   AppConfig.ready() (students/apps.py registers the SIS id of Student.external_id);
+2. a stable identifier the university keeps: the IIN (User.iin, the one a qualified signature must name) or the SIS
+   id the import stored. The IIN matcher is this module's own; the SIS id lives in students, a layer above, so
+   apps register a matcher per kind from their AppConfig.ready() (students/apps.py registers Student.external_id);
 3. the e-mail address, only when the provider says it verified it. An unverified e-mail claim never matches:
    anyone can put a colleague's address in an account at a provider that does not check it.
 
@@ -32,8 +32,15 @@ logger = logging.getLogger(__name__)
 # Roles a sign-in never creates an account for: these people exist here only through the import or the centre.
 NEVER_CREATED = frozenset({Role.STUDENT.value, Role.REPRESENTATIVE.value})
 
+
 # kind ("iin", "sis_id") -> functions (value) -> User | None, registered by the apps that keep these identifiers.
-_MATCHERS: dict[str, list[Callable[[str], User | None]]] = {"iin": [], "sis_id": []}
+def user_by_iin(iin: str) -> User | None:
+    """The account whose IIN this is, when exactly one holds it (an IIN held twice is a data error: no match)."""
+    found = list(User.objects.filter(iin=iin)[:2])
+    return found[0] if len(found) == 1 else None
+
+
+_MATCHERS: dict[str, list[Callable[[str], User | None]]] = {"iin": [user_by_iin], "sis_id": []}
 
 
 def register_matcher(kind: str, matcher: Callable[[str], User | None]) -> None:

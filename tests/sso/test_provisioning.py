@@ -22,6 +22,20 @@ def test_the_students_app_registers_the_sis_id_matcher():
     assert user_by_sis_id in provisioning._MATCHERS["sis_id"]
 
 
+def test_the_iin_matches_the_account_that_holds_it_before_any_e_mail(lecturer, specialist):
+    lecturer.iin = "880101300111"
+    lecturer.save(update_fields=["iin"])
+    # The e-mail names someone else (verified, even): the IIN, a stable identifier, decides.
+    assertion = _assertion(iin="880101300111", email=specialist.email, email_verified=True)
+    assert provisioning.match(assertion) == lecturer
+    assert provisioning.match(_assertion(iin="880101300199")) is None
+
+
+def test_an_iin_held_by_two_accounts_matches_neither(lecturer, specialist):
+    User.objects.filter(pk__in=[lecturer.pk, specialist.pk]).update(iin="880101300111")
+    assert provisioning.match(_assertion(iin="880101300111")) is None
+
+
 def test_a_verified_e_mail_does_not_take_an_account_linked_to_another_person_at_the_same_provider(lecturer):
     ExternalIdentity.objects.create(user=lecturer, source="oidc", issuer="https://idp.test", subject="p-original")
     with pytest.raises(provisioning.NoAccount) as refusal:
