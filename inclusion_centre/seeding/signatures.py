@@ -74,34 +74,33 @@ def _demo_ca(folder: Path):
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "demo-ca.pem").write_bytes(root.public_bytes(serialization.Encoding.PEM))
     (folder / "demo-ca.crl").write_bytes(crl.public_bytes(serialization.Encoding.DER))
+    return lambda full_name, iin: _issue_signing_key(ca_key, subject, now, full_name, iin)
 
-    def issue(full_name: str, iin: str):
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        usage = {name: False for name in ("key_encipherment", "data_encipherment", "key_agreement", "key_cert_sign")}
-        certificate = (
-            x509.CertificateBuilder()
-            .subject_name(_name(full_name, iin))
-            .issuer_name(subject)
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(hours=1))
-            .not_valid_after(now + datetime.timedelta(days=365))
-            .add_extension(
-                x509.KeyUsage(
-                    digital_signature=True,
-                    content_commitment=True,
-                    crl_sign=False,
-                    encipher_only=False,
-                    decipher_only=False,
-                    **usage,
-                ),
-                critical=True,
-            )
-            .sign(ca_key, hashes.SHA256())
-        )
-        return key, certificate.public_bytes(serialization.Encoding.DER)
 
-    return issue
+def _issue_signing_key(ca_key, issuer, now: datetime.datetime, full_name: str, iin: str):
+    """A signing key (non-repudiation, no encipherment) for `iin`, and its certificate (DER) from the demo CA."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    usage = {name: False for name in ("key_encipherment", "data_encipherment", "key_agreement", "key_cert_sign")}
+    key_usage = x509.KeyUsage(
+        digital_signature=True,
+        content_commitment=True,
+        crl_sign=False,
+        encipher_only=False,
+        decipher_only=False,
+        **usage,
+    )
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(_name(full_name, iin))
+        .issuer_name(issuer)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(days=365))
+        .add_extension(key_usage, critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    return key, certificate.public_bytes(serialization.Encoding.DER)
 
 
 def detached_cms(content: bytes, key, certificate_der: bytes, signing_time: datetime.datetime) -> bytes:
