@@ -313,6 +313,7 @@ def _add_extra(archive: zipfile.ZipFile, extra: dict[str, bytes]) -> list[IndexR
                 size=len(content),
             )
         )
+    return rows
 
 
 def _signature_rows(archive: zipfile.ZipFile, documents: list[RegisteredDocument]) -> list[IndexRow]:

@@ -29,23 +29,6 @@ def _empty_cache():
     cache.clear()
 
 
-@pytest.fixture(autouse=True)
-def _default_language():
-    """Each test starts in the default language: a request made by an earlier test leaves its language active in the
-    test process, so a test that reads translated text would depend on the order the files run in."""
-    from django.utils import translation
-
-    translation.activate(settings_language())
-    yield
-    translation.activate(settings_language())
-
-
-def settings_language():
-    from django.conf import settings
-
-    return settings.LANGUAGE_CODE
-
-
 @pytest.fixture(scope="session")
 def _migrated_apps():
     """The app registry as the migrations leave it: what data migrations receive."""

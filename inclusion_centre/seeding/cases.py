@@ -422,8 +422,9 @@ def _corrected_meeting(head: User, secretary: User, route: Route) -> None:
 
 
 def _held_meeting(head: User, secretary: User, revising: Route | None, draft: Route) -> None:
-    """Held today: the protocol is written, the secretary has signed, the chair has not yet."""
-    held = _plan(head, secretary, days=0, hour=9, place="Бас ғимарат, 204")
+    """Held yesterday (a meeting is held only after it starts, and the demo may be loaded at any hour): the protocol
+    is written, the secretary has signed, the chair has not yet."""
+    held = _plan(head, secretary, days=-1, hour=9, place="Бас ғимарат, 204")
     if revising is not None:
         services.agenda_item_add(
             meeting=held, actor=head, application=None, route=revising, topic="changed_needs", invite_lecturers=True

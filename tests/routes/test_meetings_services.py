@@ -279,8 +279,9 @@ def test_cancelling_tells_everyone_and_ends_the_meeting(planned, centre_head, se
 
 
 def test_the_protocol_starts_on_the_day_of_the_meeting_from_the_answers(planned, secretary, specialist, student):
-    with pytest.raises(IllegalMove):
+    with pytest.raises(ValidationError) as too_early:  # a planned meeting is held only once it has started
         services.meeting_hold(meeting=planned, actor=secretary)
+    assert "hold" in too_early.value.message_dict
     services.meeting_rsvp(meeting=planned, actor=specialist, answer="confirmed")
     services.meeting_rsvp(meeting=planned, actor=student, answer="declined", comment="Емтихан")
     into_the_past(planned)

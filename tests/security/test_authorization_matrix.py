@@ -86,6 +86,8 @@ GET = {
     "documents:personal_file": get(404, student=200, representative=200, centre_head=200),
     "documents:register": get(404, centre_head=200, auditor=200),
     "documents:register_export": get(404, centre_head=200, auditor=200),
+    "documents:register_export_csv": get(404, centre_head=200, auditor=200),
+    "documents:register_export_xml": get(404, centre_head=200, auditor=200),
     "documents:verify": get(200, anonymous=200),
     "bench_floor": get(404),  # only when BENCH_FLOOR is on (bench/run.py's server)
     "healthz": get(200, anonymous=200),
@@ -163,6 +165,9 @@ GET = {
     "students:application_reject": get(404, centre_head=200),
     # The world's student has one open case: nothing to merge, the centre head is sent back to the case page.
     "students:application_duplicate": get(404, centre_head=302),
+    "students:application_incoming": get(404, centre_head=200),
+    # The whole case only for whoever may read every document of it: the world's case holds one its student may not.
+    "students:case_archive": get(404, specialist=200, centre_head=200),
     "students:application_start": get(404, student=200, other_student=200, representative=200, lecturer=200),
     "students:application_submit": get(405),
     "students:application_withdraw": get(404),
@@ -240,6 +245,7 @@ ACTORS: dict[str, frozenset[str]] = {
     "students:application_register": frozenset({"centre_head"}),
     "students:application_reject": frozenset({"centre_head"}),
     "students:application_duplicate": frozenset({"centre_head"}),
+    "students:application_incoming": frozenset({"centre_head"}),
     "students:application_start": frozenset({"student", "other_student", "representative", "lecturer"}),
     "students:application_submit": APPLICANT,
     "students:application_withdraw": APPLICANT,
