@@ -29,6 +29,7 @@ NOT_PERSONAL = {
     "students.consenttext",
     "routes.adaptation",
     "documents.registrationcounter",
+    "documents.letterhead",  # the institution's names, address and emblem: no personal data
     "outbox.outboxmessage",  # ids only
 }
 
