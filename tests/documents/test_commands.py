@@ -46,17 +46,20 @@ def test_the_demo_fills_in_documents_missing_from_an_older_database(demo, settin
 
 def test_render_sample_documents_writes_every_form_in_both_languages(demo, tmp_path, settings):
     out = io.StringIO()
+    stored_before = set(RegisteredDocument.objects.filter(files__isnull=False).values_list("pk", flat=True))
     call_command("render_sample_documents", str(tmp_path / "samples"), stdout=out)
     written = sorted(path.name for path in (tmp_path / "samples").iterdir())
-    forms = ["application", "conclusion", "protocol", "route"]
+    forms = ["application", "conclusion", "protocol", "protocol_extract", "route"]
     assert written == [f"{form}-{language}.pdf" for form in forms for language in ("kk", "ru")]
     for language in ("kk", "ru"):
         content = (tmp_path / "samples" / f"application-{language}.pdf").read_bytes()
         assert PdfReader(io.BytesIO(content)).trailer["/Root"]["/Lang"] == language
         assert settings.INSTITUTION_NAME[language] in pdf_text(content)
-    assert "8 PDFs written" in out.getvalue()
-    # Samples are drawn, not stored: nothing registered was given a file.
-    assert not RegisteredDocument.objects.filter(files__isnull=False).exists()
+    assert "10 PDFs written" in out.getvalue()
+    # Samples are drawn, not stored: no registered document was given a file by the command (the demo itself
+    # stores the PDFs its signed documents need).
+    stored_after = set(RegisteredDocument.objects.filter(files__isnull=False).values_list("pk", flat=True))
+    assert stored_after == stored_before
 
 
 def test_render_sample_documents_without_demo_data_says_what_to_do(tmp_path):
