@@ -3,6 +3,7 @@
 CA made here for the RSA path."""
 
 import datetime
+import os
 
 import pytest
 
@@ -22,7 +23,7 @@ GOST_TIME = datetime.datetime(2022, 8, 15, 9, 0, tzinfo=UTC)  # the GOST key's: 
 @pytest.fixture(autouse=True)
 def _nca(settings):
     if not pki.FIXTURES.is_dir():
-        if settings.CI if hasattr(settings, "CI") else False:
+        if os.environ.get("CI") == "true":  # CI has ../shared/fixtures: missing there is a failure
             pytest.fail(f"the NCA test material is missing: {pki.FIXTURES}")
         pytest.skip(f"the NCA test material is not at {pki.FIXTURES} (set KZ_PKI_FIXTURES)")
     settings.SIGNATURE_TRUST_ANCHORS = [str(path) for path in pki.NCA_ANCHORS]
