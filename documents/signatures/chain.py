@@ -20,10 +20,10 @@ MAX_DEPTH = 6
 IIN = re.compile(r"^IIN(\d{12})$")
 
 
-@functools.cache
-def _load(paths: tuple[str, ...]) -> tuple[x509.Certificate, ...]:
+@functools.lru_cache(maxsize=16)
+def _load(files: tuple[tuple[str, int, int], ...]) -> tuple[x509.Certificate, ...]:
     anchors = []
-    for path in paths:
+    for path, _mtime, _size in files:
         data = Path(path).read_bytes()
         if pem.detect(data):
             anchors.extend(x509.Certificate.load(der) for _type, _headers, der in pem.unarmor(data, multiple=True))
@@ -33,7 +33,16 @@ def _load(paths: tuple[str, ...]) -> tuple[x509.Certificate, ...]:
 
 
 def trust_anchors() -> tuple[x509.Certificate, ...]:
-    return _load(tuple(str(path) for path in settings.SIGNATURE_TRUST_ANCHORS))
+    # Read again when a file changes (its size or modification time): a replaced anchor counts without a restart.
+    return _load(tuple(_file_key(str(path)) for path in settings.SIGNATURE_TRUST_ANCHORS))
+
+
+def _file_key(path: str) -> tuple[str, int, int]:
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        return (path, 0, 0)
+    return (path, stat.st_mtime_ns, stat.st_size)
 
 
 def signed_by(certificate: x509.Certificate, issuer: x509.Certificate) -> bool:

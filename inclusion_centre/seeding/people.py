@@ -372,8 +372,9 @@ def demo_emblem() -> bytes:
 
 
 def seed_letterhead() -> Letterhead:
-    """The institution's letterhead as a system administrator would fill it in the admin."""
-    letterhead, _created = Letterhead.objects.update_or_create(
+    """The institution's letterhead as a system administrator would fill it in the admin; filled once, so seeding
+    again changes nothing and keeps what an administrator edited since."""
+    letterhead, _created = Letterhead.objects.get_or_create(
         key=1,
         defaults={
             "institution_name_kk": settings.INSTITUTION_NAME["kk"],

@@ -552,6 +552,7 @@ def _ask_lecturers(
     sections asked, and a note per section for the timeline."""
     general = _general_digest(locked)
     valid = {a.section_id: a for a in Agreement.objects.filter(route=locked).exclude(status=A.WITHDRAWN)}
+    set_aside = _set_aside_sections(locked, exclude=valid)
     asked, kept, notes = [], [], []
     with acting_as(actor):
         for section in locked.sections.select_related("course", "lecturer"):
@@ -568,6 +569,9 @@ def _ask_lecturers(
                 why = _why_asked_again(previous, fingerprint)
                 _withdraw(previous, why, actor)
                 notes.append(_("%(course)s: asked again, %(why)s") % {"course": section.course, "why": why})
+            elif section.pk in set_aside:
+                why = _("the question was set aside when the route went back to draft")
+                notes.append(_("%(course)s: asked again, %(why)s") % {"course": section.course, "why": why})
             Agreement.objects.create(
                 section=section,
                 route=locked,
@@ -582,6 +586,16 @@ def _ask_lecturers(
             asked.append(section)
     notes += [_kept_note(section, valid[section.pk]) for section in kept]
     return asked, notes
+
+
+def _set_aside_sections(route: Route, *, exclude: dict) -> set[int]:
+    """The sections whose latest question was withdrawn unanswered (the route went back to draft while it
+    waited, _set_aside_pending): asked again on resending, and the timeline says why."""
+    rows = (
+        Agreement.objects.filter(route=route, status=A.WITHDRAWN).order_by("pk").values_list("section_id", "decided_at")
+    )
+    latest = dict(rows)  # the newest withdrawn agreement of each section wins
+    return {section_id for section_id, decided_at in latest.items() if decided_at is None and section_id not in exclude}
 
 
 def _kept_note(section: RouteSection, agreement: Agreement) -> str:

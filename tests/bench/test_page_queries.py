@@ -25,8 +25,10 @@ PINNED = {
     # (EXISTS); its categories and conditions (one UNION ALL); the access-log entry (its INSERT takes the chain's
     # lock on PostgreSQL), its history row, the chain's link; documents; assignments, conclusions, routes with
     # their agreements, meetings, reports of changed needs, each read once; the status changes of the case and of
-    # its routes (one query); notifications; the registered documents joined to their files (one query).
-    "case_page": 14,
+    # its routes (one query); notifications; the registered documents joined to their files (one query); the
+    # stage the case has reached (its routes' states, one query); the student's other open cases and the
+    # duplicates merged into this one (one query each, for the centre and the applicant side only).
+    "case_page": 17,
     # Session, user, roles and permissions; the route, with whether the reader represents the student or is
     # assigned to the case (EXISTS); its measures; its sections joined to their agreements (one query); the
     # access-log entry, its history row, the chain's link; the route's status changes, reviews and meeting

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
-from documents.models import DocumentType, RegisteredDocument
+from documents.models import DocumentType, RegisteredDocument, RegisteredFile, Signature
 from routes.models import Conclusion
 from students.models import Application
 
@@ -35,6 +35,11 @@ def test_the_demo_registers_a_document_for_each_registered_application_and_signe
 
 
 def test_the_demo_fills_in_documents_missing_from_an_older_database(demo, settings):
+    # An older database had no registered documents, so no stored PDFs or signatures of them either.
+    Signature.history.all().delete()
+    Signature.objects.all().delete()
+    RegisteredFile.history.all().delete()
+    RegisteredFile.objects.all().delete()
     RegisteredDocument.history.all().delete()
     RegisteredDocument.objects.all().delete()
     call_command("seed_demo", stdout=io.StringIO())

@@ -543,9 +543,10 @@ def test_home_shows_the_next_meetings_and_protocols_to_sign(client, held, planne
     body = _page(client, centre_head, reverse("home"))
     assert reverse("routes:meeting", args=[upcoming.pk]) in body
     # The held meeting's protocol waits for the head's signature: it is in the head's work ("what you owe").
-    assert reverse("routes:meeting", args=[held.pk]) in body and reverse("routes:meeting_new") in body
+    assert reverse("routes:meeting_protocol", args=[held.meeting_id]) in body and reverse("routes:meeting_new") in body
     body = _page(client, secretary, reverse("home"))
-    assert "is waiting for your signature" in body
+    assert "Sign the protocol of the team meeting" in body
+    assert reverse("routes:meeting_protocol", args=[held.meeting_id]) in body
     body = _page(client, lecturer, reverse("home"))
     assert reverse("routes:meetings") in body and reverse("routes:meeting", args=[upcoming.pk]) not in body
 

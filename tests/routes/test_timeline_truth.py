@@ -18,6 +18,7 @@ R = Route.Status
 A = Agreement.Status
 KEPT_ANSWER = "the earlier answer still stands"
 AWAITED = "the lecturer's answer is still awaited"
+SET_ASIDE = "the question was set aside when the route went back to draft"
 
 
 def _send_comment(route) -> str:
@@ -49,9 +50,12 @@ def test_a_section_never_answered_is_not_said_to_keep_its_answer(route, speciali
     comment = _send_comment(again)
     with translation.override("en"):
         waiting = str(sent.sections.get(lecturer=second_lecturer).course)
-    assert f"{waiting}: not asked again, {AWAITED}" in comment
+    # Its question was set aside when the route went back to draft (tests/routes/test_work_notices.py): it is
+    # asked again, and the timeline says why, not that an answer nobody gave still stands.
+    assert f"{waiting}: asked again, {SET_ASIDE}" in comment
     assert f"{waiting}: {KEPT_ANSWER}" not in comment
     assert KEPT_ANSWER not in comment  # nobody had answered and kept it
+    assert agreement_of(again, second_lecturer).status == A.PENDING
 
 
 def test_a_section_that_was_answered_keeps_its_answer_in_the_timeline(route, specialist, lecturer, second_lecturer):
@@ -75,7 +79,7 @@ def test_a_section_that_was_answered_keeps_its_answer_in_the_timeline(route, spe
 def test_taken_back_and_sent_unchanged_the_route_still_waits_for_the_answers(
     route, specialist, lecturer, second_lecturer
 ):
-    """Nobody answered: resending keeps both pending agreements, and the route must not go to approval."""
+    """Nobody answered: resending asks both lecturers again, and the route must not go to approval."""
     sent = send(route, specialist)
     services.route_withdraw_from_agreement(route=sent, actor=specialist, reason="Мерзімді тексеру")
     sent.refresh_from_db()
@@ -84,7 +88,8 @@ def test_taken_back_and_sent_unchanged_the_route_still_waits_for_the_answers(
     assert again.status == R.IN_AGREEMENT
     assert again.sent_for_approval_at is None
     assert again.agreements.filter(status=A.PENDING).count() == 2
-    assert _send_comment(again).count(AWAITED) == 2
+    assert _send_comment(again).count(SET_ASIDE) == 2
+    assert again.agreements.filter(status=A.WITHDRAWN).count() == 2  # the questions set aside on taking back
 
 
 def test_the_case_timeline_says_assigned_before_assessing(client, registered, specialist, centre_head, student):

@@ -86,11 +86,11 @@ def test_changes_asked_by_one_lecturer_set_the_others_questions_aside_and_tell_t
     assert not second_lecturer.has_perm("routes.agree_routesection", sent.sections.get(lecturer=second_lecturer))
 
     # The route page says what is true: not "waiting for the lecturer's answer, due …" without a form.
-    second_course = str(sent.sections.get(lecturer=second_lecturer).course)
+    second_section = sent.sections.get(lecturer=second_lecturer)
     for reader in (specialist, second_lecturer):
         client.force_login(reader)
         page = client.get(reverse("routes:route", args=[sent.pk])).content.decode()
-        card = page.split(f">{second_course}</h3>", 1)[1].split("</section>", 1)[0]
+        card = page.split(f'id="section-{second_section.pk}"', 1)[1].split("</section>", 1)[0]
         assert "Waiting for the lecturer" not in card
         assert "due by" not in card
         assert "Not asked now" in card

@@ -334,6 +334,24 @@ def _registered_document(request):
 
 
 @memo
+def _signed_document(request):
+    """The registered application with its stored PDFs and one signature confirmed in the system: what a
+    signature sheet is issued for."""
+    from django.test import override_settings
+
+    from documents.models import Signature
+    from documents.services import render_document_files
+    from documents.signatures.services import expected_signers, signature_add
+
+    document = _registered_document(request)
+    render_document_files(document_id=document.pk)
+    role, person = next((role, person) for role, person in expected_signers(document) if person is not None)
+    with override_settings(SIGNATURE_METHOD=Signature.Method.IN_SYSTEM):
+        signature_add(document=document, role=role, signer=person, language="kk")
+    return document
+
+
+@memo
 def _second_case(request):
     """A second case of the student, sent while the first is open: what the centre merges or rejects."""
     from tests.factories import submitted_application
@@ -382,6 +400,8 @@ CASES: dict[str, Case] = {
     "accounts:password_reset_complete": Case(None, lambda r: R("accounts:password_reset_complete")),
     "accounts:invitation": Case(None, _invitation_link),
     "accounts:invitation_done": Case(None, lambda r: R("accounts:invitation_done")),
+    "accounts:oidc_start": Case(None, lambda r: R("accounts:oidc_start")),
+    "accounts:oidc_callback": Case(None, lambda r: R("accounts:oidc_callback")),
     # students
     "students:my_applications": Case("student", lambda r: R("students:my_applications")),
     "students:application_start": Case("student", lambda r: R("students:application_start")),
@@ -428,6 +448,14 @@ CASES: dict[str, Case] = {
             "students:document_download",
             args=[fx(r, "submitted").public_id, fx(r, "submitted").documents.get().public_id],
         ),
+    ),
+    "students:application_incoming": Case(
+        "centre_head",
+        lambda r: R("students:application_incoming", args=[_application("registered")(r)]),
+        page=lambda r: R("students:application_detail", args=[_application("registered")(r)]),
+    ),
+    "students:case_archive": Case(
+        "centre_head", lambda r: R("students:case_archive", args=[_application("registered")(r)])
     ),
     "students:inbox": Case("centre_head", lambda r: R("students:inbox")),
     "students:reference_import": Case("sysadmin", lambda r: R("students:reference_import")),
@@ -534,6 +562,7 @@ CASES: dict[str, Case] = {
         page=lambda r: R("routes:route", args=[_route_draft(r).pk]),
     ),
     "routes:dashboard": Case("centre_head", lambda r: R("routes:dashboard")),
+    "routes:work": Case("specialist", lambda r: R("routes:work")),
     "routes:reports": Case("centre_head", lambda r: R("routes:reports")),
     # routes: team meetings
     "routes:meetings": Case("centre_head", lambda r: R("routes:meetings")),
@@ -598,6 +627,19 @@ CASES: dict[str, Case] = {
     ),
     "documents:register": Case("centre_head", lambda r: R("documents:register")),
     "documents:register_export": Case("centre_head", lambda r: R("documents:register_export")),
+    "documents:register_export_csv": Case("centre_head", lambda r: R("documents:register_export_csv")),
+    "documents:register_export_xml": Case("centre_head", lambda r: R("documents:register_export_xml")),
+    "documents:signatures": Case(
+        "centre_head", lambda r: R("documents:signatures", args=[_registered_document(r).public_id])
+    ),
+    "documents:signature_content": Case(
+        "centre_head", lambda r: R("documents:signature_content", args=[_registered_document(r).public_id, "kk"])
+    ),
+    "documents:signature_sheet": Case(
+        "centre_head",
+        lambda r: R("documents:signature_sheet", args=[_signed_document(r).public_id]),
+        page=lambda r: R("documents:signatures", args=[_signed_document(r).public_id]),
+    ),
     "documents:my_data": Case("student", lambda r: R("documents:my_data", args=[fx(r, "student").student.pk])),
     "documents:personal_file": Case(
         "centre_head", lambda r: R("documents:personal_file", args=[fx(r, "student").student.pk])

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from routes.models import Route
 from students.models import Application
+from students.stages import label_stages
 
 pytestmark = pytest.mark.django_db
 
@@ -125,7 +126,9 @@ def test_the_students_pages_speak_plainly_in_every_state(client, demo_world, cap
                     problems.append(f"{where}: a status tag without words")
             if name == "case":
                 application_states.add(application.status)
-                assert application.get_status_display() in page.text, where  # the state in words
+                # The state in words: a concluded case reads as the stage its route reached (students/stages.py).
+                (labelled,) = label_stages([application])
+                assert labelled.stage_label in page.text, where
             if name.startswith("route"):
                 route_states.add(name)
     assert not problems, "\n".join(sorted(set(problems)))
