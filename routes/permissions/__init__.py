@@ -1,4 +1,4 @@
-"""Who may do what in the routes app, one module per domain (`assessment`, `route`, `meeting`)."""
+"""Who may do what in the routes app, one module per domain (`assessment`, `route`, `meeting`, `support`)."""
 
 from .assessment import (
     can_assign,
@@ -40,11 +40,14 @@ from .route import (
     is_route_author,
     route_access,
 )
+from .support import RECORDING, SupportAccess, can_correct_support, can_record_support, support_access
 
 __all__ = [
     "CENTRE_LEVEL",
+    "RECORDING",
     "MeetingAccess",
     "RouteAccess",
+    "SupportAccess",
     "can_answer",
     "can_answer_agreement",
     "can_assign",
@@ -52,6 +55,7 @@ __all__ = [
     "can_cancel_route",
     "can_close_case",
     "can_correct",
+    "can_correct_support",
     "can_download_route",
     "can_draft_conclusion",
     "can_draft_route",
@@ -61,6 +65,7 @@ __all__ = [
     "can_edit_route",
     "can_manage_meetings",
     "can_read_assessments",
+    "can_record_support",
     "can_report_changed_needs",
     "can_review_route",
     "can_sign",
@@ -76,4 +81,5 @@ __all__ = [
     "route_access",
     "sees_health_information",
     "signing_role",
+    "support_access",
 ]
