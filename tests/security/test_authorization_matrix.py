@@ -155,6 +155,8 @@ GET = {
     "routes:section_add": get(405),
     "routes:section_remove": get(405),
     "routes:section_update": get(405),
+    # Support delivered: the centre and the student side; lecturers and the administration see none of it.
+    "routes:support": get(404, specialist=200, centre_head=200, student=200, representative=200),
     "routes:unassign": get(405),
     "security_txt": get(404, anonymous=404),  # until SECURITY_CONTACT is set
     "set_language": get(405, anonymous=405),
@@ -239,6 +241,7 @@ ACTORS: dict[str, frozenset[str]] = {
     "routes:section_add": CENTRE,
     "routes:section_remove": CENTRE,
     "routes:section_update": CENTRE,
+    "routes:support": CENTRE,
     "routes:unassign": frozenset({"centre_head"}),
     "students:application_consent": APPLICANT,
     "students:application_edit": APPLICANT,

@@ -556,6 +556,7 @@ CASES: dict[str, Case] = {
         lambda r: R("routes:route_review", args=[fx(r, "in_force").pk]),
         page=lambda r: R("routes:route", args=[fx(r, "in_force").pk]),
     ),
+    "routes:support": Case("specialist", lambda r: R("routes:support", args=[fx(r, "in_force").pk])),
     "routes:agreement_answer": Case(
         "lecturer",
         lambda r: R("routes:agreement_answer", args=[_sent(r).agreements.get(lecturer=fx(r, "lecturer")).pk]),

@@ -128,6 +128,7 @@ KWARGS = {
     "routes:route_return": _route,
     "routes:route_cancel": _route,
     "routes:route_review": _route,
+    "routes:support": _route,
     "routes:agreement_answer": lambda w: {"pk": w.agreement.pk},
     "routes:dashboard": lambda w: {},
     "routes:reports": lambda w: {},
