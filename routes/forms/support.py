@@ -45,6 +45,10 @@ class SupportSessionForm(BoundedForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, measures=(), **kwargs):
+    def __init__(self, *args, measures=None, **kwargs):
+        """`measures`: the route's measures to choose from; None for a correction, which keeps the session's."""
         super().__init__(*args, **kwargs)
-        self.fields["measure"].choices = [("", _("Choose…"))] + [(m.pk, str(m)) for m in measures]
+        if measures is None:
+            del self.fields["measure"]
+        else:
+            self.fields["measure"].choices = [("", _("Choose…"))] + [(m.pk, str(m)) for m in measures]

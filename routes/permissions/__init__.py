@@ -40,10 +40,19 @@ from .route import (
     is_route_author,
     route_access,
 )
-from .support import RECORDING, SupportAccess, can_correct_support, can_record_support, support_access
+from .support import (
+    CORRECTION_DAYS,
+    RECORDING,
+    SupportAccess,
+    can_correct_support,
+    can_record_support,
+    in_correction_window,
+    support_access,
+)
 
 __all__ = [
     "CENTRE_LEVEL",
+    "CORRECTION_DAYS",
     "RECORDING",
     "MeetingAccess",
     "RouteAccess",
@@ -74,6 +83,7 @@ __all__ = [
     "can_write_protocol",
     "capacity_of",
     "has_active_assignment",
+    "in_correction_window",
     "is_centre_head",
     "is_route_author",
     "meeting_access",

@@ -5,6 +5,10 @@ student and their representatives see when, which measure, how long and whether 
 notes. Lecturers and the administration see none of it: it is the centre's work with the student, not the route.
 """
 
+import datetime
+
+from django.utils import timezone
+
 from inclusion_centre.accounts.models import User
 
 from ..models import Route
@@ -12,6 +16,9 @@ from .route import RouteAccess, is_route_author, route_access
 
 # Sessions are recorded while the route is in force (also while a new version of it is being drafted).
 RECORDING = frozenset({Route.Status.IN_FORCE, Route.Status.UNDER_REVIEW})
+# Who recorded a session may correct it for this many days; after that it stands as written (the history keeps
+# every version either way).
+CORRECTION_DAYS = 7
 
 
 class SupportAccess:
@@ -37,6 +44,11 @@ def can_record_support(user: User, route) -> bool:
     return route.status in RECORDING and is_route_author(user, route.application)
 
 
+def in_correction_window(session) -> bool:
+    return timezone.now() - session.created_at <= datetime.timedelta(days=CORRECTION_DAYS)
+
+
 def can_correct_support(user: User, session, route) -> bool:
-    """Only the session's author corrects it, while they still work on the case (the time limit is the service's)."""
-    return session.recorded_by_id == user.pk and can_record_support(user, route)
+    """Only the session's author corrects it, within CORRECTION_DAYS, while they still work on the case and the
+    route is in force."""
+    return session.recorded_by_id == user.pk and in_correction_window(session) and can_record_support(user, route)

@@ -53,7 +53,7 @@ from .route import (
     routes_on_case,
     visible_sections,
 )
-from .support import SESSIONS_SHOWN, support_measures
+from .support import SESSIONS_SHOWN, support_measures, support_session_for
 
 __all__ = [
     "HOME_ROLES",
@@ -98,6 +98,7 @@ __all__ = [
     "route_timeline",
     "routes_on_case",
     "support_measures",
+    "support_session_for",
     "taught_students",
     "team_decision_on",
     "timeline_events",

@@ -1,6 +1,7 @@
 """Reads of the support delivered under a route's measures."""
 
 from django.db.models import Count, Prefetch
+from django.http import Http404
 
 from .. import permissions
 from ..models import SupportMeasure, SupportSession
@@ -24,3 +25,11 @@ def support_measures(route, support_access: str) -> list[SupportMeasure]:
         .prefetch_related(Prefetch("sessions", queryset=sessions[:SESSIONS_SHOWN], to_attr="shown_sessions"))
         .order_by("order", "pk")
     )
+
+
+def support_session_for(route, session_pk: int) -> SupportSession:
+    """A session under one of `route`'s measures; Http404 when there is none (or it belongs to another route)."""
+    session = SupportSession.objects.select_related("measure").filter(pk=session_pk, measure__route=route).first()
+    if session is None:
+        raise Http404
+    return session

@@ -21,7 +21,7 @@ from ..models import Route, SupportMeasure, SupportSession
 
 MAX_MINUTES = 480
 NOTES_MAX_LENGTH = 2000
-CORRECTION_DAYS = 7
+CORRECTION_DAYS = permissions.CORRECTION_DAYS
 
 
 def _lock_route(route_id: int) -> Route:
@@ -85,7 +85,7 @@ def support_session_correct(
     if current.recorded_by_id != actor.pk or not permissions.is_route_author(actor, locked.application):
         raise PermissionDenied
     _in_force(locked)
-    if timezone.now() - current.created_at > datetime.timedelta(days=CORRECTION_DAYS):
+    if not permissions.in_correction_window(current):
         raise IllegalMove(
             _("A session can be corrected only within %(days)d days of recording it.") % {"days": CORRECTION_DAYS},
             code="too_late",

@@ -41,7 +41,7 @@ from .route import (
     section_remove,
     section_update,
 )
-from .support import support
+from .support import support, support_correct
 from .work import work
 
 __all__ = [
@@ -87,6 +87,7 @@ __all__ = [
     "section_remove",
     "section_update",
     "support",
+    "support_correct",
     "unassign",
     "work",
 ]

@@ -207,6 +207,54 @@ def test_a_correction_is_checked_like_a_new_session(logged, specialist):
     assert "minutes" in error.value.error_dict
 
 
+# --- The correction page -----------------------------------------------------------------------------------
+
+
+def _correct_url(session):
+    return reverse("routes:support_correct", args=[session.measure.route_id, session.pk])
+
+
+def test_the_author_corrects_on_the_page_and_the_support_page_links_to_it(client, in_force, logged, specialist):
+    client.force_login(specialist)
+    assert _correct_url(logged) in client.get(_url(in_force)).content.decode()
+    assert client.get(_correct_url(logged)).status_code == 200
+    response = client.post(
+        _correct_url(logged), {"held_on": logged.held_on.isoformat(), "minutes": "50", "attended": "no"}
+    )
+    assert response.status_code == 302
+    logged.refresh_from_db()
+    assert (logged.minutes, logged.attended, logged.notes) == (50, False, "")
+    assert logged.history.first().history_user == specialist
+
+
+def test_a_bad_correction_is_refused_next_to_the_field(client, logged, specialist):
+    client.force_login(specialist)
+    response = client.post(_correct_url(logged), {"held_on": TOMORROW, "minutes": "500", "attended": "yes"})
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "The date cannot be in the future." in body and "Enter a length from 1 to 480 minutes." in body
+    logged.refresh_from_db()
+    assert logged.minutes == 45
+
+
+@pytest.mark.parametrize(
+    "who", ["centre_head", "student", "lecturer", "administration", "other_specialist", "outsider"]
+)
+def test_nobody_but_the_author_opens_the_correction(client, request, logged, who):
+    client.force_login(request.getfixturevalue(who))
+    assert client.get(_correct_url(logged)).status_code == 404
+    assert client.post(_correct_url(logged), {"held_on": "", "minutes": "1", "attended": "no"}).status_code == 404
+    logged.refresh_from_db()
+    assert logged.minutes == 45
+
+
+def test_after_a_week_the_correction_page_is_gone(client, in_force, logged, specialist):
+    SupportSession.objects.filter(pk=logged.pk).update(created_at=timezone.now() - datetime.timedelta(days=8))
+    client.force_login(specialist)
+    assert _correct_url(logged) not in client.get(_url(in_force)).content.decode()
+    assert client.get(_correct_url(logged)).status_code == 404
+
+
 # --- Queries ------------------------------------------------------------------------------------------------
 
 
