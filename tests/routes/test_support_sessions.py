@@ -278,3 +278,11 @@ def test_the_page_makes_the_same_queries_for_2_and_20_sessions(
     with django_assert_num_queries(PAGE_QUERIES):
         response = client.get(_url(in_force))
     assert response.status_code == 200
+
+
+def test_the_page_speaks_the_default_language(client, settings, in_force, logged, student):
+    """Kazakh by default: the heading, the plural caption and the attendance tag come from the catalogue."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "kk"
+    client.force_login(student)
+    body = client.get(_url(in_force)).content.decode()
+    assert "Көрсетілген қолдау" in body and "1 сабақ" in body and "Келді" in body
