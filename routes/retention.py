@@ -53,6 +53,7 @@ from .models import (
     RouteReview,
     RouteSection,
     SupportMeasure,
+    SupportSession,
 )
 
 logger = logging.getLogger(__name__)
@@ -193,6 +194,7 @@ def _scrub_centre_work(application: Application, scrub: _Scrubber) -> None:
         removal_reason="",
     )
     scrub.clear(SupportMeasure.objects.filter(route__application=application), who="", what="", frequency="")
+    scrub.clear(SupportSession.objects.filter(measure__route__application=application), notes="")
     scrub.clear(Agreement.objects.filter(route__application=application), comment="")
     scrub.clear(RouteReview.objects.filter(route__application=application), comment="")
     scrub.clear(ChangedNeedsReport.objects.filter(application=application), text="")

@@ -31,6 +31,8 @@ urlpatterns = [
     path("routes/<int:pk>/return/", views.route_return, name="route_return"),
     path("routes/<int:pk>/cancel/", views.route_cancel, name="route_cancel"),
     path("routes/<int:pk>/review/", views.route_review, name="route_review"),
+    path("routes/<int:pk>/support/", views.support, name="support"),
+    path("routes/<int:pk>/support/<int:session_pk>/", views.support_correct, name="support_correct"),
     path("agreements/<int:pk>/answer/", views.agreement_answer, name="agreement_answer"),
     # The centre's dashboard and the reports
     path("centre/dashboard/", views.dashboard, name="dashboard"),

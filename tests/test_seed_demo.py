@@ -49,6 +49,16 @@ def test_seed_demo_creates_the_demo_world_and_prints_logins(settings, capsys):
     assert Signature.objects.filter(method=Signature.Method.IN_SYSTEM, role="centre_head").exists()
     assert RegisteredDocument.objects.filter(signatures__isnull=True).exists()
     _assert_the_workflow_rules_states()
+    _assert_support_delivered()
+
+
+def _assert_support_delivered():
+    """The route in force shows support delivered: a few sessions, one the student missed."""
+    from routes.models import SupportSession
+
+    sessions = SupportSession.objects.filter(measure__route__status="in_force")
+    assert sessions.count() == 3
+    assert sessions.filter(attended=False).count() == 1
 
 
 def _assert_the_workflow_rules_states():

@@ -161,11 +161,36 @@ def _in_approval(seed: _Routes, application: Application) -> None:
 
 def _in_force(seed: _Routes, application: Application) -> None:
     route = seed.in_force(application, extra_section=True)
+    _support_sessions(route, seed.specialist)
     services.changed_needs_report(
         application=route.application,
         actor=route.application.student.user,
         text="Көруім нашарлады: материалдарды бұдан да ірі қаріппен алғым келеді.",
     )
+
+
+# Support delivered under the first measure of the route in force: two sessions held, one the student missed. The
+# route came into force today (the demo may load at any hour), so the sessions are today's.
+SESSIONS = [
+    (45, True, "Алаңдаушылықты басқару жаттығулары; келесі аптаға жоспар құрылды."),
+    (30, False, "Студент келмеді, ескертпесіз. Хабарласу керек."),
+    (60, True, "Емтиханға дайындық: уақытты бөлу тәсілдері."),
+]
+
+
+def _support_sessions(route: Route, specialist: User) -> None:
+    measure = route.measures.first()
+    if measure is None or measure.sessions.exists():
+        return
+    for minutes, attended, notes in SESSIONS:
+        services.support_session_log(
+            measure=measure,
+            actor=specialist,
+            held_on=timezone.localdate(),
+            minutes=minutes,
+            notes=notes,
+            attended=attended,
+        )
 
 
 def _superseded(seed: _Routes, application: Application) -> None:

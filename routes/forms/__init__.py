@@ -30,6 +30,7 @@ from .route import (
     SectionAddForm,
     SectionForm,
 )
+from .support import SupportSessionForm
 
 __all__ = [
     "AgendaItemForm",
@@ -53,5 +54,6 @@ __all__ = [
     "RsvpForm",
     "SectionAddForm",
     "SectionForm",
+    "SupportSessionForm",
     "votes_ok",
 ]

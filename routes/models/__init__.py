@@ -1,5 +1,6 @@
 """The routes app's models, one module per domain: the assessment and conclusion (`assessment`), the
-individual educational route with its agreements and reviews (`route`), the team meetings and protocols (`meeting`).
+individual educational route with its agreements and reviews (`route`), the team meetings and protocols (`meeting`),
+the support delivered under the route's measures (`support`).
 Django finds the models here."""
 
 from .assessment import (
@@ -33,6 +34,7 @@ from .route import (
     RouteSection,
     SupportMeasure,
 )
+from .support import SupportSession
 
 __all__ = [
     "Adaptation",
@@ -56,6 +58,7 @@ __all__ = [
     "RouteSectionUserObjectPermission",
     "RouteUserObjectPermission",
     "SupportMeasure",
+    "SupportSession",
     "TeamMeeting",
     "TeamMeetingUserObjectPermission",
 ]

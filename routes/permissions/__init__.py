@@ -1,4 +1,4 @@
-"""Who may do what in the routes app, one module per domain (`assessment`, `route`, `meeting`)."""
+"""Who may do what in the routes app, one module per domain (`assessment`, `route`, `meeting`, `support`)."""
 
 from .assessment import (
     can_assign,
@@ -40,11 +40,23 @@ from .route import (
     is_route_author,
     route_access,
 )
+from .support import (
+    CORRECTION_DAYS,
+    RECORDING,
+    SupportAccess,
+    can_correct_support,
+    can_record_support,
+    in_correction_window,
+    support_access,
+)
 
 __all__ = [
     "CENTRE_LEVEL",
+    "CORRECTION_DAYS",
+    "RECORDING",
     "MeetingAccess",
     "RouteAccess",
+    "SupportAccess",
     "can_answer",
     "can_answer_agreement",
     "can_assign",
@@ -52,6 +64,7 @@ __all__ = [
     "can_cancel_route",
     "can_close_case",
     "can_correct",
+    "can_correct_support",
     "can_download_route",
     "can_draft_conclusion",
     "can_draft_route",
@@ -61,6 +74,7 @@ __all__ = [
     "can_edit_route",
     "can_manage_meetings",
     "can_read_assessments",
+    "can_record_support",
     "can_report_changed_needs",
     "can_review_route",
     "can_sign",
@@ -69,6 +83,7 @@ __all__ = [
     "can_write_protocol",
     "capacity_of",
     "has_active_assignment",
+    "in_correction_window",
     "is_centre_head",
     "is_route_author",
     "meeting_access",
@@ -76,4 +91,5 @@ __all__ = [
     "route_access",
     "sees_health_information",
     "signing_role",
+    "support_access",
 ]

@@ -1,4 +1,4 @@
-"""Reads of the routes app, one module per domain (`assessment`, `route`, `meeting`) and the case page's part
+"""Reads of the routes app, one module per domain (`assessment`, `route`, `meeting`, `support`) and the case page's part
 (`case`)."""
 
 from .assessment import (
@@ -53,9 +53,11 @@ from .route import (
     routes_on_case,
     visible_sections,
 )
+from .support import SESSIONS_SHOWN, support_measures, support_session_for
 
 __all__ = [
     "HOME_ROLES",
+    "SESSIONS_SHOWN",
     "TABS",
     "MeetingView",
     "Tab",
@@ -95,6 +97,8 @@ __all__ = [
     "route_next_step",
     "route_timeline",
     "routes_on_case",
+    "support_measures",
+    "support_session_for",
     "taught_students",
     "team_decision_on",
     "timeline_events",

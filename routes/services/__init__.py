@@ -43,6 +43,7 @@ from .route import (
     section_remove,
     section_update,
 )
+from .support import support_session_correct, support_session_log
 
 __all__ = [
     "agenda_item_add",
@@ -81,4 +82,6 @@ __all__ = [
     "section_remove",
     "section_update",
     "send_daily_digests",
+    "support_session_correct",
+    "support_session_log",
 ]

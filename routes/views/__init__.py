@@ -41,6 +41,7 @@ from .route import (
     section_remove,
     section_update,
 )
+from .support import support, support_correct
 from .work import work
 
 __all__ = [
@@ -85,6 +86,8 @@ __all__ = [
     "section_add",
     "section_remove",
     "section_update",
+    "support",
+    "support_correct",
     "unassign",
     "work",
 ]

@@ -139,6 +139,7 @@ def _route_context(request, item: Route, access: str, **overrides) -> dict:
         and user.has_perm("routes.approve_route"),
         "reviews": list(item.reviews.select_related("reviewed_by")) if working else [],
         "can_download": permissions.can_download_route(user, item),
+        "can_see_support": permissions.support_access(user, item, access) is not None,
         "meeting_decisions": selectors.route_decisions(item),
         "team_decision": selectors.team_decision_on(item)
         if item.status == Route.Status.IN_APPROVAL and access in {WORKING, permissions.RouteAccess.ADMINISTRATION}
@@ -164,6 +165,7 @@ def route(request, pk):
                 "route": item,
                 "application": item.application,
                 "sections": selectors.visible_sections(item, request.user, access),
+                "can_see_support": permissions.support_access(request.user, item, access) is not None,
             },
         )
     return render(request, "routes/route_detail.html", _route_context(request, item, access))

@@ -53,12 +53,20 @@ def years_later(years: int) -> datetime.datetime:
 
 @pytest.fixture
 def closed_long_ago(request, centre_head, student, client):
-    """The route world, every PDF stored, a report of changed needs, the case closed today."""
+    """The route world, every PDF stored, a report of changed needs, a support session, the case closed today."""
     case_route = request.getfixturevalue("in_force")
     application = case_route.application
     for document in RegisteredDocument.objects.filter(student=student.student):
         render_document_files(document_id=document.pk)
     route_services.changed_needs_report(application=application, actor=student, text="Көзім нашарлады MARKER-HEALTH")
+    route_services.support_session_log(
+        measure=case_route.measures.first(),
+        actor=request.getfixturevalue("specialist"),
+        held_on=timezone.localdate(),
+        minutes=45,
+        notes="Жаттығулар MARKER-HEALTH",
+        attended=True,
+    )
     application.refresh_from_db()
     route_services.case_close(application=application, actor=centre_head, reason="Оқуды бітірді")
     return Application.objects.get(pk=application.pk)

@@ -155,6 +155,9 @@ GET = {
     "routes:section_add": get(405),
     "routes:section_remove": get(405),
     "routes:section_update": get(405),
+    # Support delivered: the centre and the student side; lecturers and the administration see none of it.
+    "routes:support": get(404, specialist=200, centre_head=200, student=200, representative=200),
+    "routes:support_correct": get(404, specialist=200),  # only who recorded the session, within the week
     "routes:unassign": get(405),
     "security_txt": get(404, anonymous=404),  # until SECURITY_CONTACT is set
     "set_language": get(405, anonymous=405),
@@ -239,6 +242,8 @@ ACTORS: dict[str, frozenset[str]] = {
     "routes:section_add": CENTRE,
     "routes:section_remove": CENTRE,
     "routes:section_update": CENTRE,
+    "routes:support": CENTRE,
+    "routes:support_correct": frozenset({"specialist"}),
     "routes:unassign": frozenset({"centre_head"}),
     "students:application_consent": APPLICANT,
     "students:application_edit": APPLICANT,

@@ -18,6 +18,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from hypothesis import HealthCheck, given
@@ -227,6 +228,18 @@ def memo(factory):
 
 def _route_draft(request):
     return fx(request, "route")
+
+
+@memo
+def _support_session(request):
+    return route_services.support_session_log(
+        measure=fx(request, "in_force").measures.first(),
+        actor=fx(request, "specialist"),
+        held_on=timezone.localdate(),
+        minutes=45,
+        notes="Жаттығулар",
+        attended=True,
+    )
 
 
 @memo
@@ -555,6 +568,10 @@ CASES: dict[str, Case] = {
         "specialist",
         lambda r: R("routes:route_review", args=[fx(r, "in_force").pk]),
         page=lambda r: R("routes:route", args=[fx(r, "in_force").pk]),
+    ),
+    "routes:support": Case("specialist", lambda r: R("routes:support", args=[fx(r, "in_force").pk])),
+    "routes:support_correct": Case(
+        "specialist", lambda r: R("routes:support_correct", args=[fx(r, "in_force").pk, _support_session(r).pk])
     ),
     "routes:agreement_answer": Case(
         "lecturer",

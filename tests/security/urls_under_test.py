@@ -128,6 +128,8 @@ KWARGS = {
     "routes:route_return": _route,
     "routes:route_cancel": _route,
     "routes:route_review": _route,
+    "routes:support": _route,
+    "routes:support_correct": lambda w: {**_route(w), "session_pk": w.support_session.pk},
     "routes:agreement_answer": lambda w: {"pk": w.agreement.pk},
     "routes:dashboard": lambda w: {},
     "routes:reports": lambda w: {},

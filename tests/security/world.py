@@ -129,6 +129,14 @@ def build_world() -> SimpleNamespace:
     w.route = route_services.route_approve(route=route, actor=w.administration)
     w.section = w.route.sections.filter(lecturer=w.lecturer).first()
     w.measure = w.route.measures.first()
+    w.support_session = route_services.support_session_log(
+        measure=w.measure,
+        actor=w.specialist,
+        held_on=timezone.localdate(),
+        minutes=45,
+        notes="Жаттығулар",
+        attended=True,
+    )
     w.agreement = w.route.agreements.filter(lecturer=w.lecturer).first()
     w.changed_needs = route_services.changed_needs_report(
         application=w.application, actor=w.student, text=f"Көзім нашарлады. {CHANGED}"
