@@ -3,7 +3,7 @@ page shows joined in, so no list makes a query per row."""
 
 import datetime
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -72,10 +72,12 @@ def equipment_list(*, kind: str = "", available: str = "") -> QuerySet[Equipment
     )
     if kind:
         items = items.filter(kind=kind)
+    # Exists, not a join: "no open loan" must keep the items that were never lent.
+    on_loan = Exists(EquipmentLoan.objects.filter(equipment=OuterRef("pk"), returned_on__isnull=True))
     if available == "yes":
-        items = items.exclude(loans__returned_on__isnull=True)
+        items = items.filter(~on_loan)
     elif available == "no":
-        items = items.filter(loans__returned_on__isnull=True)
+        items = items.filter(on_loan)
     return items.order_by("kind", "inventory_number")
 
 
