@@ -92,13 +92,9 @@ def _seed_equipment(specialist: User, students: list[Student]) -> None:
             equipment=item, actor=specialist, borrower=borrower, due_on=today + datetime.timedelta(days=14)
         )
         if situation == "overdue":  # lent a month ago for two weeks
-            _backdate(
-                loan, specialist, lent=today - datetime.timedelta(days=30), due=today - datetime.timedelta(days=16)
-            )
+            _backdate(loan, specialist, lent=today - datetime.timedelta(days=30), days=14)
         if situation == "returned":
-            _backdate(
-                loan, specialist, lent=today - datetime.timedelta(days=20), due=today - datetime.timedelta(days=6)
-            )
+            _backdate(loan, specialist, lent=today - datetime.timedelta(days=20), days=14)
             services.equipment_return(loan=loan, actor=specialist)
 
 
