@@ -227,3 +227,29 @@ def test_the_queue_flags_overdue_requests_filters_and_keeps_its_query_count(
     only = client.get(reverse("routes:service_request_queue"), {"kind": "interpreter"}).context["page"]
     assert only.paginator.count == 15
     assert client.get(reverse("routes:service_request_queue"), {"status": "nonsense"}).status_code == 422
+
+
+def test_the_students_page_keeps_its_query_count_and_shows_no_answer_form(
+    client, student, owner, course, django_assert_max_num_queries
+):
+    for index in range(25):
+        services.service_request_create(
+            actor=student, student=student.student, kind="formats", course=course if index % 2 else None
+        )
+    client.force_login(student)
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("routes:service_requests"))
+    assert len(response.context["items"]) == 20 and response.context["page"].paginator.count == 25
+    detail = client.get(reverse("routes:service_request", args=[ServiceRequest.objects.first().pk]))
+    assert detail.status_code == 200 and detail.context["form"] is None
+    assert 'id="answer-title"' not in detail.content.decode()
+
+
+def test_home_and_menu_lead_the_student_and_the_centre_to_their_pages(client, student, specialist):
+    client.force_login(student)
+    html = client.get(reverse("home")).content.decode()
+    assert html.count(f'href="{reverse("routes:service_requests")}"') == 2  # the menu and the home block
+    client.force_login(specialist)
+    html = client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("routes:service_request_queue")}"' in html
+    assert f'href="{reverse("routes:equipment")}"' in html
