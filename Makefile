@@ -48,8 +48,12 @@ seed: migrate
 run: seed
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# One worker per core (pytest-xdist), each with its own test database. `--dist loadgroup` hands out single tests in
+# collection order, so pytest-django's order (transactional tests, which empty the tables, after the others) holds in
+# every worker; TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
 test: $(INSTALLED)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .

@@ -42,9 +42,10 @@ def test_without_redis_tasks_run_in_process():
 def redis_url():
     if not django_settings.TEST_REDIS_URL:
         pytest.skip("no Redis reachable on this machine (CI always has one)")
-    # A database of its own, so that leftovers of other runs are not consumed here.
+    # A database of its own, so that leftovers of other runs are not consumed here (one per pytest-xdist worker).
     parts = urlsplit(django_settings.TEST_REDIS_URL)
-    return urlunsplit((parts.scheme, parts.netloc, "/9", "", ""))
+    database = 9 - int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", "", ""))
 
 
 def test_a_real_worker_consumes_from_redis(redis_url, tmp_path):

@@ -24,7 +24,8 @@ from tests.factories import submitted_application
 
 from .conftest import CHROMIUM_ARGS, TIMEOUT_MS
 
-pytestmark = pytest.mark.e2e
+# The stub listens on the one port NCALayer uses (the CSP names it): under pytest-xdist its tests share one worker.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("ncalayer-port")]
 IIN = "990101300123"
 
 

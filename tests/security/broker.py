@@ -1,5 +1,6 @@
 """Pointing the Celery app at a broker for one test: a dead one, a silent one, or the live Redis."""
 
+import os
 import socket
 import threading
 from contextlib import contextmanager
@@ -14,8 +15,9 @@ from inclusion_centre.outbox import services as outbox
 
 # Nothing listens on port 1: the connection is refused at once.
 REFUSED_URL = "redis://127.0.0.1:1/0"
-# Redis database of this branch's tests, so that other runs' leftovers are not read here (and ours not there).
-REDIS_DB = 13
+# Redis database of this branch's tests, so that other runs' leftovers are not read here (and ours not there); under
+# pytest-xdist each worker (gw0, gw1, ...) takes the next one, so two workers never read each other's messages.
+REDIS_DB = 13 + int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
 
 
 def _forget_connections() -> None:
