@@ -1,9 +1,9 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from inclusion_centre.accounts.admin import LabelledListEditableAdmin
+from inclusion_centre.accounts.admin import LabelledListEditableAdmin, ReadLoggedAdmin
 
-from .models import Adaptation
+from .models import Adaptation, Equipment, ServiceQueue
 
 
 @admin.register(Adaptation)
@@ -15,6 +15,36 @@ class AdaptationAdmin(LabelledListEditableAdmin, SimpleHistoryAdmin):
     list_editable = ["order", "is_active"]
     list_filter = ["group", "is_active"]
     search_fields = ["code", "name_kk", "name_ru", "name_en", "name_ky"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ServiceQueue)
+class ServiceQueueAdmin(ReadLoggedAdmin, SimpleHistoryAdmin):
+    """Each kind of service request's owner (the specialist told of each new request, who answers them with the
+    centre head) and deadline in working days. One row per kind, made by the migration: none added or deleted."""
+
+    list_display = ["kind", "owner", "deadline_days"]
+    list_select_related = ["owner"]
+    fields = ["kind", "owner", "deadline_days"]
+    readonly_fields = ["kind"]
+    autocomplete_fields = ["owner"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Equipment)
+class EquipmentAdmin(ReadLoggedAdmin, SimpleHistoryAdmin):
+    """The inventory of assistive equipment; loans are made and closed on the centre's equipment page."""
+
+    list_display = ["inventory_number", "name", "kind", "serial_number", "condition"]
+    list_filter = ["kind", "condition"]
+    search_fields = ["inventory_number", "serial_number", "name"]
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -17,3 +17,9 @@ def apply_retention() -> int:
     from .retention import apply_retention as run
 
     return len(run().applications)
+
+
+@shared_task(name="routes.tasks.remind_overdue_loans")
+def remind_overdue_loans() -> int:
+    """Daily: remind each borrower of equipment past its return date (safe to run twice a day)."""
+    return services.send_overdue_loan_reminders()

@@ -34,6 +34,14 @@ urlpatterns = [
     path("routes/<int:pk>/support/", views.support, name="support"),
     path("routes/<int:pk>/support/<int:session_pk>/", views.support_correct, name="support_correct"),
     path("agreements/<int:pk>/answer/", views.agreement_answer, name="agreement_answer"),
+    # Service requests and the equipment the centre lends
+    path("requests/", views.my_requests, name="service_requests"),
+    path("requests/new/", views.request_new, name="service_request_new"),
+    path("requests/queue/", views.request_queue, name="service_request_queue"),
+    path("requests/<int:pk>/", views.request_detail, name="service_request"),
+    path("equipment/", views.equipment, name="equipment"),
+    path("equipment/<int:pk>/lend/", views.equipment_lend, name="equipment_lend"),
+    path("equipment/loans/<int:pk>/return/", views.loan_return, name="loan_return"),
     # The centre's dashboard and the reports
     path("centre/dashboard/", views.dashboard, name="dashboard"),
     path("reports/", views.report, name="reports"),

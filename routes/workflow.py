@@ -3,7 +3,7 @@
 A request for changes or a return sends a route back to draft.
 """
 
-from .models import Agreement, Assessment, Conclusion, Protocol, Route, TeamMeeting
+from .models import Agreement, Assessment, Conclusion, Protocol, Route, ServiceRequest, TeamMeeting
 
 # --- Assessment and conclusion ------------------------------------------------------------------------------
 
@@ -68,4 +68,18 @@ PROTOCOL_ALLOWED: dict[str, set[str]] = {
     P.DRAFT: {P.SIGNED},
     P.SIGNED: {P.SUPERSEDED},
     P.SUPERSEDED: set(),
+}
+
+# --- Service requests ---------------------------------------------------------------------------------------
+
+SR = ServiceRequest.Status
+
+# The centre accepts or refuses a request, then schedules it (an interpreter for a date) or provides it at once;
+# a scheduled service is provided, or refused when it cannot happen after all.
+SERVICE_REQUEST_ALLOWED: dict[str, set[str]] = {
+    SR.REQUESTED: {SR.ACCEPTED, SR.REFUSED},
+    SR.ACCEPTED: {SR.SCHEDULED, SR.PROVIDED, SR.REFUSED},
+    SR.SCHEDULED: {SR.PROVIDED, SR.REFUSED},
+    SR.PROVIDED: set(),
+    SR.REFUSED: set(),
 }

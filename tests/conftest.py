@@ -54,6 +54,7 @@ def migrated_data(transactional_db, _migrated_apps):
     ContentType.objects.clear_cache()
     importlib.import_module("students.migrations.0003_catalogues_and_consent").seed(_migrated_apps, None)
     importlib.import_module("routes.migrations.0002_adaptation_catalogue").seed(_migrated_apps, None)
+    importlib.import_module("routes.migrations.0008_service_requests").create_queues(_migrated_apps, None)
 
 
 @pytest.fixture

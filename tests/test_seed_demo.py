@@ -50,6 +50,25 @@ def test_seed_demo_creates_the_demo_world_and_prints_logins(settings, capsys):
     assert RegisteredDocument.objects.filter(signatures__isnull=True).exists()
     _assert_the_workflow_rules_states()
     _assert_support_delivered()
+    _assert_service_requests_and_loans()
+
+
+def _assert_service_requests_and_loans():
+    """A service request in every state (one overdue) and a loan in every situation (open, overdue, returned)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from routes.models import EquipmentLoan, ServiceRequest
+
+    today = timezone.localdate()
+    assert set(ServiceRequest.objects.values_list("status", flat=True)) == set(ServiceRequest.Status.values)
+    assert ServiceRequest.objects.filter(status__in=ServiceRequest.OPEN, due_on__lt=today).exists()
+    assert ServiceRequest.objects.exclude(refusal_reason="").filter(status="refused").exists()
+    open_loans = EquipmentLoan.objects.filter(returned_on__isnull=True)
+    assert open_loans.filter(due_on__gte=today).exists()
+    assert open_loans.filter(due_on__lt=today).exists()
+    assert EquipmentLoan.objects.filter(returned_on=today, lent_on__lt=today - datetime.timedelta(days=1)).exists()
 
 
 def _assert_support_delivered():

@@ -144,6 +144,8 @@ def _applicant(user: User, section: HomeSection, applications: _Applications, wo
         section.links.append((reverse("students:application_start"), _("Start a new application")))
     section.links.append((reverse("students:my_applications"), _("All applications")))
     section.links.append((reverse("audit:my_file"), _("Who has opened my file")))
+    if section.role == Role.STUDENT:
+        section.links.append((reverse("routes:service_requests"), _("Ask for an interpreter, materials or equipment")))
 
 
 def _centre_head(user: User, section: HomeSection, applications: _Applications, work: list) -> None:
@@ -177,6 +179,12 @@ def _centre_head(user: User, section: HomeSection, applications: _Applications, 
     section.links.append((inbox, _("Open the inbox")))
     section.links.append((reverse("routes:dashboard"), _("Open the dashboard")))
     section.links.append((reverse("routes:reports"), _("Reports")))
+    _service_links(section)
+
+
+def _service_links(section: HomeSection) -> None:
+    section.links.append((reverse("routes:service_request_queue"), _("Service requests")))
+    section.links.append((reverse("routes:equipment"), _("Assistive equipment")))
 
 
 def _specialist(user: User, section: HomeSection, applications: _Applications, work: list) -> None:
@@ -184,6 +192,7 @@ def _specialist(user: User, section: HomeSection, applications: _Applications, w
     # the cases themselves.
     section.empty_text = ""
     section.links.append((reverse("students:my_applications"), _("All cases assigned to you")))
+    _service_links(section)
 
 
 def _lecturer(user: User, section: HomeSection, applications: _Applications, work: list) -> None:

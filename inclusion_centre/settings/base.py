@@ -193,6 +193,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Background jobs written while the broker was unreachable (inclusion_centre/outbox).
     "outbox-relay": {"task": "inclusion_centre.outbox.tasks.relay_outbox", "schedule": 60},
     # Personal data of cases closed longer than RETENTION_YEARS ago is removed; a second run finds nothing to do.
+    # Borrowers of assistive equipment past its return date are reminded; once a day per loan.
+    "overdue-loan-reminders": {"task": "routes.tasks.remind_overdue_loans", "schedule": crontab(hour=9, minute=0)},
     "apply-retention": {"task": "routes.tasks.apply_retention", "schedule": crontab(hour=2, minute=30)},
     # The audit chain's head, published outside the database (AUDIT_ANCHOR_FILE and an e-mail to the auditors).
     "audit-publish-head": {"task": "audit.tasks.publish_chain_head", "schedule": crontab(hour=23, minute=50)},

@@ -1,6 +1,7 @@
 """The routes app's models, one module per domain: the assessment and conclusion (`assessment`), the
 individual educational route with its agreements and reviews (`route`), the team meetings and protocols (`meeting`),
-the support delivered under the route's measures (`support`).
+the support delivered under the route's measures (`support`), the service requests and the equipment
+the centre lends (`requests`).
 Django finds the models here."""
 
 from .assessment import (
@@ -26,6 +27,7 @@ from .meeting import (
     ProtocolItem,
     TeamMeeting,
 )
+from .requests import Equipment, EquipmentLoan, ServiceKind, ServiceQueue, ServiceRequest
 from .route import (
     Agreement,
     ChangedNeedsReport,
@@ -48,6 +50,8 @@ __all__ = [
     "ChangedNeedsReport",
     "Conclusion",
     "ConclusionItem",
+    "Equipment",
+    "EquipmentLoan",
     "MeetingMember",
     "Protocol",
     "ProtocolItem",
@@ -57,6 +61,9 @@ __all__ = [
     "RouteSection",
     "RouteSectionUserObjectPermission",
     "RouteUserObjectPermission",
+    "ServiceKind",
+    "ServiceQueue",
+    "ServiceRequest",
     "SupportMeasure",
     "SupportSession",
     "TeamMeeting",

@@ -1,4 +1,5 @@
-"""Who may do what in the routes app, one module per domain (`assessment`, `route`, `meeting`, `support`)."""
+"""Who may do what in the routes app, one module per domain (`assessment`, `route`, `meeting`, `support`,
+`requests`)."""
 
 from .assessment import (
     can_assign,
@@ -27,6 +28,7 @@ from .meeting import (
     sees_health_information,
     signing_role,
 )
+from .requests import can_answer_request, can_see_request, is_centre_worker, own_student
 from .route import (
     RouteAccess,
     can_answer_agreement,
@@ -59,6 +61,7 @@ __all__ = [
     "SupportAccess",
     "can_answer",
     "can_answer_agreement",
+    "can_answer_request",
     "can_assign",
     "can_cancel",
     "can_cancel_route",
@@ -77,6 +80,7 @@ __all__ = [
     "can_record_support",
     "can_report_changed_needs",
     "can_review_route",
+    "can_see_request",
     "can_sign",
     "can_start_protocol",
     "can_view_conclusion",
@@ -85,9 +89,11 @@ __all__ = [
     "has_active_assignment",
     "in_correction_window",
     "is_centre_head",
+    "is_centre_worker",
     "is_route_author",
     "meeting_access",
     "membership",
+    "own_student",
     "route_access",
     "sees_health_information",
     "signing_role",

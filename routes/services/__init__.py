@@ -1,5 +1,5 @@
 """Every write of the routes app: the assessment and conclusion, the individual educational route, and the
-interdisciplinary team meetings with their protocols."""
+interdisciplinary team meetings with their protocols, the service requests and the equipment loans."""
 
 from .assessment import (
     assessment_finish,
@@ -24,6 +24,13 @@ from .meeting import (
     protocol_correct,
     protocol_save,
     protocol_sign,
+)
+from .requests import (
+    equipment_lend,
+    equipment_return,
+    send_overdue_loan_reminders,
+    service_request_create,
+    service_request_move,
 )
 from .route import (
     agreement_answer,
@@ -58,6 +65,8 @@ __all__ = [
     "conclusion_draft",
     "conclusion_sign",
     "conclusion_update",
+    "equipment_lend",
+    "equipment_return",
     "measure_add",
     "measure_remove",
     "meeting_cancel",
@@ -82,6 +91,9 @@ __all__ = [
     "section_remove",
     "section_update",
     "send_daily_digests",
+    "send_overdue_loan_reminders",
+    "service_request_create",
+    "service_request_move",
     "support_session_correct",
     "support_session_log",
 ]

@@ -20,6 +20,15 @@ from .meeting import (
     protocol_sign,
 )
 from .reports import dashboard, report
+from .requests import (
+    equipment,
+    equipment_lend,
+    loan_return,
+    my_requests,
+    request_detail,
+    request_new,
+    request_queue,
+)
 from .route import (
     agreement_answer,
     agreements,
@@ -56,6 +65,9 @@ __all__ = [
     "conclusion_draft",
     "conclusion_sign",
     "dashboard",
+    "equipment",
+    "equipment_lend",
+    "loan_return",
     "measure_add",
     "measure_remove",
     "meeting",
@@ -71,9 +83,13 @@ __all__ = [
     "meeting_protocol",
     "meeting_rsvp",
     "meetings",
+    "my_requests",
     "protocol",
     "protocol_sign",
     "report",
+    "request_detail",
+    "request_new",
+    "request_queue",
     "route",
     "route_approve",
     "route_cancel",

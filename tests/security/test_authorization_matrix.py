@@ -159,6 +159,14 @@ GET = {
     "routes:support": get(404, specialist=200, centre_head=200, student=200, representative=200),
     "routes:support_correct": get(404, specialist=200),  # only who recorded the session, within the week
     "routes:unassign": get(405),
+    # Service requests: each student their own; the whole centre sees every queue and the equipment.
+    "routes:service_requests": get(404, student=200, other_student=200),
+    "routes:service_request_new": get(404, specialist=200, unassigned_specialist=200, centre_head=200),
+    "routes:service_request_queue": get(404, specialist=200, unassigned_specialist=200, centre_head=200),
+    "routes:service_request": get(404, student=200, specialist=200, unassigned_specialist=200, centre_head=200),
+    "routes:equipment": get(404, specialist=200, unassigned_specialist=200, centre_head=200),
+    "routes:equipment_lend": get(404, specialist=200, unassigned_specialist=200, centre_head=200),
+    "routes:loan_return": get(404, specialist=200, unassigned_specialist=200, centre_head=200),
     "security_txt": get(404, anonymous=404),  # until SECURITY_CONTACT is set
     "set_language": get(405, anonymous=405),
     "students:application_consent": get(404, student=200, representative=200),
@@ -245,6 +253,12 @@ ACTORS: dict[str, frozenset[str]] = {
     "routes:support": CENTRE,
     "routes:support_correct": frozenset({"specialist"}),
     "routes:unassign": frozenset({"centre_head"}),
+    "routes:service_requests": frozenset({"student", "other_student"}),  # each files their own
+    "routes:service_request_new": CENTRE | {"unassigned_specialist"},
+    # The queue's owner (the specialist) and the centre head answer; another specialist only reads (404 on POST).
+    "routes:service_request": CENTRE,
+    "routes:equipment_lend": CENTRE | {"unassigned_specialist"},
+    "routes:loan_return": CENTRE | {"unassigned_specialist"},
     "students:application_consent": APPLICANT,
     "students:application_edit": APPLICANT,
     "students:application_register": frozenset({"centre_head"}),

@@ -243,6 +243,35 @@ def _support_session(request):
 
 
 @memo
+def _service_request(request):
+    from routes.models import ServiceQueue
+
+    ServiceQueue.objects.filter(kind="interpreter").update(owner=fx(request, "specialist"))
+    student = fx(request, "student")
+    return route_services.service_request_create(actor=student, student=student.student, kind="interpreter")
+
+
+@memo
+def _equipment(request):
+    from routes.models import Equipment
+
+    return Equipment.objects.create(name="Бейнеұлғайтқыш", kind="magnifier", inventory_number="INV-H-1")
+
+
+@memo
+def _loan(request):
+    from routes.models import Equipment
+
+    item = Equipment.objects.create(name="FM", kind="hearing", inventory_number="INV-H-2")
+    return route_services.equipment_lend(
+        equipment=item,
+        actor=fx(request, "specialist"),
+        borrower=fx(request, "student").student,
+        due_on=timezone.localdate() + datetime.timedelta(days=7),
+    )
+
+
+@memo
 def _sent(request):
     from tests.routes.conftest import send
 
@@ -573,6 +602,13 @@ CASES: dict[str, Case] = {
     "routes:support_correct": Case(
         "specialist", lambda r: R("routes:support_correct", args=[fx(r, "in_force").pk, _support_session(r).pk])
     ),
+    "routes:service_requests": Case("student", lambda r: R("routes:service_requests")),
+    "routes:service_request_new": Case("centre_head", lambda r: R("routes:service_request_new")),
+    "routes:service_request_queue": Case("specialist", lambda r: R("routes:service_request_queue")),
+    "routes:service_request": Case("specialist", lambda r: R("routes:service_request", args=[_service_request(r).pk])),
+    "routes:equipment": Case("specialist", lambda r: R("routes:equipment")),
+    "routes:equipment_lend": Case("specialist", lambda r: R("routes:equipment_lend", args=[_equipment(r).pk])),
+    "routes:loan_return": Case("specialist", lambda r: R("routes:loan_return", args=[_loan(r).pk])),
     "routes:agreement_answer": Case(
         "lecturer",
         lambda r: R("routes:agreement_answer", args=[_sent(r).agreements.get(lecturer=fx(r, "lecturer")).pk]),

@@ -198,6 +198,22 @@ def build_world() -> SimpleNamespace:
     )
     w.notification = w.student.notifications.order_by("pk").first()
 
+    # A service request of the student's in the interpreter queue, which the specialist owns, and an item of
+    # equipment lent to the student.
+    from routes.models import Equipment, ServiceQueue
+
+    ServiceQueue.objects.filter(kind="interpreter").update(owner=w.specialist)
+    w.service_request = route_services.service_request_create(
+        actor=w.student, student=w.student.student, kind="interpreter"
+    )
+    w.equipment = Equipment.objects.create(name="Бейнеұлғайтқыш", kind="magnifier", inventory_number="INV-W-1")
+    w.loan = route_services.equipment_lend(
+        equipment=w.equipment,
+        actor=w.specialist,
+        borrower=w.student.student,
+        due_on=timezone.localdate() + datetime.timedelta(days=14),
+    )
+
     # The registered PDFs stored, as the documents worker does after each registration.
     from documents.models import RegisteredDocument
     from documents.services import render_document_files
