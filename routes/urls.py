@@ -34,6 +34,9 @@ urlpatterns = [
     path("routes/<int:pk>/support/", views.support, name="support"),
     path("routes/<int:pk>/support/<int:session_pk>/", views.support_correct, name="support_correct"),
     path("agreements/<int:pk>/answer/", views.agreement_answer, name="agreement_answer"),
+    # Per-term activation: the letters of accommodations of courses that joined a route in force
+    path("routes/letters/", views.letters, name="letters"),
+    path("routes/letters/<int:pk>/", views.letter, name="letter"),
     # The centre's dashboard and the reports
     path("centre/dashboard/", views.dashboard, name="dashboard"),
     path("reports/", views.report, name="reports"),

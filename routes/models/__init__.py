@@ -1,8 +1,10 @@
 """The routes app's models, one module per domain: the assessment and conclusion (`assessment`), the
 individual educational route with its agreements and reviews (`route`), the team meetings and protocols (`meeting`),
-the support delivered under the route's measures (`support`).
+the support delivered under the route's measures (`support`), the letters of accommodations of
+per-term activation (`activation`).
 Django finds the models here."""
 
+from .activation import AccommodationLetter
 from .assessment import (
     Adaptation,
     Area,
@@ -37,6 +39,7 @@ from .route import (
 from .support import SupportSession
 
 __all__ = [
+    "AccommodationLetter",
     "Adaptation",
     "AgendaItem",
     "Agreement",

@@ -1,6 +1,7 @@
 """Every write of the routes app: the assessment and conclusion, the individual educational route, and the
 interdisciplinary team meetings with their protocols."""
 
+from .activation import follow_enrolments, letter_acknowledge, sections_follow_enrolments
 from .assessment import (
     assessment_finish,
     assessment_save,
@@ -58,6 +59,8 @@ __all__ = [
     "conclusion_draft",
     "conclusion_sign",
     "conclusion_update",
+    "follow_enrolments",
+    "letter_acknowledge",
     "measure_add",
     "measure_remove",
     "meeting_cancel",
@@ -81,6 +84,7 @@ __all__ = [
     "section_add",
     "section_remove",
     "section_update",
+    "sections_follow_enrolments",
     "send_daily_digests",
     "support_session_correct",
     "support_session_log",
