@@ -7,6 +7,7 @@ acknowledge; the student asks for nothing again. A letter is withdrawn when its 
 stops being in force.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -47,15 +48,15 @@ def _lock(route: Route) -> Route:
 
 
 @transaction.atomic
-def sections_follow_enrolments(*, route: Route, actor: User | None) -> Followed:
-    """Add a section (and send its letter) for each course of the route's current terms that the student takes and
-    the route lacks; retire the sections, not added by hand, of courses the student dropped. Safe to run again:
-    a second run changes nothing."""
+def sections_follow_enrolments(*, route: Route, actor: User | None, today: datetime.date | None = None) -> Followed:
+    """Add a section (and send its letter) for each course of the route's terms not ended by `today` that the
+    student takes and the route lacks; retire the sections, not added by hand, of courses the student dropped.
+    Safe to run again: a second run changes nothing."""
     locked = _lock(route)
     followed = Followed()
     if locked.status not in ACTIVE:
         return followed
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     terms = [t for t in _terms_of(locked.academic_year, locked.term) if t.ends_on >= today]
     if not terms:
         return followed

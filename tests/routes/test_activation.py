@@ -123,19 +123,22 @@ def test_a_route_that_ends_withdraws_its_letters(letter, centre_head):
 def test_an_import_of_enrolments_is_followed_at_once(
     in_force, student, new_course, current_term, sysadmin, django_capture_on_commit_callbacks
 ):
-    content = f"student_id,course_id,term_id\n{student.student.external_id},{new_course.external_id},{current_term.external_id}\n"
+    content = _enrolment_file(student, new_course, current_term)
     with django_capture_on_commit_callbacks(execute=True):
-        report = import_reference(kind="enrolments", file=io.BytesIO(content.encode()), actor=sysadmin)
-    assert report.created == 1 or getattr(report, "rejected", []) == []
+        import_reference(kind="enrolments", file=io.BytesIO(content.encode()), actor=sysadmin)
     letter = AccommodationLetter.objects.get()
     assert letter.section.course == new_course
     assert letter.history.first().history_user == sysadmin
 
 
 def test_a_dry_run_import_changes_no_route(in_force, student, new_course, current_term, sysadmin):
-    content = f"student_id,course_id,term_id\n{student.student.external_id},{new_course.external_id},{current_term.external_id}\n"
+    content = _enrolment_file(student, new_course, current_term)
     import_reference(kind="enrolments", file=io.BytesIO(content.encode()), actor=sysadmin, dry_run=True)
     assert not AccommodationLetter.objects.exists()
+
+
+def _enrolment_file(student, course, term) -> str:
+    return f"student_id,course_id,term_id\n{student.student.external_id},{course.external_id},{term.external_id}\n"
 
 
 # --- Pages ----------------------------------------------------------------------------------------------------
