@@ -206,6 +206,7 @@ def _letters(route: Route, seed: _Routes) -> None:
     free = list(
         TeachingAssignment.objects.filter(term=route.term)
         .exclude(course_id__in=list(taken))
+        .exclude(course_id__in=list(route.sections.values_list("course_id", flat=True)))
         .select_related("course", "lecturer")
         .order_by("course__code")
     )
