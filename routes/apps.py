@@ -13,6 +13,12 @@ class RoutesConfig(AppConfig):
         from .pdf_forms import FORMS
 
         figure_cache.connect()
+        # Per-term activation: an import of enrolments or teaching assignments makes the routes in force follow it.
+        from students.importing import imported
+
+        from .receivers import follow_imported_enrolments
+
+        imported.connect(follow_imported_enrolments, dispatch_uid="routes.follow_imported_enrolments")
         # A concluded case's stage is its route's: "Route in force", not "Conclusion issued" (students/stages.py).
         from students.stages import register as register_stages
 

@@ -11,6 +11,17 @@ def notify_daily_digests() -> int:
     return services.send_daily_digests()
 
 
+@shared_task(name="routes.tasks.follow_enrolments")
+def follow_enrolments(actor_id: int | None = None, student_ids: list[int] | None = None) -> int:
+    """Routes in force follow the enrolments (daily, and after an import of enrolments by `actor_id`): returns how
+    many sections were added or retired. Safe to run again."""
+    from inclusion_centre.accounts.models import User
+
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    followed = services.follow_enrolments(actor=actor, student_ids=student_ids)
+    return len(followed.added) + len(followed.retired)
+
+
 @shared_task(name="routes.tasks.apply_retention")
 def apply_retention() -> int:
     """Nightly: remove the personal data of cases closed longer than RETENTION_YEARS ago (safe to run again)."""

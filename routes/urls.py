@@ -42,6 +42,9 @@ urlpatterns = [
     path("equipment/", views.equipment, name="equipment"),
     path("equipment/<int:pk>/lend/", views.equipment_lend, name="equipment_lend"),
     path("equipment/loans/<int:pk>/return/", views.loan_return, name="loan_return"),
+    # Per-term activation: the letters of accommodations of courses that joined a route in force
+    path("routes/letters/", views.letters, name="letters"),
+    path("routes/letters/<int:pk>/", views.letter, name="letter"),
     # The centre's dashboard and the reports
     path("centre/dashboard/", views.dashboard, name="dashboard"),
     path("reports/", views.report, name="reports"),

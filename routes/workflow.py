@@ -3,7 +3,16 @@
 A request for changes or a return sends a route back to draft.
 """
 
-from .models import Agreement, Assessment, Conclusion, Protocol, Route, ServiceRequest, TeamMeeting
+from .models import (
+    AccommodationLetter,
+    Agreement,
+    Assessment,
+    Conclusion,
+    Protocol,
+    Route,
+    ServiceRequest,
+    TeamMeeting,
+)
 
 # --- Assessment and conclusion ------------------------------------------------------------------------------
 
@@ -48,6 +57,15 @@ AGREEMENT_ALLOWED: dict[str, set[str]] = {
     A.AGREED_WITH_REMARKS: {A.WITHDRAWN},
     A.CHANGES_REQUESTED: {A.WITHDRAWN},
     A.WITHDRAWN: set(),
+}
+
+L = AccommodationLetter.Status
+
+# A letter is acknowledged once; it stops being valid when the course is dropped or the route ends.
+LETTER_ALLOWED: dict[str, set[str]] = {
+    L.SENT: {L.ACKNOWLEDGED, L.WITHDRAWN},
+    L.ACKNOWLEDGED: {L.WITHDRAWN},
+    L.WITHDRAWN: set(),
 }
 
 # --- Interdisciplinary team meetings ------------------------------------------------------------------------

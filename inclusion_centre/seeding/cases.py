@@ -26,11 +26,11 @@ from inclusion_centre.seeding.people import (
 )
 from inclusion_centre.seeding.requests import seed_service_requests
 from routes import services
-from routes.models import Adaptation, AgendaItem, Agreement, Conclusion, Route, TeamMeeting
+from routes.models import AccommodationLetter, Adaptation, AgendaItem, Agreement, Conclusion, Route, TeamMeeting
 from routes.services.meeting import CASE_STATUSES
 from students import permissions as student_permissions
 from students import services as student_services
-from students.models import Application, ConditionOption, NeedCategory, Student, TeachingAssignment
+from students.models import Application, ConditionOption, Enrolment, NeedCategory, Student, TeachingAssignment
 
 R = Route.Status
 
@@ -69,6 +69,7 @@ class _Routes:
         self.specialist = users[Role.SPECIALIST]
         self.head = users[Role.CENTRE_HEAD]
         self.administration = users[Role.ADMINISTRATION]
+        self.lecturer = users[Role.LECTURER]
 
     def draft(self, application: Application) -> Route:
         term = application.student.enrolments.select_related("term").first().term
@@ -163,6 +164,7 @@ def _in_approval(seed: _Routes, application: Application) -> None:
 def _in_force(seed: _Routes, application: Application) -> None:
     route = seed.in_force(application, extra_section=True)
     _support_sessions(route, seed.specialist)
+    _letters(route, seed)
     services.changed_needs_report(
         application=route.application,
         actor=route.application.student.user,
@@ -192,6 +194,34 @@ def _support_sessions(route: Route, specialist: User) -> None:
             notes=notes,
             attended=attended,
         )
+
+
+def _letters(route: Route, seed: _Routes) -> None:
+    """Per-term activation: the student enrolled on three more courses after the route came into force. The demo
+    lecturer's letter waits, the next is acknowledged, the third was withdrawn when the course was dropped again.
+    Followed as on the first day of the term, so the demo shows them whatever day it is loaded."""
+    if AccommodationLetter.objects.filter(route=route).exists():
+        return
+    student = route.application.student
+    taken = Enrolment.objects.filter(student=student, term=route.term).values_list("course_id", flat=True)
+    free = list(
+        TeachingAssignment.objects.filter(term=route.term)
+        .exclude(course_id__in=list(taken))
+        .exclude(course_id__in=list(route.sections.values_list("course_id", flat=True)))
+        .select_related("course", "lecturer")
+        .order_by("course__code")
+    )
+    free.sort(key=lambda assignment: assignment.lecturer_id != seed.lecturer.pk)
+    if len(free) < 3:
+        return
+    waiting, acknowledged, dropped = free[:3]
+    for assignment in (waiting, acknowledged, dropped):
+        Enrolment.objects.get_or_create(student=student, course=assignment.course, term=route.term)
+    services.sections_follow_enrolments(route=route, actor=seed.specialist, today=route.term.starts_on)
+    letter = AccommodationLetter.objects.get(route=route, section__course=acknowledged.course)
+    services.letter_acknowledge(letter=letter, actor=acknowledged.lecturer)
+    Enrolment.objects.filter(student=student, course=dropped.course, term=route.term).delete()
+    services.sections_follow_enrolments(route=route, actor=seed.specialist, today=route.term.starts_on)
 
 
 def _superseded(seed: _Routes, application: Application) -> None:

@@ -188,6 +188,9 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "routes.tasks.notify_daily_digests",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Routes in force follow the students' enrolments (per-term activation): new courses get a section and their
+    # lecturers a letter of accommodations, dropped courses are retired. Imports of enrolments run it at once too.
+    "follow-enrolments": {"task": "routes.tasks.follow_enrolments", "schedule": crontab(hour=6, minute=15)},
     # Registered documents whose render was never queued (the broker was down at the time) or kept failing.
     "documents-render-pending": {"task": "documents.tasks.render_pending_documents", "schedule": 10 * 60},
     # Background jobs written while the broker was unreachable (inclusion_centre/outbox).

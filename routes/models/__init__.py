@@ -1,9 +1,10 @@
 """The routes app's models, one module per domain: the assessment and conclusion (`assessment`), the
 individual educational route with its agreements and reviews (`route`), the team meetings and protocols (`meeting`),
 the support delivered under the route's measures (`support`), the service requests and the equipment
-the centre lends (`requests`).
+the centre lends (`requests`), the letters of accommodations of per-term activation (`activation`).
 Django finds the models here."""
 
+from .activation import AccommodationLetter
 from .assessment import (
     Adaptation,
     Area,
@@ -39,6 +40,7 @@ from .route import (
 from .support import SupportSession
 
 __all__ = [
+    "AccommodationLetter",
     "Adaptation",
     "AgendaItem",
     "Agreement",

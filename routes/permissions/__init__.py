@@ -1,6 +1,7 @@
 """Who may do what in the routes app, one module per domain (`assessment`, `route`, `meeting`, `support`,
 `requests`)."""
 
+from .activation import can_acknowledge_letter, can_read_letter, sees_all_letters
 from .assessment import (
     can_assign,
     can_draft_conclusion,
@@ -59,6 +60,7 @@ __all__ = [
     "MeetingAccess",
     "RouteAccess",
     "SupportAccess",
+    "can_acknowledge_letter",
     "can_answer",
     "can_answer_agreement",
     "can_answer_request",
@@ -77,6 +79,7 @@ __all__ = [
     "can_edit_route",
     "can_manage_meetings",
     "can_read_assessments",
+    "can_read_letter",
     "can_record_support",
     "can_report_changed_needs",
     "can_review_route",
@@ -95,6 +98,7 @@ __all__ = [
     "membership",
     "own_student",
     "route_access",
+    "sees_all_letters",
     "sees_health_information",
     "signing_role",
     "support_access",

@@ -1,6 +1,7 @@
 """Reads of the routes app, one module per domain (`assessment`, `route`, `meeting`, `support`) and the case page's part
 (`case`)."""
 
+from .activation import LETTER_STATES, letter_for, letters_for
 from .assessment import (
     adaptations_by_group,
     assessment_for,
@@ -57,6 +58,7 @@ from .support import SESSIONS_SHOWN, support_measures, support_session_for
 
 __all__ = [
     "HOME_ROLES",
+    "LETTER_STATES",
     "SESSIONS_SHOWN",
     "TABS",
     "MeetingView",
@@ -81,6 +83,8 @@ __all__ = [
     "courses_without_lecturer",
     "current_agreements",
     "draft_protocol",
+    "letter_for",
+    "letters_for",
     "meeting_for",
     "meeting_home_items",
     "meeting_timeline",

@@ -1,6 +1,7 @@
 """Every write of the routes app: the assessment and conclusion, the individual educational route, and the
 interdisciplinary team meetings with their protocols, the service requests and the equipment loans."""
 
+from .activation import follow_enrolments, letter_acknowledge, sections_follow_enrolments
 from .assessment import (
     assessment_finish,
     assessment_save,
@@ -67,6 +68,8 @@ __all__ = [
     "conclusion_update",
     "equipment_lend",
     "equipment_return",
+    "follow_enrolments",
+    "letter_acknowledge",
     "measure_add",
     "measure_remove",
     "meeting_cancel",
@@ -90,6 +93,7 @@ __all__ = [
     "section_add",
     "section_remove",
     "section_update",
+    "sections_follow_enrolments",
     "send_daily_digests",
     "send_overdue_loan_reminders",
     "service_request_create",

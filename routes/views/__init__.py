@@ -1,6 +1,7 @@
 """Pages of the routes app: the assessment and conclusion, the individual educational route, and the
 interdisciplinary team meetings."""
 
+from .activation import letter, letters
 from .assessment import assessment, assign, conclusion, conclusion_draft, conclusion_sign, unassign
 from .meeting import (
     meeting,
@@ -67,6 +68,8 @@ __all__ = [
     "dashboard",
     "equipment",
     "equipment_lend",
+    "letter",
+    "letters",
     "loan_return",
     "measure_add",
     "measure_remove",

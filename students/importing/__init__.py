@@ -11,6 +11,7 @@ from typing import BinaryIO
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils.translation import gettext_noop
 
 from inclusion_centre.accounts.invitations import invite_by_ids
@@ -25,6 +26,9 @@ from .report import Problem, Report
 __all__ = ["IMPORT_PERMISSION", "KINDS", "Column", "Problem", "Report", "import_reference"]
 
 IMPORT_PERMISSION = "students.add_student"
+# Sent after a file was imported (not on a dry run), with `kind` and `actor`: the routes app follows new enrolments
+# (routes/apps.py) without this app knowing about routes.
+imported = Signal()
 # Checked rows written per transaction: a batch is all or nothing, and a row is never written in part.
 BATCH_ROWS = 5000
 
@@ -56,6 +60,8 @@ def import_reference(
                 _import_rows(importer, rows, columns, len(header[1]), report, dry_run=dry_run)
                 if full:
                     report.missing = importer.missing()
+        if not dry_run and columns is not None:
+            imported.send(sender=importer.__class__, kind=kind, actor=actor)
         if invite and not dry_run and importer.new_user_ids:
             report.invited = len(invite_by_ids(user_ids=importer.new_user_ids, actor=actor))
     except FileUnreadable as error:

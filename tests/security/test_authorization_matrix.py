@@ -94,6 +94,10 @@ GET = {
     "home": get(200, anonymous=200),
     "routes:agreement_answer": get(405),
     "routes:agreements": get(404, lecturer=200, stranger_lecturer=200),
+    # Letters of accommodations: each lecturer their own (none here but the world's letter lecturer, who is no
+    # persona), the centre head every one (tests/routes/test_activation.py).
+    "routes:letters": get(404, lecturer=200, stranger_lecturer=200, centre_head=200),
+    "routes:letter": get(404, centre_head=200),
     "routes:approvals": get(404, administration=200),
     # The work list: staff who owe steps of a case, each reading their own (tests/routes/test_work_list.py).
     "routes:work": get(

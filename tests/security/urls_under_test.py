@@ -113,6 +113,8 @@ KWARGS = {
     "routes:changed_needs": _app,
     "routes:case_close": _app,
     "routes:agreements": lambda w: {},
+    "routes:letters": lambda w: {},
+    "routes:letter": lambda w: {"pk": w.letter.pk},
     "routes:approvals": lambda w: {},
     "routes:work": lambda w: {},
     "routes:route": _route,

@@ -214,6 +214,20 @@ def build_world() -> SimpleNamespace:
         due_on=timezone.localdate() + datetime.timedelta(days=14),
     )
 
+    # Per-term activation: the student enrolled on a course of a lecturer not otherwise on the case, so the route in
+    # force gained a section and that lecturer a letter of accommodations (the term's dates moved forward for the
+    # run: sections follow enrolments only in terms that have not ended).
+    from routes.models import AccommodationLetter
+
+    w.letter_lecturer = factories.UserFactory(roles=[Role.LECTURER], full_name="Оқытушы Жаңа")
+    late_course = factories.CourseFactory(name_kk="Философия", name_en="Philosophy")
+    factories.TeachingAssignmentFactory(lecturer=w.letter_lecturer, course=late_course, term=w.term)
+    factories.EnrolmentFactory(student=w.student.student, course=late_course, term=w.term)
+    ends_on = w.term.ends_on
+    type(w.term).objects.filter(pk=w.term.pk).update(ends_on=timezone.localdate() + datetime.timedelta(days=30))
+    route_services.sections_follow_enrolments(route=w.route, actor=None)
+    type(w.term).objects.filter(pk=w.term.pk).update(ends_on=ends_on)
+    w.letter = AccommodationLetter.objects.get(route=w.route)
     # The registered PDFs stored, as the documents worker does after each registration.
     from documents.models import RegisteredDocument
     from documents.services import render_document_files
