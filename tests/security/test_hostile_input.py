@@ -272,6 +272,19 @@ def _loan(request):
 
 
 @memo
+def _letter(request):
+    from routes.models import AccommodationLetter
+    from tests.factories import CourseFactory, EnrolmentFactory, TeachingAssignmentFactory
+
+    route, term = fx(request, "in_force"), fx(request, "term")
+    course = CourseFactory()
+    TeachingAssignmentFactory(lecturer=fx(request, "second_lecturer"), course=course, term=term)
+    EnrolmentFactory(student=fx(request, "student").student, course=course, term=term)
+    route_services.sections_follow_enrolments(route=route, actor=None, today=term.starts_on)
+    return AccommodationLetter.objects.get(route=route)
+
+
+@memo
 def _sent(request):
     from tests.routes.conftest import send
 
@@ -609,6 +622,8 @@ CASES: dict[str, Case] = {
     "routes:equipment": Case("specialist", lambda r: R("routes:equipment")),
     "routes:equipment_lend": Case("specialist", lambda r: R("routes:equipment_lend", args=[_equipment(r).pk])),
     "routes:loan_return": Case("specialist", lambda r: R("routes:loan_return", args=[_loan(r).pk])),
+    "routes:letters": Case("second_lecturer", lambda r: R("routes:letters")),
+    "routes:letter": Case("second_lecturer", lambda r: R("routes:letter", args=[_letter(r).pk])),
     "routes:agreement_answer": Case(
         "lecturer",
         lambda r: R("routes:agreement_answer", args=[_sent(r).agreements.get(lecturer=fx(r, "lecturer")).pk]),
