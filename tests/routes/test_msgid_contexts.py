@@ -19,7 +19,7 @@ HOMONYMS = {
     "to": ["status change"],
     "by": ["status change"],
     "Register": ["document register", "register an application"],
-    "Sent": ["outbox state", "date an application was sent"],
+    "Sent": ["outbox state", "date an application was sent", "date a letter was sent"],
     "Any": ["any action", "any record type", "any category"],
 }
 # Meanings that must read differently in these languages (same-looking words are fine where the language agrees).
