@@ -34,3 +34,10 @@ def apply_retention() -> int:
 def remind_overdue_loans() -> int:
     """Daily: remind each borrower of equipment past its return date (safe to run twice a day)."""
     return services.send_overdue_loan_reminders()
+
+
+@shared_task(name="routes.tasks.open_delivery_surveys")
+def open_delivery_surveys() -> int:
+    """Daily: open the end-of-term delivery surveys of terms that have ended and expire the unanswered ones past
+    their date, as the system (no acting person). Safe to run again: returns how many surveys were opened."""
+    return len(services.open_delivery_surveys(actor=None))

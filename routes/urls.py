@@ -45,6 +45,9 @@ urlpatterns = [
     # Per-term activation: the letters of accommodations of courses that joined a route in force
     path("routes/letters/", views.letters, name="letters"),
     path("routes/letters/<int:pk>/", views.letter, name="letter"),
+    # End-of-term delivery surveys: was the support of the route provided?
+    path("routes/surveys/", views.delivery_surveys, name="delivery_surveys"),
+    path("routes/surveys/<int:pk>/", views.delivery_survey, name="delivery_survey"),
     # The centre's dashboard and the reports
     path("centre/dashboard/", views.dashboard, name="dashboard"),
     path("reports/", views.report, name="reports"),

@@ -8,6 +8,7 @@ from .models import (
     Agreement,
     Assessment,
     Conclusion,
+    DeliverySurvey,
     Protocol,
     Route,
     ServiceRequest,
@@ -100,4 +101,15 @@ SERVICE_REQUEST_ALLOWED: dict[str, set[str]] = {
     SR.SCHEDULED: {SR.PROVIDED, SR.REFUSED},
     SR.PROVIDED: set(),
     SR.REFUSED: set(),
+}
+
+# --- Delivery surveys ---------------------------------------------------------------------------------------
+
+DS = DeliverySurvey.Status
+
+# A survey is answered once; one left unanswered past its due date closes as expired.
+SURVEY_ALLOWED: dict[str, set[str]] = {
+    DS.OPEN: {DS.ANSWERED, DS.EXPIRED},
+    DS.ANSWERED: set(),
+    DS.EXPIRED: set(),
 }

@@ -146,6 +146,7 @@ def _applicant(user: User, section: HomeSection, applications: _Applications, wo
     section.links.append((reverse("audit:my_file"), _("Who has opened my file")))
     if section.role == Role.STUDENT:
         section.links.append((reverse("routes:service_requests"), _("Ask for an interpreter, materials or equipment")))
+        section.links.append((reverse("routes:delivery_surveys"), _("Was the support provided?")))
 
 
 def _centre_head(user: User, section: HomeSection, applications: _Applications, work: list) -> None:
@@ -180,6 +181,7 @@ def _centre_head(user: User, section: HomeSection, applications: _Applications, 
     section.links.append((reverse("routes:dashboard"), _("Open the dashboard")))
     section.links.append((reverse("routes:reports"), _("Reports")))
     _service_links(section)
+    section.links.append((reverse("routes:delivery_surveys"), _("End-of-term delivery surveys")))
 
 
 def _service_links(section: HomeSection) -> None:
@@ -199,6 +201,7 @@ def _lecturer(user: User, section: HomeSection, applications: _Applications, wor
     section.empty_text = ""  # the sections waiting for an answer are in the work list
     section.links.append((reverse("routes:agreements"), _("All routes to agree")))
     section.links.append((reverse("students:application_start"), _("Refer a student to the centre")))
+    section.links.append((reverse("routes:delivery_surveys"), _("Was the support provided?")))
 
 
 def _administration(user: User, section: HomeSection, applications: _Applications, work: list) -> None:

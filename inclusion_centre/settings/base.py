@@ -191,6 +191,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Routes in force follow the students' enrolments (per-term activation): new courses get a section and their
     # lecturers a letter of accommodations, dropped courses are retired. Imports of enrolments run it at once too.
     "follow-enrolments": {"task": "routes.tasks.follow_enrolments", "schedule": crontab(hour=6, minute=15)},
+    # End-of-term delivery surveys open for terms that have ended; unanswered ones past their date expire.
+    "open-delivery-surveys": {"task": "routes.tasks.open_delivery_surveys", "schedule": crontab(hour=6, minute=45)},
     # Registered documents whose render was never queued (the broker was down at the time) or kept failing.
     "documents-render-pending": {"task": "documents.tasks.render_pending_documents", "schedule": 10 * 60},
     # Background jobs written while the broker was unreachable (inclusion_centre/outbox).

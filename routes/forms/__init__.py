@@ -8,6 +8,7 @@ from .assessment import (
 from .common import (
     ReasonForm,
 )
+from .delivery import SurveyForm
 from .meeting import (
     AgendaItemForm,
     AttendanceForm,
@@ -55,5 +56,6 @@ __all__ = [
     "SectionAddForm",
     "SectionForm",
     "SupportSessionForm",
+    "SurveyForm",
     "votes_ok",
 ]

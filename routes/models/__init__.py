@@ -1,7 +1,8 @@
 """The routes app's models, one module per domain: the assessment and conclusion (`assessment`), the
 individual educational route with its agreements and reviews (`route`), the team meetings and protocols (`meeting`),
 the support delivered under the route's measures (`support`), the service requests and the equipment
-the centre lends (`requests`), the letters of accommodations of per-term activation (`activation`).
+the centre lends (`requests`), the letters of accommodations of per-term activation (`activation`), the
+end-of-term delivery surveys (`delivery`).
 Django finds the models here."""
 
 from .activation import AccommodationLetter
@@ -14,6 +15,7 @@ from .assessment import (
     ConclusionItem,
     Recommendation,
 )
+from .delivery import DeliveryAnswer, DeliverySurvey
 from .grants import (
     AssessmentUserObjectPermission,
     RouteSectionUserObjectPermission,
@@ -52,6 +54,8 @@ __all__ = [
     "ChangedNeedsReport",
     "Conclusion",
     "ConclusionItem",
+    "DeliveryAnswer",
+    "DeliverySurvey",
     "Equipment",
     "EquipmentLoan",
     "MeetingMember",

@@ -12,6 +12,7 @@ from .assessment import (
     has_active_assignment,
     is_centre_head,
 )
+from .delivery import can_answer_survey, can_read_survey, sees_all_surveys
 from .meeting import (
     CENTRE_LEVEL,
     MeetingAccess,
@@ -64,6 +65,7 @@ __all__ = [
     "can_answer",
     "can_answer_agreement",
     "can_answer_request",
+    "can_answer_survey",
     "can_assign",
     "can_cancel",
     "can_cancel_route",
@@ -80,6 +82,7 @@ __all__ = [
     "can_manage_meetings",
     "can_read_assessments",
     "can_read_letter",
+    "can_read_survey",
     "can_record_support",
     "can_report_changed_needs",
     "can_review_route",
@@ -99,6 +102,7 @@ __all__ = [
     "own_student",
     "route_access",
     "sees_all_letters",
+    "sees_all_surveys",
     "sees_health_information",
     "signing_role",
     "support_access",

@@ -16,6 +16,7 @@ from .case import (
     case_status_changes,
     timeline_events,
 )
+from .delivery import SURVEY_STATES, route_shortfalls, shortfall_tasks, survey_for, surveys_for
 from .meeting import (
     HOME_ROLES,
     TABS,
@@ -60,6 +61,7 @@ __all__ = [
     "HOME_ROLES",
     "LETTER_STATES",
     "SESSIONS_SHOWN",
+    "SURVEY_STATES",
     "TABS",
     "MeetingView",
     "Tab",
@@ -99,10 +101,14 @@ __all__ = [
     "route_for",
     "route_measures",
     "route_next_step",
+    "route_shortfalls",
     "route_timeline",
     "routes_on_case",
+    "shortfall_tasks",
     "support_measures",
     "support_session_for",
+    "survey_for",
+    "surveys_for",
     "taught_students",
     "team_decision_on",
     "timeline_events",

@@ -19,6 +19,8 @@ Who owes what (DOMAIN.md, the lifecycle):
 - changed_needs: the specialists assigned (reports of changed needs not yet answered by a review);
 - hold_meeting: the chair and the secretary (planned meetings); sign_protocol: the chair and the secretary, each
   for their own signature.
+- delivery_short: the centre head and the specialists assigned (end-of-term surveys answered "partly" or "no",
+  until the route is reviewed).
 """
 
 import datetime
@@ -51,6 +53,7 @@ from ..models import (
     RouteReview,
     TeamMeeting,
 )
+from .delivery import shortfall_tasks, shortfall_url
 
 # The roles that owe steps of a case; other staff (auditor, system administrator) have no work list.
 WORK_ROLES = frozenset({Role.SPECIALIST, Role.CENTRE_HEAD, Role.LECTURER, Role.ADMINISTRATION})
@@ -70,6 +73,7 @@ KINDS: dict[str, Promise] = {
     "changed_needs": _("Answer the report of changed needs"),
     "hold_meeting": _("Hold the team meeting"),
     "sign_protocol": _("Sign the protocol of the team meeting"),
+    "delivery_short": _("Follow up support that was not fully provided"),
 }
 
 
@@ -399,6 +403,22 @@ _READERS = (
     _changed_needs,
     _meetings,
 )
+
+
+def _delivery_short(user: User, today: datetime.date) -> list[WorkItem]:
+    """End-of-term surveys answered "partly" or "no", until the route is reviewed (selectors/delivery.py)."""
+    return [
+        WorkItem(
+            "delivery_short",
+            f"{_name(survey.route.application)} — {survey.term}",
+            shortfall_url(survey),
+            due,
+        )
+        for survey, due in shortfall_tasks(user)
+    ]
+
+
+_READERS += (_delivery_short,)
 
 
 def has_work_list(user: User) -> bool:

@@ -11,6 +11,7 @@ from .assessment import (
     conclusion_sign,
     conclusion_update,
 )
+from .delivery import expire_delivery_surveys, open_delivery_surveys, survey_answer, surveys_open
 from .digest import send_daily_digests
 from .meeting import (
     agenda_item_add,
@@ -68,6 +69,7 @@ __all__ = [
     "conclusion_update",
     "equipment_lend",
     "equipment_return",
+    "expire_delivery_surveys",
     "follow_enrolments",
     "letter_acknowledge",
     "measure_add",
@@ -79,6 +81,7 @@ __all__ = [
     "meeting_plan",
     "meeting_rsvp",
     "meeting_update",
+    "open_delivery_surveys",
     "protocol_correct",
     "protocol_save",
     "protocol_sign",
@@ -100,4 +103,6 @@ __all__ = [
     "service_request_move",
     "support_session_correct",
     "support_session_log",
+    "survey_answer",
+    "surveys_open",
 ]

@@ -3,6 +3,7 @@ interdisciplinary team meetings."""
 
 from .activation import letter, letters
 from .assessment import assessment, assign, conclusion, conclusion_draft, conclusion_sign, unassign
+from .delivery import delivery_survey, delivery_surveys
 from .meeting import (
     meeting,
     meeting_cancel,
@@ -66,6 +67,8 @@ __all__ = [
     "conclusion_draft",
     "conclusion_sign",
     "dashboard",
+    "delivery_survey",
+    "delivery_surveys",
     "equipment",
     "equipment_lend",
     "letter",

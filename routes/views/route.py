@@ -146,6 +146,7 @@ def _route_context(request, item: Route, access: str, **overrides) -> dict:
         else None,
         "approval_needs_protocol": settings.ROUTE_APPROVAL_NEEDS_PROTOCOL,
         "problems": [],
+        "delivery_shortfalls": selectors.route_shortfalls(item) if working else [],
     }
     context.update(overrides)
     return context
@@ -614,6 +615,7 @@ def route_review(request, pk):
         else:
             status = INVALID
     context = {"form": form, "route": item, "application": item.application, "reports": reports}
+    context["delivery_shortfalls"] = selectors.route_shortfalls(item)
     return render(request, "routes/route_review.html", context, status=status)
 
 
