@@ -98,6 +98,12 @@ GET = {
     # persona), the centre head every one (tests/routes/test_activation.py).
     "routes:letters": get(404, lecturer=200, stranger_lecturer=200, centre_head=200),
     "routes:letter": get(404, centre_head=200),
+    # Delivery surveys: each respondent their own, the centre head every one; the student's survey is read by the
+    # centre working on the case too (tests/routes/test_delivery_surveys.py).
+    "routes:delivery_surveys": get(
+        404, student=200, other_student=200, lecturer=200, stranger_lecturer=200, centre_head=200
+    ),
+    "routes:delivery_survey": get(404, student=200, specialist=200, centre_head=200),
     "routes:approvals": get(404, administration=200),
     # The work list: staff who owe steps of a case, each reading their own (tests/routes/test_work_list.py).
     "routes:work": get(
@@ -201,6 +207,7 @@ GET = {
 
 # Who may POST to each URL: their POST is not tried. Everyone else must be refused and change nothing.
 ACTORS: dict[str, frozenset[str]] = {
+    "routes:delivery_survey": frozenset({"student"}),  # only the respondent answers
     "accounts:account": SIGNED_IN,
     "accounts:login": EVERYONE,
     "accounts:logout": EVERYONE,

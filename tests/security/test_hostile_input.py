@@ -285,6 +285,16 @@ def _letter(request):
 
 
 @memo
+def _survey(request):
+    term = fx(request, "term")
+    fx(request, "in_force")
+    route_services.open_delivery_surveys(as_of=term.ends_on + datetime.timedelta(days=1), actor=None)
+    from routes.models import DeliverySurvey
+
+    return DeliverySurvey.objects.get(respondent=fx(request, "student"))
+
+
+@memo
 def _sent(request):
     from tests.routes.conftest import send
 
@@ -624,6 +634,8 @@ CASES: dict[str, Case] = {
     "routes:loan_return": Case("specialist", lambda r: R("routes:loan_return", args=[_loan(r).pk])),
     "routes:letters": Case("second_lecturer", lambda r: R("routes:letters")),
     "routes:letter": Case("second_lecturer", lambda r: R("routes:letter", args=[_letter(r).pk])),
+    "routes:delivery_surveys": Case("student", lambda r: R("routes:delivery_surveys")),
+    "routes:delivery_survey": Case("student", lambda r: R("routes:delivery_survey", args=[_survey(r).pk])),
     "routes:agreement_answer": Case(
         "lecturer",
         lambda r: R("routes:agreement_answer", args=[_sent(r).agreements.get(lecturer=fx(r, "lecturer")).pk]),

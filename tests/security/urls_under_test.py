@@ -115,6 +115,8 @@ KWARGS = {
     "routes:agreements": lambda w: {},
     "routes:letters": lambda w: {},
     "routes:letter": lambda w: {"pk": w.letter.pk},
+    "routes:delivery_surveys": lambda w: {},
+    "routes:delivery_survey": lambda w: {"pk": w.survey.pk},
     "routes:approvals": lambda w: {},
     "routes:work": lambda w: {},
     "routes:route": _route,

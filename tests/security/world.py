@@ -228,6 +228,10 @@ def build_world() -> SimpleNamespace:
     route_services.sections_follow_enrolments(route=w.route, actor=None)
     type(w.term).objects.filter(pk=w.term.pk).update(ends_on=ends_on)
     w.letter = AccommodationLetter.objects.get(route=w.route)
+
+    # The end-of-term delivery surveys of the route, opened the day after its term ended; the student's survey.
+    route_services.open_delivery_surveys(as_of=w.term.ends_on + datetime.timedelta(days=1), actor=None)
+    w.survey = w.route.surveys.get(respondent=w.student)
     # The registered PDFs stored, as the documents worker does after each registration.
     from documents.models import RegisteredDocument
     from documents.services import render_document_files
