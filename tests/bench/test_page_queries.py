@@ -32,8 +32,9 @@ PINNED = {
     # Session, user, roles and permissions; the route, with whether the reader represents the student or is
     # assigned to the case (EXISTS); its measures; its sections joined to their agreements (one query); the
     # access-log entry, its history row, the chain's link; the route's status changes, reviews and meeting
-    # decisions; notifications; the registered documents joined to their files.
-    "route_page": 11,
+    # decisions; notifications; the registered documents joined to their files; the shortfalls the end-of-term
+    # delivery surveys reported (answers of "partly" or "no", one query).
+    "route_page": 12,
 }
 
 
