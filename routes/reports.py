@@ -28,6 +28,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from audit.models import StatusChange
 from inclusion_centre.accounts.models import User
@@ -36,7 +37,16 @@ from students.models import AcademicTerm, Application, Enrolment, Faculty, NeedC
 from students.permissions import visible_to_staff
 
 from . import deadlines
-from .models import Adaptation, Agreement, Assessment, Conclusion, ConclusionItem, Route
+from .models import (
+    Adaptation,
+    Agreement,
+    Assessment,
+    Conclusion,
+    ConclusionItem,
+    DeliveryAnswer,
+    DeliverySurvey,
+    Route,
+)
 
 # A case counts once the centre registered it (drafts, rejected and withdrawn applications are not cases).
 CASE_STATES = [
@@ -54,6 +64,7 @@ class Table:
     columns: list[str]
     rows: list[list] = field(default_factory=list)
     chart: bool = True  # the first column labels a bar, the last holds its value
+    labels: int = 1  # the leading columns that name the row (kept when its figures are hidden)
 
 
 # --- Permissions --------------------------------------------------------------------------------------------
@@ -323,6 +334,11 @@ def _students(filters: ReportFilters) -> QuerySet:
     return students
 
 
+def case_students() -> QuerySet:
+    """Every student with a case the centre registered."""
+    return _students(ReportFilters())
+
+
 def report_tables(filters: ReportFilters) -> list[Table]:
     students = _students(filters)
     people = _student_rows(students)
@@ -350,6 +366,7 @@ def report_tables(filters: ReportFilters) -> list[Table]:
         )
     )
     tables.append(_adaptations_table(students))
+    tables.extend(delivery_tables(students, filters.term))
     for table in tables:
         if table.key in {"faculty", "programme", "agreements"}:
             table.rows.sort(key=lambda row: (-row[-1], str(row[0])))
@@ -489,6 +506,133 @@ def _adaptations_table(students: QuerySet) -> Table:
     )
 
 
+# --- Support promised against support delivered (the end-of-term surveys) ------------------------------------
+
+
+def _answered(students: QuerySet, term: AcademicTerm | None) -> QuerySet:
+    surveys = DeliverySurvey.objects.filter(
+        status=DeliverySurvey.Status.ANSWERED, route__application__student__in=students
+    )
+    return surveys if term is None else surveys.filter(term=term)
+
+
+def _names(model, pks) -> dict:
+    """{pk: localised name} of the terms or faculties a table names, in one query."""
+    pks = {pk for pk in pks if pk is not None}
+    return {row.pk: row.name if hasattr(row, "name_kk") else str(row) for row in model.objects.filter(pk__in=pks)}
+
+
+def delivery_tables(students: QuerySet, term: AcademicTerm | None = None) -> list[Table]:
+    """Per term, faculty and kind of support: what the routes promised (questions answered) against what was
+    provided, partly provided and not provided; then per term and faculty the routes asked and those where delivery
+    fell short. Answered surveys only, two queries plus the names."""
+    surveys = _answered(students, term)
+    faculty = "survey__route__application__student__programme__faculty"
+    answers = (
+        DeliveryAnswer.objects.filter(survey__in=surveys)
+        .values("survey__term", faculty, "measure__who")
+        .annotate(
+            yes=Count("pk", filter=Q(answer=DeliveryAnswer.Answer.YES)),
+            partly=Count("pk", filter=Q(answer=DeliveryAnswer.Answer.PARTLY)),
+            no=Count("pk", filter=Q(answer=DeliveryAnswer.Answer.NO)),
+            n=Count("pk"),
+        )
+        .order_by()
+    )
+    answers = list(answers)
+    routes = list(
+        surveys.values("term", "route__application__student__programme__faculty")
+        .annotate(
+            asked=Count("route", distinct=True),
+            short=Count("route", distinct=True, filter=Q(fell_short=True)),
+        )
+        .order_by()
+    )
+    terms = _names(AcademicTerm, [row["survey__term"] for row in answers] + [row["term"] for row in routes])
+    starts = dict(AcademicTerm.objects.filter(pk__in=list(terms)).values_list("pk", "starts_on")) if terms else {}
+    faculties = _names(
+        Faculty,
+        [row[faculty] for row in answers] + [row["route__application__student__programme__faculty"] for row in routes],
+    )
+    unknown = "—"
+
+    def place(term_pk, faculty_pk) -> tuple:
+        return terms.get(term_pk, unknown), faculties.get(faculty_pk, unknown)
+
+    courses = str(_("Adaptations in the courses"))
+    delivered = [
+        [
+            *place(row["survey__term"], row[faculty]),
+            row["measure__who"] or courses,
+            row["yes"],
+            row["partly"],
+            row["no"],
+            row["n"],
+        ]
+        for row in sorted(
+            answers, key=lambda r: (_newest(starts, r["survey__term"]), str(r[faculty]), r["measure__who"] or "")
+        )
+    ]
+    fell_short = [
+        [*place(row["term"], row["route__application__student__programme__faculty"]), row["asked"], row["short"]]
+        for row in sorted(routes, key=lambda r: _newest(starts, r["term"]))
+    ]
+    return [
+        Table(
+            "delivery",
+            _("Support promised and delivered"),
+            [
+                _("Term"),
+                _("Faculty"),
+                pgettext_lazy("delivery figures", "Support"),
+                pgettext_lazy("delivery figures", "Provided"),
+                pgettext_lazy("delivery figures", "Partly provided"),
+                pgettext_lazy("delivery figures", "Not provided"),
+                pgettext_lazy("delivery figures", "Answers"),
+            ],
+            delivered,
+            chart=False,
+            labels=3,
+        ),
+        Table(
+            "delivery_short",
+            _("Routes where delivery fell short"),
+            [_("Term"), _("Faculty"), _("Routes asked"), _("Routes that fell short")],
+            fell_short,
+            chart=False,
+            labels=2,
+        ),
+    ]
+
+
+def _newest(starts: dict, term_pk) -> float:
+    """Sort key: the newest term first."""
+    started = starts.get(term_pk)
+    return -started.toordinal() if started else 0
+
+
+def last_surveyed_term() -> AcademicTerm | None:
+    """The latest term whose delivery surveys have answers (surveys open when a term ends)."""
+    answered = DeliverySurvey.objects.filter(term=OuterRef("pk"), status=DeliverySurvey.Status.ANSWERED)
+    return AcademicTerm.objects.filter(Exists(answered)).order_by("-ends_on").first()
+
+
+SHORT_ROUTES_SHOWN = 20
+
+
+def routes_short_of(term: AcademicTerm) -> tuple[list[Route], int]:
+    """The routes where delivery fell short in `term` (a student's or a lecturer's answer of "partly" or "no"),
+    the first SHORT_ROUTES_SHOWN by number with the student loaded, and how many there are: two queries."""
+    short = DeliverySurvey.objects.filter(
+        route=OuterRef("pk"), term=term, status=DeliverySurvey.Status.ANSWERED, fell_short=True
+    )
+    routes = Route.objects.filter(Exists(short))
+    shown = list(
+        routes.select_related("application__student__user").order_by("registration_number", "pk")[:SHORT_ROUTES_SHOWN]
+    )
+    return shown, routes.count() if len(shown) == SHORT_ROUTES_SHOWN else len(shown)
+
+
 def suppress_small_groups(tables: list[Table]) -> list[Table]:
     """Replace every count below the threshold (but above zero) by a note that the group is too small to show."""
     threshold = settings.REPORT_MIN_GROUP_SIZE
@@ -499,7 +643,7 @@ def suppress_small_groups(tables: list[Table]) -> list[Table]:
             if isinstance(count, int) and 0 < count < threshold:
                 row[-1] = hidden
                 # The other figures of a hidden row (a median of one lecturer's few answers) would show it too.
-                for index in range(1, len(row) - 1):
+                for index in range(table.labels, len(row) - 1):
                     row[index] = "—"
     return tables
 

@@ -51,6 +51,7 @@ def test_seed_demo_creates_the_demo_world_and_prints_logins(settings, capsys):
     _assert_the_workflow_rules_states()
     _assert_support_delivered()
     _assert_service_requests_and_loans()
+    _assert_delivery_surveys()
 
 
 def _assert_service_requests_and_loans():
@@ -69,6 +70,20 @@ def _assert_service_requests_and_loans():
     assert open_loans.filter(due_on__gte=today).exists()
     assert open_loans.filter(due_on__lt=today).exists()
     assert EquipmentLoan.objects.filter(returned_on=today, lent_on__lt=today - datetime.timedelta(days=1)).exists()
+
+
+def _assert_delivery_surveys():
+    """An end-of-term survey in every state, one answer falling short (the centre's task), and the demo lecturer's
+    survey still waiting for them."""
+    from routes.models import DeliverySurvey
+    from routes.selectors.delivery import shortfall_tasks
+
+    assert set(DeliverySurvey.objects.values_list("status", flat=True)) == set(DeliverySurvey.Status.values)
+    short = DeliverySurvey.objects.get(fell_short=True)
+    assert short.status == "answered" and short.role == "student"
+    assert DeliverySurvey.objects.filter(status="answered", fell_short=False, role="lecturer").exists()
+    assert DeliverySurvey.objects.filter(status="open", respondent__email="lecturer@demo.edu.kz").exists()
+    assert [survey for survey, _due in shortfall_tasks(User.objects.get(email="head@demo.edu.kz"))] == [short]
 
 
 def _assert_support_delivered():

@@ -51,8 +51,18 @@ def _dashboard_figures(today) -> dict:
         reports.median_days(since, until),
     ]
     overdue, reviews = dashboard_steps(today, limit=OVERDUE_SHOWN, people=people)
+    # Support delivered in the last term surveyed: what its surveys said, and the routes that fell short.
+    ended = reports.last_surveyed_term()
+    delivery, short_routes, short_count = [], [], 0
+    if ended is not None:
+        delivery = reports.delivery_tables(reports.case_students(), ended)
+        short_routes, short_count = reports.routes_short_of(ended)
     return {
         "charts": [(table, reports.chart_rows(table)) for table in tables],
+        "delivery": [(table, []) for table in delivery],
+        "ended_term": ended,
+        "short_routes": short_routes,
+        "short_count": short_count,
         "overdue": overdue,
         "overdue_shown": OVERDUE_SHOWN,
         "reviews": reviews,

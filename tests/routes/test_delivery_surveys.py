@@ -7,11 +7,12 @@ import datetime
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import StatusChange
 from inclusion_centre.accounts.models import Notification
 from routes import services, tasks
-from routes.models import DeliveryAnswer, DeliverySurvey, SupportMeasure
+from routes.models import DeliveryAnswer, DeliverySurvey, Route, SupportMeasure
 from routes.selectors.work import work_of
 from tests.factories import UserFactory
 
@@ -28,8 +29,19 @@ def after(term, days=1):
     return term.ends_on + datetime.timedelta(days=days)
 
 
+def in_force_during(route, term):
+    """The route came into force while the term ran, whatever day the suite runs (surveys ask only about terms a
+    route was in force for)."""
+    approved = timezone.make_aware(datetime.datetime.combine(term.starts_on + datetime.timedelta(days=30), NOON))
+    Route.objects.filter(pk=route.pk).update(approved_at=approved)
+
+
+NOON = datetime.time(12)
+
+
 @pytest.fixture
 def opened(in_force, term):
+    in_force_during(in_force, term)
     return services.open_delivery_surveys(as_of=after(term), actor=None)
 
 
@@ -90,9 +102,10 @@ def test_a_route_no_longer_in_force_gets_no_survey(in_force, term, specialist):
 
 
 def test_the_command_and_the_beat_task_open_them(in_force, term, capsys, settings):
+    in_force_during(in_force, term)
     call_command("open_delivery_surveys", "--as-of", after(term).isoformat())
     assert "surveys opened: 3" in capsys.readouterr().out
-    assert tasks.open_delivery_surveys() == 0  # today is before the term ended: nothing more, no error
+    assert tasks.open_delivery_surveys() == 0  # today: nothing more to open, and no error
     assert "open-delivery-surveys" in settings.CELERY_BEAT_SCHEDULE
 
 

@@ -287,8 +287,8 @@ def _letter(request):
 @memo
 def _survey(request):
     term = fx(request, "term")
-    fx(request, "in_force")
-    route_services.open_delivery_surveys(as_of=term.ends_on + datetime.timedelta(days=1), actor=None)
+    route = fx(request, "in_force")
+    route_services.surveys_open(route=route, term=term, actor=None, as_of=term.ends_on + datetime.timedelta(days=1))
     from routes.models import DeliverySurvey
 
     return DeliverySurvey.objects.get(respondent=fx(request, "student"))

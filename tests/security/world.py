@@ -229,8 +229,11 @@ def build_world() -> SimpleNamespace:
     type(w.term).objects.filter(pk=w.term.pk).update(ends_on=ends_on)
     w.letter = AccommodationLetter.objects.get(route=w.route)
 
-    # The end-of-term delivery surveys of the route, opened the day after its term ended; the student's survey.
-    route_services.open_delivery_surveys(as_of=w.term.ends_on + datetime.timedelta(days=1), actor=None)
+    # The end-of-term delivery surveys of the route, opened the day after its term ended (whatever day the suite
+    # runs: the route may have come into force after the term's dates); the student's survey.
+    route_services.surveys_open(
+        route=w.route, term=w.term, actor=None, as_of=w.term.ends_on + datetime.timedelta(days=1)
+    )
     w.survey = w.route.surveys.get(respondent=w.student)
     # The registered PDFs stored, as the documents worker does after each registration.
     from documents.models import RegisteredDocument
