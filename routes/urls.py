@@ -42,6 +42,17 @@ urlpatterns = [
     path("equipment/", views.equipment, name="equipment"),
     path("equipment/<int:pk>/lend/", views.equipment_lend, name="equipment_lend"),
     path("equipment/loans/<int:pk>/return/", views.loan_return, name="loan_return"),
+    # Consultations for lecturers, the guidance notes, the training of staff
+    path("consultations/", views.my_consultations, name="consultations"),
+    path("consultations/queue/", views.consultation_queue, name="consultation_queue"),
+    path("consultations/<int:pk>/", views.consultation, name="consultation"),
+    path("guidance/", views.guidance, name="guidance"),
+    path("guidance/<int:pk>/", views.guidance_note, name="guidance_note"),
+    path("guidance/<int:pk>/edit/", views.guidance_edit, name="guidance_edit"),
+    path("training/", views.training, name="training"),
+    path("training/report/", views.training_report, name="training_report"),
+    path("training/<int:pk>/", views.training_event, name="training_event"),
+    path("training/attendance/<int:pk>/remove/", views.training_attendance_remove, name="training_attendance_remove"),
     # Per-term activation: the letters of accommodations of courses that joined a route in force
     path("routes/letters/", views.letters, name="letters"),
     path("routes/letters/<int:pk>/", views.letter, name="letter"),
