@@ -105,7 +105,7 @@ def consultation_take(*, item: Consultation, actor: User) -> Consultation:
 def consultation_answer(*, item: Consultation, actor: User, answer: str) -> Consultation:
     """Record the centre's answer and tell the lecturer. PermissionDenied unless the actor took the request (or is
     the centre head); ValidationError without an answer; IllegalMove when it is no longer waiting."""
-    if not permissions.can_answer_consultation(actor, item):
+    if not permissions.is_centre_worker(actor):
         raise PermissionDenied
     answer = answer.strip()
     if not answer:
