@@ -5,7 +5,10 @@ from .activation import letter, letters
 from .assessment import assessment, assign, conclusion, conclusion_draft, conclusion_sign, unassign
 from .consultation import (
     consultation,
+    consultation_answer,
+    consultation_close,
     consultation_queue,
+    consultation_take,
     guidance,
     guidance_edit,
     guidance_note,
@@ -61,7 +64,14 @@ from .route import (
     section_update,
 )
 from .support import support, support_correct
-from .training import training, training_attendance_remove, training_event, training_report
+from .training import (
+    training,
+    training_attend,
+    training_attendance_remove,
+    training_event,
+    training_event_move,
+    training_report,
+)
 from .work import work
 
 __all__ = [
@@ -76,7 +86,10 @@ __all__ = [
     "conclusion_draft",
     "conclusion_sign",
     "consultation",
+    "consultation_answer",
+    "consultation_close",
     "consultation_queue",
+    "consultation_take",
     "dashboard",
     "delivery_survey",
     "delivery_surveys",
@@ -126,8 +139,10 @@ __all__ = [
     "support",
     "support_correct",
     "training",
+    "training_attend",
     "training_attendance_remove",
     "training_event",
+    "training_event_move",
     "training_report",
     "unassign",
     "work",

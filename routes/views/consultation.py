@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.models import AccessLog
 from audit.services import log_access
@@ -97,68 +97,83 @@ def consultation_queue(request):
     return render(request, "routes/consultations/queue.html", context, status=200 if form.is_valid() else INVALID)
 
 
-ACTIONS = {"take", "answer", "close"}
-
-
-@login_required
-@never_cache
-@require_http_methods(["GET", "POST"])
-def consultation(request, pk):
-    """A request: the question, the answer, its timeline, and what the reader may do with it."""
-    item = selectors.consultation_for(request.user, pk)
-    user = request.user
-    can = {
+def _permissions_of(user, item) -> dict[str, bool]:
+    return {
         "take": permissions.can_take_consultation(user, item),
         "answer": permissions.can_answer_consultation(user, item),
         "close": permissions.can_close_consultation(user, item) or permissions.can_withdraw_consultation(user, item),
     }
-    action = request.POST.get("action", "") if request.method == "POST" else ""
-    if request.method == "POST" and (action not in ACTIONS or not can[action]):
-        raise Http404
-    answer_form = ConsultationAnswerForm(post_data(request) if action == "answer" else None)
-    close_form = ConsultationCloseForm(post_data(request) if action == "close" else None)
-    status = 200
-    if action == "take":
-        try:
-            services.consultation_take(item=item, actor=user)
-        except PermissionDenied as denied:
-            raise Http404 from denied
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect("routes:consultation", pk=item.pk)
-        messages.success(request, _("You took the request; answer it by its due date."))
-        return redirect("routes:consultation", pk=item.pk)
-    if action in {"answer", "close"}:
-        form = answer_form if action == "answer" else close_form
 
-        def write():
-            if action == "answer":
-                services.consultation_answer(item=item, actor=user, answer=form.cleaned_data["answer"])
-            else:
-                services.consultation_close(item=item, actor=user, reason=form.cleaned_data["reason"])
 
-        status = _call(form, write)
-        if status is None:
-            messages.success(
-                request,
-                _("The answer is recorded and the lecturer is told.")
-                if action == "answer"
-                else _("The request is closed."),
-            )
-            return redirect("routes:consultation", pk=item.pk)
+def _page(request, item, *, status=200, answer_form=None, close_form=None):
+    user = request.user
     if item.student_id and user.pk != item.lecturer_id:
         log_access(request=request, action=AccessLog.Action.VIEW_CASE, obj=item)
     selectors.mark_overdue([item])
     context = {
         "item": item,
-        "can": can,
-        "answer_form": answer_form,
-        "close_form": close_form,
+        "can": _permissions_of(user, item),
+        "answer_form": answer_form or ConsultationAnswerForm(),
+        "close_form": close_form or ConsultationCloseForm(),
         "own": user.pk == item.lecturer_id,
         "centre": is_centre_worker(user),
         "timeline": selectors.consultation_timeline(item),
     }
     return render(request, "routes/consultations/detail.html", context, status=status)
+
+
+@login_required
+@never_cache
+@require_GET
+def consultation(request, pk):
+    """A request: the question, the answer, its timeline, and what the reader may do with it."""
+    return _page(request, selectors.consultation_for(request.user, pk))
+
+
+def _allowed(request, pk, action: str):
+    item = selectors.consultation_for(request.user, pk)
+    if not _permissions_of(request.user, item)[action]:
+        raise Http404
+    return item
+
+
+@login_required
+@require_POST
+def consultation_take(request, pk):
+    item = _allowed(request, pk, "take")
+    try:
+        services.consultation_take(item=item, actor=request.user)
+    except PermissionDenied as denied:
+        raise Http404 from denied
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("routes:consultation", pk=item.pk)
+    messages.success(request, _("You took the request; answer it by its due date."))
+    return redirect("routes:consultation", pk=item.pk)
+
+
+@login_required
+@require_POST
+def consultation_answer(request, pk):
+    item = _allowed(request, pk, "answer")
+    form = ConsultationAnswerForm(request.POST)
+    status = _call(form, lambda: services.consultation_answer(item=item, actor=request.user, **form.cleaned_data))
+    if status is None:
+        messages.success(request, _("The answer is recorded and the lecturer is told."))
+        return redirect("routes:consultation", pk=item.pk)
+    return _page(request, item, status=status, answer_form=form)
+
+
+@login_required
+@require_POST
+def consultation_close(request, pk):
+    item = _allowed(request, pk, "close")
+    form = ConsultationCloseForm(request.POST)
+    status = _call(form, lambda: services.consultation_close(item=item, actor=request.user, **form.cleaned_data))
+    if status is None:
+        messages.success(request, _("The request is closed."))
+        return redirect("routes:consultation", pk=item.pk)
+    return _page(request, item, status=status, close_form=form)
 
 
 # --- Guidance notes -----------------------------------------------------------------------------------------

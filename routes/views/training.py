@@ -67,49 +67,51 @@ def training(request):
     return render(request, "routes/training/list.html", {"form": form, "page": page}, status=status)
 
 
-@login_required
-@never_cache
-@require_http_methods(["GET", "POST"])
-def training_event(request, pk):
-    """An event: its details, marking it held or cancelled, and its attendance."""
-    _centre_only(request.user)
-    event = selectors.training_event_for(pk)
-    action = request.POST.get("action", "") if request.method == "POST" else ""
-    if request.method == "POST" and action not in {"move", "attend"}:
-        raise Http404
-    move_form = TrainingMoveForm(post_data(request) if action == "move" else None)
-    attend_form = AttendanceForm(post_data(request) if action == "attend" else None)
-    status = 200
-    if action == "move":
-        status = _call(
-            move_form,
-            lambda: services.training_event_move(
-                event=event, actor=request.user, to_status=move_form.cleaned_data["to_status"]
-            ),
-        )
-    elif action == "attend":
-        status = _call(
-            attend_form,
-            lambda: services.training_attendance_add(
-                event=event,
-                actor=request.user,
-                attendee=attend_form.cleaned_data["attendee"],
-                certificate_number=attend_form.cleaned_data["certificate_number"],
-            ),
-        )
-    if action and status is None:
-        messages.success(request, _("Saved."))
-        return redirect("routes:training_event", pk=event.pk)
+def _event_page(request, event, *, status=200, move_form=None, attend_form=None):
     context = {
         "event": event,
         "attendances": selectors.attendances_of(event),
-        "move_form": move_form,
-        "attend_form": attend_form,
+        "move_form": move_form or TrainingMoveForm(),
+        "attend_form": attend_form or AttendanceForm(),
         "can_move": event.status == TrainingEvent.Status.PLANNED,
         "can_attend": event.status == TrainingEvent.Status.HELD,
-        "today": timezone.localdate(),
     }
     return render(request, "routes/training/event.html", context, status=status)
+
+
+@login_required
+@never_cache
+@require_GET
+def training_event(request, pk):
+    """An event: its details, marking it held or cancelled, and its attendance."""
+    _centre_only(request.user)
+    return _event_page(request, selectors.training_event_for(pk))
+
+
+@login_required
+@require_POST
+def training_event_move(request, pk):
+    _centre_only(request.user)
+    event = selectors.training_event_for(pk)
+    form = TrainingMoveForm(request.POST)
+    status = _call(form, lambda: services.training_event_move(event=event, actor=request.user, **form.cleaned_data))
+    if status is None:
+        messages.success(request, _("Saved."))
+        return redirect("routes:training_event", pk=event.pk)
+    return _event_page(request, event, status=status, move_form=form)
+
+
+@login_required
+@require_POST
+def training_attend(request, pk):
+    _centre_only(request.user)
+    event = selectors.training_event_for(pk)
+    form = AttendanceForm(request.POST)
+    status = _call(form, lambda: services.training_attendance_add(event=event, actor=request.user, **form.cleaned_data))
+    if status is None:
+        messages.success(request, _("The attendee is recorded."))
+        return redirect("routes:training_event", pk=event.pk)
+    return _event_page(request, event, status=status, attend_form=form)
 
 
 @login_required

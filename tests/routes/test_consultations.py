@@ -44,7 +44,13 @@ def _detail(item):
     return reverse("routes:consultation", args=[item.pk])
 
 
-def test_a_lecturer_asks_about_their_course_and_a_student_with_a_route(client, lecturer, student, in_force, centre_head):
+def _act(client, item, action, **data):
+    return client.post(reverse(f"routes:consultation_{action}", args=[item.pk]), data)
+
+
+def test_a_lecturer_asks_about_their_course_and_a_student_with_a_route(
+    client, lecturer, student, in_force, centre_head
+):
     course = lecturer.teaching_assignments.first().course
     client.force_login(lecturer)
     page = client.get(MINE)
@@ -85,13 +91,13 @@ def test_the_service_checks_the_course_and_the_student_too(lecturer, other_stude
 
 def test_a_specialist_takes_and_answers_and_the_lecturer_reads_it(client, asked, specialist, lecturer):
     client.force_login(specialist)
-    assert client.post(_detail(asked), {"action": "answer", "answer": "x"}).status_code == 404  # not taken yet
-    assert client.post(_detail(asked), {"action": "take"}).status_code == 302
+    assert _act(client, asked, "answer", **{"answer": "x"}).status_code == 404  # not taken yet
+    assert _act(client, asked, "take").status_code == 302
     asked.refresh_from_db()
     assert asked.taken_by == specialist
-    response = client.post(_detail(asked), {"action": "answer", "answer": "  "})
+    response = _act(client, asked, "answer", **{"answer": "  "})
     assert response.status_code == 422 and response.context["answer_form"].errors["answer"]
-    response = client.post(_detail(asked), {"action": "answer", "answer": "Ірі қаріп, 18 кегль."})
+    response = _act(client, asked, "answer", **{"answer": "Ірі қаріп, 18 кегль."})
     assert response.status_code == 302
     asked.refresh_from_db()
     assert (asked.status, asked.answer, asked.answered_by) == (CS.ANSWERED, "Ірі қаріп, 18 кегль.", specialist)
@@ -103,7 +109,7 @@ def test_a_specialist_takes_and_answers_and_the_lecturer_reads_it(client, asked,
     assert "Ірі қаріп, 18 кегль." in page
     # Answered is final: nothing more can be done.
     client.force_login(specialist)
-    assert client.post(_detail(asked), {"action": "answer", "answer": "again"}).status_code == 404
+    assert _act(client, asked, "answer", **{"answer": "again"}).status_code == 404
 
 
 def test_a_request_taken_by_one_specialist_is_not_answered_by_another(client, asked, specialist):
@@ -111,23 +117,23 @@ def test_a_request_taken_by_one_specialist_is_not_answered_by_another(client, as
     services.consultation_take(item=asked, actor=specialist)
     client.force_login(other)
     assert client.get(_detail(asked)).status_code == 200
-    assert client.post(_detail(asked), {"action": "take"}).status_code == 404
-    assert client.post(_detail(asked), {"action": "answer", "answer": "x"}).status_code == 404
+    assert _act(client, asked, "take").status_code == 404
+    assert _act(client, asked, "answer", **{"answer": "x"}).status_code == 404
     asked.refresh_from_db()
     assert asked.status == CS.REQUESTED and asked.taken_by == specialist
 
 
 def test_the_lecturer_withdraws_and_the_centre_head_closes_with_a_reason(client, asked, lecturer, centre_head, course):
     client.force_login(centre_head)
-    response = client.post(_detail(asked), {"action": "close", "reason": ""})
+    response = _act(client, asked, "close", **{"reason": ""})
     assert response.status_code == 422 and response.context["close_form"].errors["reason"]
     assert Consultation.objects.get().status == CS.REQUESTED
     client.force_login(lecturer)
-    assert client.post(_detail(asked), {"action": "close"}).status_code == 302
+    assert _act(client, asked, "close").status_code == 302
     assert Consultation.objects.get().status == CS.CLOSED
     second = services.consultation_request(actor=lecturer, course=course, question="?")
     client.force_login(centre_head)
-    assert client.post(_detail(second), {"action": "close", "reason": "Қайталанған сұрақ"}).status_code == 302
+    assert _act(client, second, "close", **{"reason": "Қайталанған сұрақ"}).status_code == 302
     second.refresh_from_db()
     assert second.closed_reason == "Қайталанған сұрақ"
     assert Notification.objects.filter(recipient=lecturer, kind="consultation_closed").count() == 1
@@ -159,7 +165,7 @@ def test_another_lecturer_gets_404_and_changes_nothing(client, asked, term):
     factories.TeachingAssignmentFactory(lecturer=stranger, term=term)
     client.force_login(stranger)
     assert client.get(_detail(asked)).status_code == 404
-    assert client.post(_detail(asked), {"action": "close"}).status_code == 404
+    assert _act(client, asked, "close").status_code == 404
     assert Consultation.objects.get().status == CS.REQUESTED
 
 
@@ -219,9 +225,7 @@ def _note_data(**extra):
     return {"title_kk": "Қосымша уақыт", "body_kk": "Емтиханда 25% қосымша уақыт.", "title_en": "Extra time"} | extra
 
 
-def test_the_centre_head_writes_a_note_and_readers_see_it_in_their_language(
-    client, centre_head, lecturer, extra_time
-):
+def test_the_centre_head_writes_a_note_and_readers_see_it_in_their_language(client, centre_head, lecturer, extra_time):
     edit = reverse("routes:guidance_edit", args=[extra_time.pk])
     client.force_login(centre_head)
     response = client.post(edit, _note_data(title_kk="", body_kk=""))
@@ -261,11 +265,11 @@ def test_who_reads_and_edits_guidance(client, request, persona, library, edit, e
 
 def test_the_library_keeps_its_query_count(client, lecturer, centre_head, django_assert_max_num_queries):
     for adaptation in Adaptation.objects.all()[:10]:
-        services.guidance_note_save(adaptation=adaptation, actor=centre_head, texts=_note_data())
+        services.guidance_note_save(adaptation=adaptation, actor=centre_head, texts=_note_data(title_en="Note MARK"))
     client.force_login(lecturer)
     with django_assert_max_num_queries(8):
         response = client.get(reverse("routes:guidance"))
-    assert response.status_code == 200 and response.content.decode().count("Extra time") == 10
+    assert response.status_code == 200 and response.content.decode().count("Note MARK") == 10
 
 
 def test_the_lecturers_route_section_links_the_guidance_of_the_recommended_adaptations(

@@ -56,14 +56,17 @@ def test_the_centre_records_an_event_marks_it_held_and_records_attendance(client
     event = TrainingEvent.objects.get()
     assert (event.kind, event.hours, event.status, event.created_by) == ("course", 16, TE.PLANNED, specialist)
     url = reverse("routes:training_event", args=[event.pk])
+    attend = reverse("routes:training_attend", args=[event.pk])
     # No attendance before the event is held.
-    response = client.post(url, {"action": "attend", "attendee": lecturer.email})
+    response = client.post(attend, {"attendee": lecturer.email})
     assert response.status_code == 409 and not TrainingAttendance.objects.exists()
-    assert client.post(url, {"action": "move", "to_status": "held"}).status_code == 302
+    assert client.post(reverse("routes:training_event_move", args=[event.pk]), {"to_status": "held"}).status_code == 302
     event.refresh_from_db()
     assert event.status == TE.HELD
-    assert StatusChange.objects.filter(object_id=event.pk, content_type__model="trainingevent", actor=specialist).exists()
-    response = client.post(url, {"action": "attend", "attendee": lecturer.email, "certificate_number": "SERT-1"})
+    assert StatusChange.objects.filter(
+        object_id=event.pk, content_type__model="trainingevent", actor=specialist
+    ).exists()
+    response = client.post(attend, {"attendee": lecturer.email, "certificate_number": "SERT-1"})
     assert response.status_code == 302
     attendance = TrainingAttendance.objects.get()
     assert (attendance.user, attendance.certificate_number, attendance.recorded_by) == (lecturer, "SERT-1", specialist)
@@ -78,7 +81,7 @@ def test_bad_input_is_refused_next_to_the_field_with_422(client, specialist, hel
     assert response.status_code == 422
     assert set(response.context["form"].errors) == {"title", "kind", "held_on", "hours", "organiser"}
     assert TrainingEvent.objects.count() == 1
-    url = reverse("routes:training_event", args=[held.pk])
+    url = reverse("routes:training_attend", args=[held.pk])
     services.training_attendance_add(event=held, actor=specialist, attendee=lecturer, certificate_number="C-1")
     for data, field in [
         ({"attendee": "nobody@example.invalid"}, "attendee"),
@@ -86,12 +89,12 @@ def test_bad_input_is_refused_next_to_the_field_with_422(client, specialist, hel
         ({"attendee": lecturer.email}, "attendee"),  # already recorded
         ({"attendee": specialist.email, "certificate_number": "C-1"}, "certificate_number"),
     ]:
-        response = client.post(url, {"action": "attend", **data})
+        response = client.post(url, data)
         assert response.status_code == 422, data
         assert field in response.context["attend_form"].errors
     assert TrainingAttendance.objects.count() == 1
     future = _plan(specialist, held_on=timezone.localdate() + datetime.timedelta(days=10))
-    response = client.post(reverse("routes:training_event", args=[future.pk]), {"action": "move", "to_status": "held"})
+    response = client.post(reverse("routes:training_event_move", args=[future.pk]), {"to_status": "held"})
     assert response.status_code == 422
     assert TrainingEvent.objects.get(pk=future.pk).status == TE.PLANNED
 
@@ -100,7 +103,7 @@ def test_a_cancelled_event_cannot_be_held(client, specialist):
     event = _plan(specialist)
     services.training_event_move(event=event, actor=specialist, to_status=TE.CANCELLED)
     client.force_login(specialist)
-    response = client.post(reverse("routes:training_event", args=[event.pk]), {"action": "move", "to_status": "held"})
+    response = client.post(reverse("routes:training_event_move", args=[event.pk]), {"to_status": "held"})
     assert response.status_code == 409
     assert TrainingEvent.objects.get().status == TE.CANCELLED
 
@@ -155,7 +158,10 @@ def test_the_report_lists_untrained_lecturers_of_students_with_routes_per_facult
 ):
     faculty = student.student.programme.faculty
     rows = untrained_lecturers()
-    assert {(r.faculty, r.lecturer, r.students) for r in rows} == {(faculty, lecturer, 1), (faculty, second_lecturer, 1)}
+    assert {(r.faculty, r.lecturer, r.students) for r in rows} == {
+        (faculty, lecturer, 1),
+        (faculty, second_lecturer, 1),
+    }
     event = _plan(specialist, held_on=timezone.localdate() - datetime.timedelta(days=400))
     services.training_event_move(event=event, actor=specialist, to_status=TE.HELD)
     services.training_attendance_add(event=event, actor=specialist, attendee=lecturer)
