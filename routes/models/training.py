@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from inclusion_centre.history import tracked
 
@@ -15,7 +16,7 @@ class TrainingEvent(models.Model):
 
     class Kind(models.TextChoices):
         SEMINAR = "seminar", _("Seminar")
-        COURSE = "course", _("Course")
+        COURSE = "course", pgettext_lazy("kind of training", "Course")
 
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
