@@ -279,3 +279,23 @@ def test_the_lecturers_route_section_links_the_guidance_of_the_recommended_adapt
     client.force_login(lecturer)
     page = client.get(reverse("routes:route", args=[in_force.pk])).content.decode()
     assert reverse("routes:guidance_note", args=[extra_time.pk]) in page
+
+
+def test_the_guidance_links_cost_one_query_on_the_lecturers_route_page_whatever_their_number(
+    client, in_force, lecturer, centre_head, extra_time
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("routes:route", args=[in_force.pk])
+    client.force_login(lecturer)
+    client.get(url)
+    services.guidance_note_save(adaptation=extra_time, actor=centre_head, texts=_note_data())
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for adaptation in Adaptation.objects.exclude(pk=extra_time.pk):
+        services.guidance_note_save(adaptation=adaptation, actor=centre_head, texts=_note_data(title_en="Another"))
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url).content.decode()
+    assert page.count("/guidance/") >= 4  # the conclusion's four adaptations (and the menu)
+    assert len(many) == len(one)
