@@ -8,11 +8,13 @@ from .models import (
     Agreement,
     Assessment,
     Conclusion,
+    Consultation,
     DeliverySurvey,
     Protocol,
     Route,
     ServiceRequest,
     TeamMeeting,
+    TrainingEvent,
 )
 
 # --- Assessment and conclusion ------------------------------------------------------------------------------
@@ -112,4 +114,25 @@ SURVEY_ALLOWED: dict[str, set[str]] = {
     DS.OPEN: {DS.ANSWERED, DS.EXPIRED},
     DS.ANSWERED: set(),
     DS.EXPIRED: set(),
+}
+
+# --- Consultations for lecturers and training of staff ------------------------------------------------------
+
+CS = Consultation.Status
+
+# The centre answers a lecturer's question; the lecturer may withdraw it, or the centre close it with a reason,
+# while it waits. An answer is final: a new question is a new request.
+CONSULTATION_ALLOWED: dict[str, set[str]] = {
+    CS.REQUESTED: {CS.ANSWERED, CS.CLOSED},
+    CS.ANSWERED: set(),
+    CS.CLOSED: set(),
+}
+
+TE = TrainingEvent.Status
+
+# A planned event is held (then its attendance is recorded) or cancelled.
+TRAINING_ALLOWED: dict[str, set[str]] = {
+    TE.PLANNED: {TE.HELD, TE.CANCELLED},
+    TE.HELD: set(),
+    TE.CANCELLED: set(),
 }

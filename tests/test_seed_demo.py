@@ -52,6 +52,27 @@ def test_seed_demo_creates_the_demo_world_and_prints_logins(settings, capsys):
     _assert_support_delivered()
     _assert_service_requests_and_loans()
     _assert_delivery_surveys()
+    _assert_consultations_and_training()
+
+
+def _assert_consultations_and_training():
+    """A consultation in every state (one overdue, one taken), guidance notes, a training event in every state with
+    attendees of the held one, and at least one untrained lecturer on the report."""
+    from django.utils import timezone
+
+    from routes.models import Consultation, GuidanceNote, TrainingAttendance, TrainingEvent
+    from routes.selectors.consultation import untrained_lecturers
+
+    states = set(Consultation.objects.values_list("status", flat=True))
+    assert states == set(Consultation.Status.values)
+    assert Consultation.objects.filter(status="requested", taken_by__isnull=False).exists()
+    assert Consultation.objects.filter(status="requested", due_on__lt=timezone.localdate()).exists()
+    assert Consultation.objects.filter(student__isnull=False).exists()
+    assert GuidanceNote.objects.filter(title_ru__gt="", body_ky__gt="").count() >= 2
+    assert set(TrainingEvent.objects.values_list("status", flat=True)) == set(TrainingEvent.Status.values)
+    assert TrainingAttendance.objects.filter(event__status="held").exclude(certificate_number="").count() >= 2
+    lecturers = {row.lecturer.email for row in untrained_lecturers()}
+    assert lecturers and "lecturer@demo.edu.kz" not in lecturers
 
 
 def _assert_service_requests_and_loans():

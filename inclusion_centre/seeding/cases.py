@@ -14,6 +14,7 @@ from documents.services import register_document
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.roles import Role
 from inclusion_centre.history import acting_as
+from inclusion_centre.seeding.consultations import seed_consultations
 from inclusion_centre.seeding.delivery import seed_delivery_surveys
 from inclusion_centre.seeding.people import (
     demo_pdf,
@@ -704,6 +705,7 @@ def seed(actor: User | None = None) -> dict[Role, User]:
         seed_applications(users, students)
         seed_service_requests(users, students)
         seed_delivery_surveys(users)
+        seed_consultations(users)
     seed_registered_documents(users[Role.CENTRE_HEAD])
     seed_two_factor()
     return users

@@ -555,7 +555,10 @@ DEADLINE_WORKING_DAYS = {
     "draft_route": env.int("DEADLINE_DRAFT_ROUTE_DAYS", default=10),
     "sign_protocol": env.int("DEADLINE_SIGN_PROTOCOL_DAYS", default=3),
     "answer_changed_needs": env.int("DEADLINE_ANSWER_CHANGED_NEEDS_DAYS", default=5),
+    "answer_consultation": env.int("DEADLINE_ANSWER_CONSULTATION_DAYS", default=5),
 }
+# The training report lists lecturers of students with routes in force who attended no training in this many years.
+TRAINING_VALID_YEARS = env.int("TRAINING_VALID_YEARS", default=3)
 # Days before a step's due date from which it appears in its owner's daily digest.
 REMIND_DAYS_BEFORE = env.int("REMIND_DAYS_BEFORE", default=2)
 # Reports never show a group smaller than this to anyone outside the centre (small groups identify people).

@@ -2,7 +2,8 @@
 individual educational route with its agreements and reviews (`route`), the team meetings and protocols (`meeting`),
 the support delivered under the route's measures (`support`), the service requests and the equipment
 the centre lends (`requests`), the letters of accommodations of per-term activation (`activation`), the
-end-of-term delivery surveys (`delivery`).
+end-of-term delivery surveys (`delivery`), the consultations for lecturers and the guidance notes
+(`consultation`), the training of staff (`training`).
 Django finds the models here."""
 
 from .activation import AccommodationLetter
@@ -15,6 +16,7 @@ from .assessment import (
     ConclusionItem,
     Recommendation,
 )
+from .consultation import Consultation, GuidanceNote
 from .delivery import DeliveryAnswer, DeliverySurvey
 from .grants import (
     AssessmentUserObjectPermission,
@@ -40,6 +42,7 @@ from .route import (
     SupportMeasure,
 )
 from .support import SupportSession
+from .training import TrainingAttendance, TrainingEvent
 
 __all__ = [
     "AccommodationLetter",
@@ -54,10 +57,12 @@ __all__ = [
     "ChangedNeedsReport",
     "Conclusion",
     "ConclusionItem",
+    "Consultation",
     "DeliveryAnswer",
     "DeliverySurvey",
     "Equipment",
     "EquipmentLoan",
+    "GuidanceNote",
     "MeetingMember",
     "Protocol",
     "ProtocolItem",
@@ -74,4 +79,6 @@ __all__ = [
     "SupportSession",
     "TeamMeeting",
     "TeamMeetingUserObjectPermission",
+    "TrainingAttendance",
+    "TrainingEvent",
 ]

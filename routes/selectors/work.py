@@ -21,6 +21,8 @@ Who owes what (DOMAIN.md, the lifecycle):
   for their own signature.
 - delivery_short: the centre head and the specialists assigned (end-of-term surveys answered "partly" or "no",
   until the route is reviewed).
+- consultation: the centre head and the specialists (lecturers' consultation requests waiting for an answer that
+  nobody else has taken).
 """
 
 import datetime
@@ -53,6 +55,7 @@ from ..models import (
     RouteReview,
     TeamMeeting,
 )
+from .consultation import open_for_centre_worker
 from .delivery import shortfall_tasks, shortfall_url
 
 # The roles that owe steps of a case; other staff (auditor, system administrator) have no work list.
@@ -74,6 +77,7 @@ KINDS: dict[str, Promise] = {
     "hold_meeting": _("Hold the team meeting"),
     "sign_protocol": _("Sign the protocol of the team meeting"),
     "delivery_short": _("Follow up support that was not fully provided"),
+    "consultation": _("Answer the lecturer's consultation request"),
 }
 
 
@@ -418,7 +422,22 @@ def _delivery_short(user: User, today: datetime.date) -> list[WorkItem]:
     ]
 
 
-_READERS += (_delivery_short,)
+def _consultations(user: User, today: datetime.date) -> list[WorkItem]:
+    if not (user.has_role(Role.SPECIALIST) or user.has_role(Role.CENTRE_HEAD)):
+        return []
+    return [
+        WorkItem(
+            "consultation",
+            f"{item.lecturer.full_name} — {item.course}",
+            reverse("routes:consultation", args=[item.pk]),
+            item.due_on,
+            State.STARTED if item.taken_by_id else State.TO_DO,
+        )
+        for item in open_for_centre_worker(user)
+    ]
+
+
+_READERS += (_delivery_short, _consultations)
 
 
 def has_work_list(user: User) -> bool:

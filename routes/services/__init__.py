@@ -11,6 +11,17 @@ from .assessment import (
     conclusion_sign,
     conclusion_update,
 )
+from .consultation import (
+    consultation_answer,
+    consultation_close,
+    consultation_request,
+    consultation_take,
+    guidance_note_save,
+    training_attendance_add,
+    training_attendance_remove,
+    training_event_move,
+    training_event_plan,
+)
 from .delivery import expire_delivery_surveys, open_delivery_surveys, survey_answer, surveys_open
 from .digest import send_daily_digests
 from .meeting import (
@@ -67,10 +78,15 @@ __all__ = [
     "conclusion_draft",
     "conclusion_sign",
     "conclusion_update",
+    "consultation_answer",
+    "consultation_close",
+    "consultation_request",
+    "consultation_take",
     "equipment_lend",
     "equipment_return",
     "expire_delivery_surveys",
     "follow_enrolments",
+    "guidance_note_save",
     "letter_acknowledge",
     "measure_add",
     "measure_remove",
@@ -105,4 +121,8 @@ __all__ = [
     "support_session_log",
     "survey_answer",
     "surveys_open",
+    "training_attendance_add",
+    "training_attendance_remove",
+    "training_event_move",
+    "training_event_plan",
 ]

@@ -3,6 +3,17 @@ interdisciplinary team meetings."""
 
 from .activation import letter, letters
 from .assessment import assessment, assign, conclusion, conclusion_draft, conclusion_sign, unassign
+from .consultation import (
+    consultation,
+    consultation_answer,
+    consultation_close,
+    consultation_queue,
+    consultation_take,
+    guidance,
+    guidance_edit,
+    guidance_note,
+    my_consultations,
+)
 from .delivery import delivery_survey, delivery_surveys
 from .meeting import (
     meeting,
@@ -53,6 +64,14 @@ from .route import (
     section_update,
 )
 from .support import support, support_correct
+from .training import (
+    training,
+    training_attend,
+    training_attendance_remove,
+    training_event,
+    training_event_move,
+    training_report,
+)
 from .work import work
 
 __all__ = [
@@ -66,11 +85,19 @@ __all__ = [
     "conclusion",
     "conclusion_draft",
     "conclusion_sign",
+    "consultation",
+    "consultation_answer",
+    "consultation_close",
+    "consultation_queue",
+    "consultation_take",
     "dashboard",
     "delivery_survey",
     "delivery_surveys",
     "equipment",
     "equipment_lend",
+    "guidance",
+    "guidance_edit",
+    "guidance_note",
     "letter",
     "letters",
     "loan_return",
@@ -89,6 +116,7 @@ __all__ = [
     "meeting_protocol",
     "meeting_rsvp",
     "meetings",
+    "my_consultations",
     "my_requests",
     "protocol",
     "protocol_sign",
@@ -110,6 +138,12 @@ __all__ = [
     "section_update",
     "support",
     "support_correct",
+    "training",
+    "training_attend",
+    "training_attendance_remove",
+    "training_event",
+    "training_event_move",
+    "training_report",
     "unassign",
     "work",
 ]

@@ -36,6 +36,7 @@ from ..forms import (
     SectionForm,
 )
 from ..models import Agreement, Route
+from ..selectors.consultation import route_guidance
 from .common import CONFLICT, INVALID, ReasonTexts, part_write, reason_page
 from .common import add_errors as _add_errors
 from .common import post_data as _post
@@ -147,6 +148,8 @@ def _route_context(request, item: Route, access: str, **overrides) -> dict:
         "approval_needs_protocol": settings.ROUTE_APPROVAL_NEEDS_PROTOCOL,
         "problems": [],
         "delivery_shortfalls": selectors.route_shortfalls(item) if working else [],
+        # The lecturer reads, next to each section they agree, the guidance on the adaptations recommended.
+        "guidance": route_guidance(item) if access == permissions.RouteAccess.LECTURER else [],
     }
     context.update(overrides)
     return context

@@ -169,6 +169,39 @@ GET = {
     "routes:support": get(404, specialist=200, centre_head=200, student=200, representative=200),
     "routes:support_correct": get(404, specialist=200),  # only who recorded the session, within the week
     "routes:unassign": get(405),
+    # Consultations: each lecturer their own, the whole centre every one; the guidance notes for the centre, the
+    # lecturers and the administration, edited by the centre head; the training of staff kept by the centre.
+    "routes:consultations": get(404, lecturer=200, stranger_lecturer=200),
+    "routes:consultation_queue": get(404, specialist=200, unassigned_specialist=200, centre_head=200),
+    "routes:consultation": get(404, lecturer=200, specialist=200, unassigned_specialist=200, centre_head=200),
+    "routes:consultation_take": get(405),
+    "routes:consultation_answer": get(405),
+    "routes:consultation_close": get(405),
+    "routes:guidance": get(
+        404,
+        specialist=200,
+        unassigned_specialist=200,
+        centre_head=200,
+        lecturer=200,
+        stranger_lecturer=200,
+        administration=200,
+    ),
+    "routes:guidance_note": get(
+        404,
+        specialist=200,
+        unassigned_specialist=200,
+        centre_head=200,
+        lecturer=200,
+        stranger_lecturer=200,
+        administration=200,
+    ),
+    "routes:guidance_edit": get(404, centre_head=200),
+    "routes:training": get(404, specialist=200, unassigned_specialist=200, centre_head=200),
+    "routes:training_report": get(404, specialist=200, unassigned_specialist=200, centre_head=200),
+    "routes:training_event": get(404, specialist=200, unassigned_specialist=200, centre_head=200),
+    "routes:training_event_move": get(405),
+    "routes:training_attend": get(405),
+    "routes:training_attendance_remove": get(405),
     # Service requests: each student their own; the whole centre sees every queue and the equipment.
     "routes:service_requests": get(404, student=200, other_student=200),
     "routes:service_request_new": get(404, specialist=200, unassigned_specialist=200, centre_head=200),
@@ -264,6 +297,15 @@ ACTORS: dict[str, frozenset[str]] = {
     "routes:support": CENTRE,
     "routes:support_correct": frozenset({"specialist"}),
     "routes:unassign": frozenset({"centre_head"}),
+    "routes:consultations": frozenset({"lecturer", "stranger_lecturer"}),  # each files their own
+    "routes:consultation_take": frozenset({"specialist", "unassigned_specialist"}),  # nobody has taken it yet
+    "routes:consultation_answer": frozenset({"centre_head"}),  # a specialist answers once they took it
+    "routes:consultation_close": frozenset({"lecturer", "centre_head"}),  # withdrawn, or closed with a reason
+    "routes:guidance_edit": frozenset({"centre_head"}),
+    "routes:training": CENTRE | {"unassigned_specialist"},
+    "routes:training_event_move": CENTRE | {"unassigned_specialist"},
+    "routes:training_attend": CENTRE | {"unassigned_specialist"},
+    "routes:training_attendance_remove": CENTRE | {"unassigned_specialist"},
     "routes:service_requests": frozenset({"student", "other_student"}),  # each files their own
     "routes:service_request_new": CENTRE | {"unassigned_specialist"},
     # The queue's owner (the specialist) and the centre head answer; another specialist only reads (404 on POST).

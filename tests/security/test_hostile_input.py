@@ -252,6 +252,59 @@ def _service_request(request):
 
 
 @memo
+def _consultation(request):
+    lecturer = fx(request, "lecturer")
+    course = lecturer.teaching_assignments.first().course
+    return route_services.consultation_request(actor=lecturer, course=course, question="Қалай бейімдеймін?")
+
+
+@memo
+def _taken_consultation(request):
+    return route_services.consultation_take(item=_consultation(request), actor=fx(request, "specialist"))
+
+
+@memo
+def _guided(request):
+    adaptation = Adaptation.objects.get(code="extra_time")
+    route_services.guidance_note_save(
+        adaptation=adaptation, actor=fx(request, "centre_head"), texts={"title_kk": "Уақыт", "body_kk": "Мәтін"}
+    )
+    return adaptation
+
+
+@memo
+def _training(request):
+    return route_services.training_event_plan(
+        actor=fx(request, "specialist"),
+        title="Семинар",
+        kind="seminar",
+        held_on=timezone.localdate() - datetime.timedelta(days=1),
+        hours=2,
+        organiser="Орталық",
+    )
+
+
+@memo
+def _held_training(request):
+    event = route_services.training_event_plan(
+        actor=fx(request, "specialist"),
+        title="Курс",
+        kind="course",
+        held_on=timezone.localdate() - datetime.timedelta(days=2),
+        hours=16,
+        organiser="Орталық",
+    )
+    return route_services.training_event_move(event=event, actor=fx(request, "specialist"), to_status="held")
+
+
+@memo
+def _attendance(request):
+    return route_services.training_attendance_add(
+        event=_held_training(request), actor=fx(request, "specialist"), attendee=fx(request, "lecturer")
+    )
+
+
+@memo
 def _equipment(request):
     from routes.models import Equipment
 
@@ -624,6 +677,45 @@ CASES: dict[str, Case] = {
     "routes:support": Case("specialist", lambda r: R("routes:support", args=[fx(r, "in_force").pk])),
     "routes:support_correct": Case(
         "specialist", lambda r: R("routes:support_correct", args=[fx(r, "in_force").pk, _support_session(r).pk])
+    ),
+    "routes:consultations": Case("lecturer", lambda r: R("routes:consultations")),
+    "routes:consultation_queue": Case("specialist", lambda r: R("routes:consultation_queue")),
+    "routes:consultation": Case("specialist", lambda r: R("routes:consultation", args=[_consultation(r).pk])),
+    "routes:consultation_take": Case(
+        "specialist",
+        lambda r: R("routes:consultation_take", args=[_consultation(r).pk]),
+        page=lambda r: R("routes:consultation", args=[_consultation(r).pk]),
+    ),
+    "routes:consultation_answer": Case(
+        "specialist",
+        lambda r: R("routes:consultation_answer", args=[_taken_consultation(r).pk]),
+        page=lambda r: R("routes:consultation", args=[_taken_consultation(r).pk]),
+    ),
+    "routes:consultation_close": Case(
+        "centre_head",
+        lambda r: R("routes:consultation_close", args=[_consultation(r).pk]),
+        page=lambda r: R("routes:consultation", args=[_consultation(r).pk]),
+    ),
+    "routes:guidance": Case("lecturer", lambda r: R("routes:guidance")),
+    "routes:guidance_note": Case("lecturer", lambda r: R("routes:guidance_note", args=[_guided(r).pk])),
+    "routes:guidance_edit": Case("centre_head", lambda r: R("routes:guidance_edit", args=[_guided(r).pk])),
+    "routes:training": Case("specialist", lambda r: R("routes:training")),
+    "routes:training_report": Case("centre_head", lambda r: R("routes:training_report")),
+    "routes:training_event": Case("specialist", lambda r: R("routes:training_event", args=[_training(r).pk])),
+    "routes:training_event_move": Case(
+        "specialist",
+        lambda r: R("routes:training_event_move", args=[_training(r).pk]),
+        page=lambda r: R("routes:training_event", args=[_training(r).pk]),
+    ),
+    "routes:training_attend": Case(
+        "specialist",
+        lambda r: R("routes:training_attend", args=[_held_training(r).pk]),
+        page=lambda r: R("routes:training_event", args=[_held_training(r).pk]),
+    ),
+    "routes:training_attendance_remove": Case(
+        "specialist",
+        lambda r: R("routes:training_attendance_remove", args=[_attendance(r).pk]),
+        page=lambda r: R("routes:training_event", args=[_held_training(r).pk]),
     ),
     "routes:service_requests": Case("student", lambda r: R("routes:service_requests")),
     "routes:service_request_new": Case("centre_head", lambda r: R("routes:service_request_new")),

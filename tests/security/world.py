@@ -214,6 +214,30 @@ def build_world() -> SimpleNamespace:
         due_on=timezone.localdate() + datetime.timedelta(days=14),
     )
 
+    # A consultation the lecturer asked about the student; a guidance note; a training event held, the lecturer
+    # attending.
+    w.consultation = route_services.consultation_request(
+        actor=w.lecturer, course=first, question="Емтиханды қалай бейімдеймін?", student=w.student.student
+    )
+    w.guidance_adaptation = Adaptation.objects.get(code="extra_time")
+    route_services.guidance_note_save(
+        adaptation=w.guidance_adaptation,
+        actor=w.centre_head,
+        texts={"title_kk": "Қосымша уақыт", "body_kk": "Емтиханда 25% қосымша уақыт беріледі."},
+    )
+    w.training_event = route_services.training_event_plan(
+        actor=w.centre_head,
+        title="Инклюзия негіздері",
+        kind="seminar",
+        held_on=timezone.localdate() - datetime.timedelta(days=1),
+        hours=4,
+        organiser="Орталық",
+    )
+    w.training_event = route_services.training_event_move(event=w.training_event, actor=w.centre_head, to_status="held")
+    w.training_attendance = route_services.training_attendance_add(
+        event=w.training_event, actor=w.centre_head, attendee=w.lecturer, certificate_number="W-1"
+    )
+
     # Per-term activation: the student enrolled on a course of a lecturer not otherwise on the case, so the route in
     # force gained a section and that lecturer a letter of accommodations (the term's dates moved forward for the
     # run: sections follow enrolments only in terms that have not ended).
