@@ -42,6 +42,12 @@ urlpatterns = [
     path("equipment/", views.equipment, name="equipment"),
     path("equipment/<int:pk>/lend/", views.equipment_lend, name="equipment_lend"),
     path("equipment/loans/<int:pk>/return/", views.loan_return, name="loan_return"),
+    # Appeals against the centre's decisions (regulation §8)
+    path("appeals/", views.my_appeals, name="appeals"),
+    path("appeals/queue/", views.appeal_queue, name="appeal_queue"),
+    path("appeals/<int:pk>/", views.appeal_detail, name="appeal"),
+    path("appeals/<int:pk>/reviewer/", views.appeal_assign, name="appeal_assign"),
+    path("applications/<uuid:public_id>/appeal/", views.appeal_new, name="appeal_new"),
     # Per-term activation: the letters of accommodations of courses that joined a route in force
     path("routes/letters/", views.letters, name="letters"),
     path("routes/letters/<int:pk>/", views.letter, name="letter"),

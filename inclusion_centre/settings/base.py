@@ -555,6 +555,8 @@ DEADLINE_WORKING_DAYS = {
     "draft_route": env.int("DEADLINE_DRAFT_ROUTE_DAYS", default=10),
     "sign_protocol": env.int("DEADLINE_SIGN_PROTOCOL_DAYS", default=3),
     "answer_changed_needs": env.int("DEADLINE_ANSWER_CHANGED_NEEDS_DAYS", default=5),
+    # Regulation §8: an appeal against a decision of the centre is answered within this many working days.
+    "answer_appeal": env.int("DEADLINE_ANSWER_APPEAL_DAYS", default=10),
 }
 # Days before a step's due date from which it appears in its owner's daily digest.
 REMIND_DAYS_BEFORE = env.int("REMIND_DAYS_BEFORE", default=2)

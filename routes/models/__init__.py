@@ -2,10 +2,11 @@
 individual educational route with its agreements and reviews (`route`), the team meetings and protocols (`meeting`),
 the support delivered under the route's measures (`support`), the service requests and the equipment
 the centre lends (`requests`), the letters of accommodations of per-term activation (`activation`), the
-end-of-term delivery surveys (`delivery`).
+end-of-term delivery surveys (`delivery`), the appeals against the centre's decisions (`appeals`).
 Django finds the models here."""
 
 from .activation import AccommodationLetter
+from .appeals import Appeal
 from .assessment import (
     Adaptation,
     Area,
@@ -46,6 +47,7 @@ __all__ = [
     "Adaptation",
     "AgendaItem",
     "Agreement",
+    "Appeal",
     "Area",
     "Assessment",
     "AssessmentUserObjectPermission",

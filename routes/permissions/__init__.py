@@ -2,6 +2,15 @@
 `requests`)."""
 
 from .activation import can_acknowledge_letter, can_read_letter, sees_all_letters
+from .appeals import (
+    can_assign_reviewer,
+    can_review_appeal,
+    can_see_appeal,
+    can_withdraw_appeal,
+    is_appellant_side,
+    manages_appeals,
+    may_review,
+)
 from .assessment import (
     can_assign,
     can_draft_conclusion,
@@ -67,6 +76,7 @@ __all__ = [
     "can_answer_request",
     "can_answer_survey",
     "can_assign",
+    "can_assign_reviewer",
     "can_cancel",
     "can_cancel_route",
     "can_close_case",
@@ -85,18 +95,24 @@ __all__ = [
     "can_read_survey",
     "can_record_support",
     "can_report_changed_needs",
+    "can_review_appeal",
     "can_review_route",
+    "can_see_appeal",
     "can_see_request",
     "can_sign",
     "can_start_protocol",
     "can_view_conclusion",
+    "can_withdraw_appeal",
     "can_write_protocol",
     "capacity_of",
     "has_active_assignment",
     "in_correction_window",
+    "is_appellant_side",
     "is_centre_head",
     "is_centre_worker",
     "is_route_author",
+    "manages_appeals",
+    "may_review",
     "meeting_access",
     "membership",
     "own_student",

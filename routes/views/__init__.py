@@ -2,6 +2,7 @@
 interdisciplinary team meetings."""
 
 from .activation import letter, letters
+from .appeals import appeal_assign, appeal_detail, appeal_new, appeal_queue, my_appeals
 from .assessment import assessment, assign, conclusion, conclusion_draft, conclusion_sign, unassign
 from .delivery import delivery_survey, delivery_surveys
 from .meeting import (
@@ -58,6 +59,10 @@ from .work import work
 __all__ = [
     "agreement_answer",
     "agreements",
+    "appeal_assign",
+    "appeal_detail",
+    "appeal_new",
+    "appeal_queue",
     "approvals",
     "assessment",
     "assign",
@@ -89,6 +94,7 @@ __all__ = [
     "meeting_protocol",
     "meeting_rsvp",
     "meetings",
+    "my_appeals",
     "my_requests",
     "protocol",
     "protocol_sign",
