@@ -109,13 +109,13 @@ class DisclosureFilterForm(forms.Form):
     )
     recipient = forms.CharField(label=_("Recipient"), required=False, max_length=100)
     since = forms.DateField(
-        label=_("From"),
+        label=_("Disclosed from"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("Enter a real date.")},
     )
     until = forms.DateField(
-        label=_("To"),
+        label=_("Disclosed until"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("Enter a real date.")},
