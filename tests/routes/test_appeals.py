@@ -51,6 +51,8 @@ def test_the_student_appeals_the_route_and_a_reviewer_who_did_not_approve_it_get
     client.force_login(student)
     page = client.get(reverse("students:application_detail", args=[in_force.application.public_id]))
     assert reverse("routes:appeal_new", args=[in_force.application.public_id]) in page.content.decode()
+    route_page = client.get(reverse("routes:route", args=[in_force.pk])).content.decode()
+    assert reverse("routes:appeal_new", args=[in_force.application.public_id]) in route_page
     form = client.get(reverse("routes:appeal_new", args=[in_force.application.public_id]))
     assert f"route:{in_force.pk}" in dict(form.context["choices"])
     response = _new(client, in_force.application, decision=f"route:{in_force.pk}", grounds="Үзілістер жеткіліксіз.")
