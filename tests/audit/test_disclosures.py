@@ -163,3 +163,11 @@ def test_the_student_sees_their_disclosures_in_who_has_opened_my_file(
         assert "Health and disability information" in page.content.decode()
     client.force_login(other_student)
     assert client.get(reverse("audit:my_file")).context["disclosures"] == []
+
+
+def test_the_subject_access_export_holds_the_disclosures(disclosure, student):
+    from inclusion_centre.pages.subject_access import subject_access_data
+
+    data = subject_access_data(student.student)
+    assert [item["recipient"] for item in data["disclosures"]] == [disclosure.recipient]
+    assert data["disclosures"][0]["legal_ground"]

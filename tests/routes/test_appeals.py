@@ -268,3 +268,11 @@ def test_the_reviewers_work_list_has_the_appeal(appeal, centre_head, administrat
     assert [item.url for item in items] == [reverse("routes:appeal", args=[appeal.pk])]
     assert items[0].due == appeal.due_on
     assert not [item for item in work_of(administration) if item.kind == "answer_appeal"]
+
+
+def test_the_subject_access_export_holds_the_appeals(appeal, student):
+    from inclusion_centre.pages.subject_access import subject_access_data
+
+    data = subject_access_data(student.student)
+    appeals = [item for application in data["applications"] for item in application["appeals"]]
+    assert [item["grounds"] for item in appeals] == [appeal.grounds]
