@@ -180,3 +180,60 @@ class AuditChainEntry(models.Model):
             content_hash=self.content_hash,
             prev_hash=self.prev_hash,
         )
+
+
+class Disclosure(models.Model):
+    """A disclosure of a student's personal data to a third party (regulation §10.3): who received which data, on
+    what legal ground, when, and who recorded it. The student sees their disclosures in "who has opened my file"."""
+
+    class Category(models.TextChoices):
+        IDENTITY = "identity", _("Identity (name, ID number, date of birth)")
+        CONTACTS = "contacts", _("Contact details")
+        STUDIES = "studies", _("Studies (programme, group, courses, results)")
+        HEALTH = "health", _("Health and disability information")
+        CONCLUSION = "conclusion", _("The centre's conclusion")
+        ROUTE = "route", _("The individual educational route")
+        DOCUMENTS = "documents", _("Uploaded documents")
+
+    class Ground(models.TextChoices):
+        CONSENT = "consent", _("The student's consent")
+        REQUEST = "request", _("A request of a court or an authority")
+        LAW = "law", _("A requirement of the law")
+        OTHER = "other", _("Other")
+
+    student = models.ForeignKey(
+        "students.Student", on_delete=models.PROTECT, related_name="+", verbose_name=_("whose data")
+    )
+    recipient = models.CharField(_("recipient (organisation or person)"), max_length=300)
+    categories = models.JSONField(_("data disclosed"), default=list)
+    details = models.CharField(_("details of the data"), max_length=1000, blank=True)
+    ground = models.CharField(_("legal ground"), max_length=16, choices=Ground.choices)
+    ground_text = models.CharField(_("the ground in words"), max_length=1000, blank=True)
+    disclosed_on = models.DateField(_("disclosed on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    history = tracked()
+
+    class Meta:
+        verbose_name = _("disclosure of personal data")
+        verbose_name_plural = _("register of disclosures")
+        ordering = ["-disclosed_on", "-pk"]
+        indexes = [
+            models.Index(fields=["student", "disclosed_on"], name="audit_disclosure_student_idx"),
+            models.Index(fields=["disclosed_on"], name="audit_disclosure_date_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(ground="other") | ~models.Q(ground_text=""), name="audit_disclosure_other_ground"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.disclosed_on:%Y-%m-%d} → {self.recipient}"
+
+    @property
+    def category_labels(self) -> list[str]:
+        return [str(self.Category(code).label) for code in self.categories if code in self.Category.values]

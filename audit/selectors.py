@@ -20,7 +20,8 @@ from inclusion_centre.accounts.grants import grant_table, granted
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.roles import STAFF_ROLES, Role
 
-from .models import AccessLog
+from .models import AccessLog, Disclosure
+from .services import DISCLOSURE_RECORDERS
 
 # The project's own apps: the models whose history the audit pages show and whose history a test requires.
 PROJECT_APPS = ("accounts", "students", "routes", "documents", "audit", "outbox")
@@ -35,6 +36,37 @@ def can_view_history(user: User) -> bool:
 
 def can_view_access_log(user: User) -> bool:
     return user.has_perm("audit.view_accesslog")
+
+
+# --- The register of disclosures (regulation §10.3) -------------------------------------------------------------
+
+DISCLOSURE_READERS = (Role.CENTRE_HEAD, Role.ADMINISTRATION, Role.AUDITOR)
+
+
+def can_record_disclosure(user: User) -> bool:
+    """Centre staff (the centre head, the specialists) record the disclosures they make."""
+    return user.is_authenticated and any(user.has_role(role) for role in DISCLOSURE_RECORDERS)
+
+
+def can_view_disclosures(user: User) -> bool:
+    """The register: the centre head, the administration and the data protection officer."""
+    return user.is_authenticated and any(user.has_role(role) for role in DISCLOSURE_READERS)
+
+
+def disclosures(*, ground: str = "", recipient: str = "", student_id: int | None = None, since=None, until=None):
+    """The register, newest first, with the student and who recorded each, filtered as given."""
+    items = Disclosure.objects.select_related("student__user", "recorded_by")
+    if ground:
+        items = items.filter(ground=ground)
+    if recipient:
+        items = items.filter(recipient__icontains=recipient)
+    if student_id is not None:
+        items = items.filter(student_id=student_id)
+    if since is not None:
+        items = items.filter(disclosed_on__gte=since)
+    if until is not None:
+        items = items.filter(disclosed_on__lte=until)
+    return items.order_by("-disclosed_on", "-pk")
 
 
 def tracked_models() -> list[type[models.Model]]:
@@ -319,6 +351,7 @@ class FileAccesses:
 
     entries: QuerySet[AccessLog]
     several_students: bool
+    disclosures: list = field(default_factory=list)
 
 
 def accesses_to_my_file(user: User) -> FileAccesses:
@@ -345,4 +378,9 @@ def accesses_to_my_file(user: User) -> FileAccesses:
         .select_related("user", "content_type", "student__user")
         .order_by("-created_at", "-pk")
     )
-    return FileAccesses(entries=entries, several_students=len(student_ids) > 1)
+    shown = list(
+        Disclosure.objects.filter(student_id__in=student_ids)
+        .select_related("student__user")
+        .order_by("-disclosed_on", "-pk")
+    )
+    return FileAccesses(entries=entries, several_students=len(student_ids) > 1, disclosures=shown)

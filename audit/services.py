@@ -9,17 +9,19 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import connection, models, transaction
 from django.db.models import signals
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from inclusion_centre.accounts.roles import Role
 from inclusion_centre.client_address import client_address
 from inclusion_centre.history import acting_as
 
 from .canonical import GENESIS_HASH, canonical_json, plain, record_content, sha256_hex, source_label
-from .models import AccessLog, AuditChainEntry, StatusChange
+from .models import AccessLog, AuditChainEntry, Disclosure, StatusChange
 
 # Any fixed number: the key of the PostgreSQL advisory lock that makes appends to the chain one at a time.
 CHAIN_LOCK_KEY = 0x6175_6469_7463_6861  # "auditcha"
@@ -357,3 +359,58 @@ def read_anchor(path) -> tuple[int, str] | None:
         raise ValueError(f"{path} holds no audit chain head.")
     seq, head_hash = found[-1]
     return int(seq), head_hash
+
+
+# --- The register of disclosures (regulation §10.3) -------------------------------------------------------------
+
+DISCLOSURE_TEXT_MAX = 1000
+DISCLOSURE_RECORDERS = (Role.CENTRE_HEAD, Role.SPECIALIST)
+
+
+def _check_disclosure(*, recipient: str, categories: list[str], ground: str, ground_text: str, disclosed_on) -> None:
+    problems = {}
+    if not recipient:
+        problems["recipient"] = _("Name the organisation or person who received the data.")
+    if not categories or any(code not in Disclosure.Category.values for code in categories):
+        problems["categories"] = _("Choose what data was disclosed.")
+    if ground not in Disclosure.Ground.values:
+        problems["ground"] = _("Choose the legal ground.")
+    elif ground == Disclosure.Ground.OTHER and not ground_text:
+        problems["ground_text"] = _("Describe the legal ground.")
+    if disclosed_on is None or disclosed_on > timezone.localdate():
+        problems["disclosed_on"] = _("Enter the date of the disclosure: today or earlier.")
+    if problems:
+        raise ValidationError(problems, code="invalid_disclosure")
+
+
+@transaction.atomic
+def disclosure_record(
+    *,
+    actor,
+    student,
+    recipient: str,
+    categories: list[str],
+    ground: str,
+    disclosed_on: datetime.date,
+    ground_text: str = "",
+    details: str = "",
+) -> Disclosure:
+    """Record a disclosure of `student`'s personal data. PermissionDenied unless the actor is centre staff
+    (audit.selectors.can_record_disclosure); ValidationError on the fields."""
+    if not any(actor.has_role(role) for role in DISCLOSURE_RECORDERS):
+        raise PermissionDenied
+    recipient, ground_text, details = recipient.strip(), ground_text.strip(), details.strip()
+    _check_disclosure(
+        recipient=recipient, categories=categories, ground=ground, ground_text=ground_text, disclosed_on=disclosed_on
+    )
+    with acting_as(actor):
+        return Disclosure.objects.create(
+            student=student,
+            recipient=recipient[:300],
+            categories=sorted(set(categories)),
+            details=details[:DISCLOSURE_TEXT_MAX],
+            ground=ground,
+            ground_text=ground_text[:DISCLOSURE_TEXT_MAX],
+            disclosed_on=disclosed_on,
+            recorded_by=actor,
+        )

@@ -10,4 +10,7 @@ urlpatterns = [
     path("access/", views.access_log, name="access_log"),
     path("access/export.csv", views.access_log_export, name="access_log_export"),
     path("my-file/", views.my_file, name="my_file"),
+    path("disclosures/", views.disclosures, name="disclosures"),
+    path("disclosures/export.xlsx", views.disclosures_export, name="disclosures_export"),
+    path("disclosures/new/", views.disclosure_new, name="disclosure_new"),
 ]

@@ -58,6 +58,12 @@ urlpatterns = [
     path("training/<int:pk>/held/", views.training_event_move, name="training_event_move"),
     path("training/<int:pk>/attendance/", views.training_attend, name="training_attend"),
     path("training/attendance/<int:pk>/remove/", views.training_attendance_remove, name="training_attendance_remove"),
+    # Appeals against the centre's decisions (regulation §8)
+    path("appeals/", views.my_appeals, name="appeals"),
+    path("appeals/queue/", views.appeal_queue, name="appeal_queue"),
+    path("appeals/<int:pk>/", views.appeal_detail, name="appeal"),
+    path("appeals/<int:pk>/reviewer/", views.appeal_assign, name="appeal_assign"),
+    path("applications/<uuid:public_id>/appeal/", views.appeal_new, name="appeal_new"),
     # Per-term activation: the letters of accommodations of courses that joined a route in force
     path("routes/letters/", views.letters, name="letters"),
     path("routes/letters/<int:pk>/", views.letter, name="letter"),

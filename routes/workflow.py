@@ -6,6 +6,7 @@ A request for changes or a return sends a route back to draft.
 from .models import (
     AccommodationLetter,
     Agreement,
+    Appeal,
     Assessment,
     Conclusion,
     Consultation,
@@ -135,4 +136,19 @@ TRAINING_ALLOWED: dict[str, set[str]] = {
     TE.PLANNED: {TE.HELD, TE.CANCELLED},
     TE.HELD: set(),
     TE.CANCELLED: set(),
+}
+
+
+# --- Appeals --------------------------------------------------------------------------------------------------
+
+AP = Appeal.Status
+
+# The reviewer takes the appeal up, then upholds or dismisses it with a reasoned answer; the appellant may withdraw
+# it while it is open.
+APPEAL_ALLOWED: dict[str, set[str]] = {
+    AP.FILED: {AP.UNDER_REVIEW, AP.WITHDRAWN},
+    AP.UNDER_REVIEW: {AP.UPHELD, AP.DISMISSED, AP.WITHDRAWN},
+    AP.UPHELD: set(),
+    AP.DISMISSED: set(),
+    AP.WITHDRAWN: set(),
 }

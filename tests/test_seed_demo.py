@@ -53,6 +53,7 @@ def test_seed_demo_creates_the_demo_world_and_prints_logins(settings, capsys):
     _assert_service_requests_and_loans()
     _assert_delivery_surveys()
     _assert_consultations_and_training()
+    _assert_appeals_and_disclosures()
 
 
 def _assert_consultations_and_training():
@@ -73,6 +74,21 @@ def _assert_consultations_and_training():
     assert TrainingAttendance.objects.filter(event__status="held").exclude(certificate_number="").count() >= 2
     lecturers = {row.lecturer.email for row in untrained_lecturers()}
     assert lecturers and "lecturer@demo.edu.kz" not in lecturers
+
+
+def _assert_appeals_and_disclosures():
+    """An appeal in every state (one overdue), each reviewed by someone other than the decision's author; a
+    disclosure on every legal ground."""
+    from django.utils import timezone
+
+    from audit.models import Disclosure
+    from routes.models import Appeal
+
+    assert set(Appeal.objects.values_list("status", flat=True)) == set(Appeal.Status.values)
+    assert set(Appeal.objects.values_list("subject", flat=True)) == set(Appeal.Subject.values)
+    assert Appeal.objects.filter(status__in=Appeal.OPEN, due_on__lt=timezone.localdate()).exists()
+    assert all(appeal.reviewer_id != appeal.decided_by_id for appeal in Appeal.objects.all())
+    assert set(Disclosure.objects.values_list("ground", flat=True)) == set(Disclosure.Ground.values)
 
 
 def _assert_service_requests_and_loans():

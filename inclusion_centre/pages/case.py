@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from audit.models import AccessLog
+from audit.selectors import can_record_disclosure
 from audit.services import log_access
 from documents.forms import IncomingEntryForm
 from inclusion_centre.accounts.models import User
@@ -94,4 +95,5 @@ def case_context(user: User, application: Application) -> dict:
         "can_register_incoming": permissions.can_register_incoming(user, application),
         "incoming_form": IncomingEntryForm(),
         "can_download": permissions.can_download_documents(user, application),
+        "can_record_disclosure": can_record_disclosure(user),
     }

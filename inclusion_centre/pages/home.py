@@ -144,6 +144,7 @@ def _applicant(user: User, section: HomeSection, applications: _Applications, wo
         section.links.append((reverse("students:application_start"), _("Start a new application")))
     section.links.append((reverse("students:my_applications"), _("All applications")))
     section.links.append((reverse("audit:my_file"), _("Who has opened my file")))
+    section.links.append((reverse("routes:appeals"), _("My appeals")))
     if section.role == Role.STUDENT:
         section.links.append((reverse("routes:service_requests"), _("Ask for an interpreter, materials or equipment")))
         section.links.append((reverse("routes:delivery_surveys"), _("Was the support provided?")))
@@ -182,6 +183,12 @@ def _centre_head(user: User, section: HomeSection, applications: _Applications, 
     section.links.append((reverse("routes:reports"), _("Reports")))
     _service_links(section)
     section.links.append((reverse("routes:delivery_surveys"), _("End-of-term delivery surveys")))
+    _appeal_links(section)
+
+
+def _appeal_links(section: HomeSection) -> None:
+    section.links.append((reverse("routes:appeal_queue"), _("Appeals to review")))
+    section.links.append((reverse("audit:disclosures"), _("Register of disclosures")))
 
 
 def _service_links(section: HomeSection) -> None:
@@ -208,6 +215,7 @@ def _administration(user: User, section: HomeSection, applications: _Application
     section.empty_text = ""  # the routes waiting for approval are in the work list
     section.links.append((reverse("routes:approvals"), _("All routes to approve")))
     section.links.append((reverse("routes:reports"), _("Reports")))
+    _appeal_links(section)
 
 
 def _auditor(user: User, section: HomeSection, applications: _Applications, work: list) -> None:
@@ -222,6 +230,7 @@ def _auditor(user: User, section: HomeSection, applications: _Applications, work
     )
     section.links.append((reverse("audit:access_log"), _("Open the access log")))
     section.links.append((reverse("audit:index"), _("Open the history of a record")))
+    section.links.append((reverse("audit:disclosures"), _("Register of disclosures")))
 
 
 def _sysadmin(user: User, section: HomeSection, applications: _Applications, work: list) -> None:

@@ -14,9 +14,9 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.functional import Promise
 
-from audit.models import AccessLog, StatusChange
+from audit.models import AccessLog, Disclosure, StatusChange
 from inclusion_centre.accounts.models import Notification
-from routes.models import Conclusion, ConclusionItem, Route, RouteSection
+from routes.models import Appeal, Conclusion, ConclusionItem, Route, RouteSection
 from students.models import Application, Consent, Enrolment, Representation, Student, SupportingDocument
 
 FORMAT_VERSION = 1
@@ -131,11 +131,41 @@ def _application(application: Application, timeline: list[StatusChange]) -> dict
         "timeline": [_status_change(change) for change in timeline],
         "conclusions": [_conclusion(conclusion) for conclusion in signed],
         "routes": [_route(route) for route in routes],
+        "appeals": [_appeal(appeal) for appeal in application.appeals.all()],
         "changed_needs_reports": [
             _plain(text=report.text, reported_by=_name(report.reported_by), reported_at=report.created_at)
             for report in application.changed_needs.all()
         ],
     }
+
+
+def _appeal(appeal: Appeal) -> dict:
+    return _plain(
+        decision=str(appeal.get_subject_display()),
+        grounds=appeal.grounds,
+        status=str(appeal.get_status_display()),
+        filed_at=appeal.filed_at,
+        filed_by=_name(appeal.filed_by),
+        due_on=appeal.due_on,
+        reviewer=_name(appeal.reviewer),
+        answer=appeal.answer,
+        closed_at=appeal.closed_at,
+    )
+
+
+def _disclosures(student: Student) -> list[dict]:
+    """Each disclosure of the student's data to a third party (regulation §10.3), as "who has opened my file" shows."""
+    return [
+        _plain(
+            disclosed_on=item.disclosed_on,
+            recipient=item.recipient,
+            data=", ".join(item.category_labels),
+            details=item.details,
+            legal_ground=str(item.get_ground_display()),
+            ground_in_words=item.ground_text,
+        )
+        for item in Disclosure.objects.filter(student=student).order_by("disclosed_on", "pk")
+    ]
 
 
 def _route(route) -> dict:
@@ -198,6 +228,7 @@ def _applications(student: Student) -> list[Application]:
             Prefetch("documents", queryset=SupportingDocument.objects.select_related("uploaded_by")),
             Prefetch("conclusions", queryset=conclusions),
             Prefetch("routes", queryset=routes),
+            Prefetch("appeals", queryset=Appeal.objects.select_related("filed_by", "reviewer").order_by("filed_at")),
             "changed_needs__reported_by",
         )
         .order_by("created_at", "pk")
@@ -275,4 +306,5 @@ def subject_access_data(student: Student) -> dict:
             for n in Notification.objects.filter(recipient=student.user).order_by("created_at", "pk")
         ],
         "access_log": _access_log(student),
+        "disclosures": _disclosures(student),
     }

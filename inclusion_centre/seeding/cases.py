@@ -14,6 +14,7 @@ from documents.services import register_document
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.roles import Role
 from inclusion_centre.history import acting_as
+from inclusion_centre.seeding.appeals import seed_appeals, seed_disclosures
 from inclusion_centre.seeding.consultations import seed_consultations
 from inclusion_centre.seeding.delivery import seed_delivery_surveys
 from inclusion_centre.seeding.people import (
@@ -706,6 +707,8 @@ def seed(actor: User | None = None) -> dict[Role, User]:
         seed_service_requests(users, students)
         seed_delivery_surveys(users)
         seed_consultations(users)
+        seed_appeals(users)
+        seed_disclosures(users, students)
     seed_registered_documents(users[Role.CENTRE_HEAD])
     seed_two_factor()
     return users

@@ -556,6 +556,8 @@ DEADLINE_WORKING_DAYS = {
     "sign_protocol": env.int("DEADLINE_SIGN_PROTOCOL_DAYS", default=3),
     "answer_changed_needs": env.int("DEADLINE_ANSWER_CHANGED_NEEDS_DAYS", default=5),
     "answer_consultation": env.int("DEADLINE_ANSWER_CONSULTATION_DAYS", default=5),
+    # Regulation §8: an appeal against a decision of the centre is answered within this many working days.
+    "answer_appeal": env.int("DEADLINE_ANSWER_APPEAL_DAYS", default=10),
 }
 # The training report lists lecturers of students with routes in force who attended no training in this many years.
 TRAINING_VALID_YEARS = env.int("TRAINING_VALID_YEARS", default=3)

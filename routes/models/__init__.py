@@ -3,10 +3,11 @@ individual educational route with its agreements and reviews (`route`), the team
 the support delivered under the route's measures (`support`), the service requests and the equipment
 the centre lends (`requests`), the letters of accommodations of per-term activation (`activation`), the
 end-of-term delivery surveys (`delivery`), the consultations for lecturers and the guidance notes
-(`consultation`), the training of staff (`training`).
+(`consultation`), the training of staff (`training`), the appeals against the centre's decisions (`appeals`).
 Django finds the models here."""
 
 from .activation import AccommodationLetter
+from .appeals import Appeal
 from .assessment import (
     Adaptation,
     Area,
@@ -49,6 +50,7 @@ __all__ = [
     "Adaptation",
     "AgendaItem",
     "Agreement",
+    "Appeal",
     "Area",
     "Assessment",
     "AssessmentUserObjectPermission",

@@ -9,10 +9,12 @@ from audit.models import StatusChange
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.roles import Role
 from students.models import Application
+from students.permissions import is_applicant_side
 from students.selectors import assessment_due
 
 from .. import permissions
 from ..models import Area, Conclusion, Route
+from .appeals import appeal_events, appealable, case_appeals
 from .assessment import case_assignments, case_conclusions
 from .common import _case_rows
 from .route import academic_years, case_changed_needs, case_routes, routes_on_case
@@ -67,6 +69,7 @@ def timeline_events(application: Application) -> list[tuple]:
             )
         )
     events.extend(_route_events(application))
+    events.extend(appeal_events(application))
     return events
 
 
@@ -130,6 +133,18 @@ def case_section(user: User, application: Application) -> dict:
         else None,
         "areas": Area.choices,
         **_route_part(user, application),
+        **_appeal_part(user, application),
+    }
+
+
+def _appeal_part(user: User, application: Application) -> dict:
+    """The appeals block of the case page: the appeals this user may open, and whether they may file one."""
+    appeals = case_appeals(application)
+    applicant = is_applicant_side(user, application)
+    head = permissions.manages_appeals(user)
+    return {
+        "appeals": [a for a in appeals if applicant or head or a.reviewer_id == user.pk],
+        "can_appeal": applicant and bool(appealable(application)),
     }
 
 

@@ -19,6 +19,7 @@ Who owes what (DOMAIN.md, the lifecycle):
 - changed_needs: the specialists assigned (reports of changed needs not yet answered by a review);
 - hold_meeting: the chair and the secretary (planned meetings); sign_protocol: the chair and the secretary, each
   for their own signature.
+- answer_appeal: the reviewer an appeal is given to (open appeals, due in DEADLINE_WORKING_DAYS["answer_appeal"]).
 - delivery_short: the centre head and the specialists assigned (end-of-term surveys answered "partly" or "no",
   until the route is reviewed).
 - consultation: the centre head and the specialists (lecturers' consultation requests waiting for an answer that
@@ -46,6 +47,7 @@ from students.models import Application
 
 from ..models import (
     Agreement,
+    Appeal,
     Assessment,
     Assignment,
     ChangedNeedsReport,
@@ -78,6 +80,7 @@ KINDS: dict[str, Promise] = {
     "sign_protocol": _("Sign the protocol of the team meeting"),
     "delivery_short": _("Follow up support that was not fully provided"),
     "consultation": _("Answer the lecturer's consultation request"),
+    "answer_appeal": _("Answer the appeal"),
 }
 
 
@@ -437,7 +440,24 @@ def _consultations(user: User, today: datetime.date) -> list[WorkItem]:
     ]
 
 
-_READERS += (_delivery_short, _consultations)
+def _appeals(user: User, today: datetime.date) -> list[WorkItem]:
+    """Open appeals given to the user to review (only the centre head and the administration review)."""
+    if not (user.has_role(Role.CENTRE_HEAD) or user.has_role(Role.ADMINISTRATION)):
+        return []
+    rows = Appeal.objects.filter(reviewer=user, status__in=Appeal.OPEN).select_related("application__student__user")
+    return [
+        WorkItem(
+            "answer_appeal",
+            f"{_name(appeal.application)} — {appeal.get_subject_display()}",
+            reverse("routes:appeal", args=[appeal.pk]),
+            appeal.due_on,
+            State.STARTED if appeal.status == Appeal.Status.UNDER_REVIEW else State.TO_DO,
+        )
+        for appeal in rows
+    ]
+
+
+_READERS += (_delivery_short, _consultations, _appeals)
 
 
 def has_work_list(user: User) -> bool:

@@ -2,6 +2,7 @@
 interdisciplinary team meetings with their protocols, the service requests and the equipment loans."""
 
 from .activation import follow_enrolments, letter_acknowledge, sections_follow_enrolments
+from .appeals import appeal_assign, appeal_file, appeal_move
 from .assessment import (
     assessment_finish,
     assessment_save,
@@ -69,6 +70,9 @@ __all__ = [
     "agenda_item_add",
     "agenda_item_remove",
     "agreement_answer",
+    "appeal_assign",
+    "appeal_file",
+    "appeal_move",
     "assessment_finish",
     "assessment_save",
     "assignment_add",

@@ -2,6 +2,7 @@
 interdisciplinary team meetings."""
 
 from .activation import letter, letters
+from .appeals import appeal_assign, appeal_detail, appeal_new, appeal_queue, my_appeals
 from .assessment import assessment, assign, conclusion, conclusion_draft, conclusion_sign, unassign
 from .consultation import (
     consultation,
@@ -77,6 +78,10 @@ from .work import work
 __all__ = [
     "agreement_answer",
     "agreements",
+    "appeal_assign",
+    "appeal_detail",
+    "appeal_new",
+    "appeal_queue",
     "approvals",
     "assessment",
     "assign",
@@ -116,6 +121,7 @@ __all__ = [
     "meeting_protocol",
     "meeting_rsvp",
     "meetings",
+    "my_appeals",
     "my_consultations",
     "my_requests",
     "protocol",

@@ -70,6 +70,11 @@ GET = {
     "audit:history": get(404, centre_head=200, auditor=200),
     "audit:index": get(404, centre_head=200, auditor=200),
     "audit:my_file": get(404, student=200, other_student=200, representative=200),
+    # The register of disclosures: read by the centre head, the administration and the auditor; recorded by centre
+    # staff (tests/audit/test_disclosures.py).
+    "audit:disclosures": get(404, centre_head=200, administration=200, auditor=200),
+    "audit:disclosures_export": get(404, centre_head=200, administration=200, auditor=200),
+    "audit:disclosure_new": get(404, specialist=200, unassigned_specialist=200, centre_head=200),
     "documents:download": get(
         404, student=200, representative=200, specialist=200, centre_head=200, administration=200
     ),
@@ -204,6 +209,14 @@ GET = {
     "routes:training_attendance_remove": get(405),
     # Service requests: each student their own; the whole centre sees every queue and the equipment.
     "routes:service_requests": get(404, student=200, other_student=200),
+    # Appeals: the applicant side its own; the reviewer (the centre head: the route was approved by the
+    # administration, which may not review it) and the centre head, who manages every appeal
+    # (tests/routes/test_appeals.py).
+    "routes:appeals": get(404, student=200, other_student=200, representative=200),
+    "routes:appeal_queue": get(404, centre_head=200, administration=200),
+    "routes:appeal": get(404, student=200, representative=200, centre_head=200),
+    "routes:appeal_assign": get(405),
+    "routes:appeal_new": get(404, student=200, representative=200),
     "routes:service_request_new": get(404, specialist=200, unassigned_specialist=200, centre_head=200),
     "routes:service_request_queue": get(404, specialist=200, unassigned_specialist=200, centre_head=200),
     "routes:service_request": get(404, student=200, specialist=200, unassigned_specialist=200, centre_head=200),
@@ -307,6 +320,10 @@ ACTORS: dict[str, frozenset[str]] = {
     "routes:training_attend": CENTRE | {"unassigned_specialist"},
     "routes:training_attendance_remove": CENTRE | {"unassigned_specialist"},
     "routes:service_requests": frozenset({"student", "other_student"}),  # each files their own
+    "routes:appeal_new": APPLICANT,
+    "routes:appeal": APPLICANT | {"centre_head"},  # the appellant side withdraws, the reviewer answers
+    "routes:appeal_assign": frozenset({"centre_head"}),
+    "audit:disclosure_new": CENTRE | {"unassigned_specialist"},
     "routes:service_request_new": CENTRE | {"unassigned_specialist"},
     # The queue's owner (the specialist) and the centre head answer; another specialist only reads (404 on POST).
     "routes:service_request": CENTRE,

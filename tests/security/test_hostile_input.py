@@ -305,6 +305,16 @@ def _attendance(request):
 
 
 @memo
+def _appeal(request):
+    """The student's appeal against the route in force; the centre head reviews it (the administration approved)."""
+    fx(request, "centre_head")
+    route = fx(request, "in_force")
+    return route_services.appeal_file(
+        actor=fx(request, "student"), application=route.application, subject="route", route=route, grounds="Себеп."
+    )
+
+
+@memo
 def _equipment(request):
     from routes.models import Equipment
 
@@ -721,6 +731,17 @@ CASES: dict[str, Case] = {
     "routes:service_request_new": Case("centre_head", lambda r: R("routes:service_request_new")),
     "routes:service_request_queue": Case("specialist", lambda r: R("routes:service_request_queue")),
     "routes:service_request": Case("specialist", lambda r: R("routes:service_request", args=[_service_request(r).pk])),
+    "routes:appeals": Case("student", lambda r: R("routes:appeals")),
+    "routes:appeal_queue": Case("centre_head", lambda r: R("routes:appeal_queue")),
+    "routes:appeal": Case("centre_head", lambda r: R("routes:appeal", args=[_appeal(r).pk])),
+    "routes:appeal_assign": Case(
+        "centre_head",
+        lambda r: R("routes:appeal_assign", args=[_appeal(r).pk]),
+        page=lambda r: R("routes:appeal", args=[_appeal(r).pk]),
+    ),
+    "routes:appeal_new": Case(
+        "student", lambda r: R("routes:appeal_new", args=[fx(r, "in_force").application.public_id])
+    ),
     "routes:equipment": Case("specialist", lambda r: R("routes:equipment")),
     "routes:equipment_lend": Case("specialist", lambda r: R("routes:equipment_lend", args=[_equipment(r).pk])),
     "routes:loan_return": Case("specialist", lambda r: R("routes:loan_return", args=[_loan(r).pk])),
@@ -824,6 +845,9 @@ CASES: dict[str, Case] = {
     "audit:access_log": Case("auditor", lambda r: R("audit:access_log")),
     "audit:access_log_export": Case("auditor", lambda r: R("audit:access_log_export")),
     "audit:my_file": Case("student", lambda r: R("audit:my_file")),
+    "audit:disclosures": Case("centre_head", lambda r: R("audit:disclosures")),
+    "audit:disclosures_export": Case("centre_head", lambda r: R("audit:disclosures_export")),
+    "audit:disclosure_new": Case("specialist", lambda r: R("audit:disclosure_new")),
 }
 
 

@@ -259,6 +259,21 @@ def build_world() -> SimpleNamespace:
         route=w.route, term=w.term, actor=None, as_of=w.term.ends_on + datetime.timedelta(days=1)
     )
     w.survey = w.route.surveys.get(respondent=w.student)
+    # The student's appeal against the route in force (approved by the administration: the centre head reviews it),
+    # and a disclosure of the student's data recorded by the specialist.
+    from audit.services import disclosure_record
+
+    w.appeal = route_services.appeal_file(
+        actor=w.student, application=w.application, subject="route", route=w.route, grounds="Үзілістер аз."
+    )
+    w.disclosure = disclosure_record(
+        actor=w.specialist,
+        student=w.student.student,
+        recipient="МӘС бөлімі",
+        categories=["identity"],
+        ground="request",
+        disclosed_on=timezone.localdate(),
+    )
     # The registered PDFs stored, as the documents worker does after each registration.
     from documents.models import RegisteredDocument
     from documents.services import render_document_files
