@@ -9,6 +9,7 @@ from .models import (
     Assessment,
     Conclusion,
     DeliverySurvey,
+    PartnerLetter,
     Protocol,
     Route,
     ServiceRequest,
@@ -67,6 +68,15 @@ LETTER_ALLOWED: dict[str, set[str]] = {
     L.SENT: {L.ACKNOWLEDGED, L.WITHDRAWN},
     L.ACKNOWLEDGED: {L.WITHDRAWN},
     L.WITHDRAWN: set(),
+}
+
+PL = PartnerLetter.Status
+
+# A letter to an external organisation is numbered when it is sent; the organisation's reply closes it.
+PARTNER_LETTER_ALLOWED: dict[str, set[str]] = {
+    PL.DRAFT: {PL.SENT},
+    PL.SENT: {PL.ANSWERED},
+    PL.ANSWERED: set(),
 }
 
 # --- Interdisciplinary team meetings ------------------------------------------------------------------------

@@ -6,6 +6,7 @@ end-of-term delivery surveys (`delivery`).
 Django finds the models here."""
 
 from .activation import AccommodationLetter
+from .archive import HandOver
 from .assessment import (
     Adaptation,
     Area,
@@ -30,6 +31,7 @@ from .meeting import (
     ProtocolItem,
     TeamMeeting,
 )
+from .partners import ContactPerson, Organisation, PartnerLetter
 from .requests import Equipment, EquipmentLoan, ServiceKind, ServiceQueue, ServiceRequest
 from .route import (
     Agreement,
@@ -54,11 +56,15 @@ __all__ = [
     "ChangedNeedsReport",
     "Conclusion",
     "ConclusionItem",
+    "ContactPerson",
     "DeliveryAnswer",
     "DeliverySurvey",
     "Equipment",
     "EquipmentLoan",
+    "HandOver",
     "MeetingMember",
+    "Organisation",
+    "PartnerLetter",
     "Protocol",
     "ProtocolItem",
     "Recommendation",

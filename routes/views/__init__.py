@@ -21,6 +21,19 @@ from .meeting import (
     protocol,
     protocol_sign,
 )
+from .partners import (
+    contact_edit,
+    contact_new,
+    handovers,
+    organisation,
+    organisation_new,
+    organisations,
+    partner_letter,
+    partner_letter_answer,
+    partner_letter_edit,
+    partner_letter_new,
+    partner_letter_send,
+)
 from .reports import dashboard, report
 from .requests import (
     equipment,

@@ -1,6 +1,7 @@
-"""Retention (issue #8, item 6): `manage.py apply_retention` removes the personal data of cases that ended longer
-than RETENTION_YEARS ago, keeps the register entries and their hashes, purges the history, records what it did,
-and is safe to run every night."""
+"""Retention (issue #8, item 6; issue 25, §10.2 c): `manage.py apply_retention` follows the retention schedule
+(documents.RetentionRule): the documents whose period ran out are handed to the archive, then destroyed; the personal
+data of cases that ended before the longest period is removed, the register entries and their hashes kept, the
+history purged; it records what it did and is safe to run every night."""
 
 import datetime
 import io
@@ -16,7 +17,7 @@ from django.utils import timezone, translation
 
 from audit.chain import verify_chain
 from audit.models import AccessLog, AuditChainEntry
-from documents.models import RegisteredDocument, RegisteredFile
+from documents.models import RegisteredDocument, RegisteredFile, RetentionRule
 from documents.services import render_document_files
 from routes import services as route_services
 from routes.retention import apply_retention
@@ -43,6 +44,13 @@ MARKERS = ["MARKER-HEALTH", HEALTH, NAME]
 # routes/retention.py). The chain itself holds their canonical content.
 CHAINED = {"audit.statuschange", "audit.accesslog", "audit.auditchainentry", "audit.historicalstatuschange"}
 CHAINED |= {"audit.historicalaccesslog"}
+
+
+def set_schedule(years: int) -> None:
+    """Every document type kept `years` after the case ends."""
+    for rule in RetentionRule.objects.all():
+        rule.years = years
+        rule.save()
 
 
 def years_later(years: int) -> datetime.datetime:
@@ -169,8 +177,8 @@ def test_a_second_run_does_nothing(closed_long_ago, run):
     assert AuditChainEntry.objects.count() == entries and Application.history.count() == history
 
 
-def test_a_dry_run_changes_nothing(closed_long_ago, django_capture_on_commit_callbacks, settings):
-    settings.RETENTION_YEARS = 0
+def test_a_dry_run_changes_nothing(closed_long_ago, django_capture_on_commit_callbacks):
+    set_schedule(0)
     names = [f.file.name for f in RegisteredFile.objects.all()]
     entries = AuditChainEntry.objects.count()
     out = io.StringIO()
@@ -185,15 +193,15 @@ def test_a_dry_run_changes_nothing(closed_long_ago, django_capture_on_commit_cal
     assert SupportingDocument.objects.filter(application=closed_long_ago).exists()
 
 
-def test_the_command_reports_and_a_recent_case_is_kept(closed_long_ago, settings):
-    settings.RETENTION_YEARS = 5  # the case ended today: well inside the period
+def test_the_command_reports_and_a_recent_case_is_kept(closed_long_ago):
+    # The default schedule (5 years for the case's documents): the case ended today, well inside the period.
     out = io.StringIO()
     with translation.override("en"):
         call_command("apply_retention", stdout=out)
     assert "Removed the personal data of 0 case(s)" in out.getvalue()
     closed_long_ago.refresh_from_db()
     assert closed_long_ago.anonymised_at is None
-    settings.RETENTION_YEARS = 0
+    set_schedule(0)
     call_command("apply_retention", stdout=out)
     closed_long_ago.refresh_from_db()
     assert closed_long_ago.anonymised_at is not None
@@ -243,7 +251,7 @@ def test_it_runs_every_night(closed_long_ago, settings, django_capture_on_commit
 
     entry = settings.CELERY_BEAT_SCHEDULE["apply-retention"]
     assert entry["task"] == tasks.apply_retention.name == "routes.tasks.apply_retention"
-    settings.RETENTION_YEARS = 0
+    set_schedule(0)
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.apply_retention.apply().get() == 1
         assert tasks.apply_retention.apply().get() == 0
