@@ -12,7 +12,7 @@ from students.models import Application
 from students.selectors import assessment_due
 
 from .. import permissions
-from ..models import Area, Conclusion, Route
+from ..models import Area, Conclusion, PartnerLetter, Route
 from .assessment import case_assignments, case_conclusions
 from .common import _case_rows
 from .route import academic_years, case_changed_needs, case_routes, routes_on_case
@@ -130,7 +130,26 @@ def case_section(user: User, application: Application) -> dict:
         else None,
         "areas": Area.choices,
         **_route_part(user, application),
+        **_letters_part(user, application),
     }
+
+
+def _letters_part(user: User, application: Application) -> dict:
+    """The letters to external organisations: every one for the centre staff on the case, the sent ones for the
+    applicant side, none (and no query) for anyone else."""
+    from students import permissions as application_permissions
+
+    from ..permissions.partners import can_write_letters
+    from .partners import case_letters
+
+    can_write = can_write_letters(user, application)
+    if can_write:
+        letters = case_letters(application)
+    elif application_permissions.is_applicant_side(user, application):
+        letters = [letter for letter in case_letters(application) if letter.status != PartnerLetter.Status.DRAFT]
+    else:
+        letters = []
+    return {"partner_letters": letters, "can_write_letters": can_write}
 
 
 def _route_part(user: User, application: Application) -> dict:
