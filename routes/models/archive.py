@@ -2,6 +2,7 @@
 documents' periods (documents.RetentionRule) have run out, they are packed into the signed archival package of the
 case (documents.archive) and the package is handed to the institution's archive; this row records it."""
 
+import os
 import uuid
 
 from django.conf import settings
@@ -12,9 +13,21 @@ from django.utils.translation import gettext_lazy as _
 from inclusion_centre.history import tracked
 
 
+class HandOverStorage(FileSystemStorage):
+    """The archive's folder (settings.ARCHIVE_HANDOVER_ROOT, read when used): outside the private files that
+    retention cleans."""
+
+    @property
+    def base_location(self):
+        return str(settings.ARCHIVE_HANDOVER_ROOT)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+
 def handover_storage() -> FileSystemStorage:
-    """The archive's folder (settings.ARCHIVE_HANDOVER_ROOT): outside the private files the retention cleans."""
-    return FileSystemStorage(location=settings.ARCHIVE_HANDOVER_ROOT)
+    return HandOverStorage()
 
 
 def _package_path(instance: "HandOver", filename: str) -> str:
