@@ -331,10 +331,32 @@ def _expire_documents(now: datetime.datetime, schedule: dict[str, int], scrub, r
         ]
         if not expired:
             continue
-        record = hand_over(application=ended[case_id], documents=expired, dry_run=dry_run)
-        _destroy(expired, scrub, report)
-        scrub.clear(HandOver.objects.filter(pk=record.pk), destroyed_at=timezone.now())
-        report.handovers.append(record.pk)
+        _hand_over_and_destroy(ended[case_id], expired, scrub, report, dry_run)
+
+
+def _hand_over_and_destroy(application, documents, scrub, report, dry_run: bool) -> HandOver:
+    record = hand_over(application=application, documents=documents, dry_run=dry_run)
+    _destroy(documents, scrub, report)
+    scrub.clear(HandOver.objects.filter(pk=record.pk), destroyed_at=timezone.now())
+    report.handovers.append(record.pk)
+    return record
+
+
+def hand_over_now(*, application: Application, documents: list[RegisteredDocument]) -> HandOver:
+    """Hand these documents of an ended case to the archive and destroy their PDFs now, whatever the schedule says
+    (the demo data; an archivist's request). Files are deleted after the commit."""
+    if not application.is_final:
+        raise ValueError("Only the documents of a case that ended are handed to the archive.")
+    started = timezone.now()
+    with transaction.atomic(), acting_as(None):
+        documents = list(
+            RegisteredDocument.objects.filter(pk__in=[d.pk for d in documents], destroyed_at__isnull=True)
+            .prefetch_related("files")
+            .order_by("pk")
+        )
+        return _hand_over_and_destroy(
+            application, documents, _Scrubber(started), RetentionReport(cutoff=started), False
+        )
 
 
 def _anonymise_student(student: Student, scrub: _Scrubber, report: RetentionReport) -> None:

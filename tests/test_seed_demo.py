@@ -51,6 +51,23 @@ def test_seed_demo_creates_the_demo_world_and_prints_logins(settings, capsys):
     _assert_the_workflow_rules_states()
     _assert_support_delivered()
     _assert_service_requests_and_loans()
+    _assert_partners_and_archive()
+
+
+def _assert_partners_and_archive():
+    """An organisation of every kind with a contact, a letter in every state, the retention schedule, one hand-over
+    to the archive whose documents are destroyed."""
+    from documents.models import DocumentType, RetentionRule
+    from routes.models import HandOver, Organisation, PartnerLetter
+
+    assert set(Organisation.objects.values_list("kind", flat=True)) == set(Organisation.Kind.values)
+    assert all(o.contacts.exists() for o in Organisation.objects.all())
+    assert set(PartnerLetter.objects.values_list("status", flat=True)) == set(PartnerLetter.Status.values)
+    assert RegisteredDocument.objects.filter(document_type=DocumentType.PARTNER_LETTER).count() == 2
+    assert RetentionRule.objects.filter(document_type=DocumentType.APPLICATION, years=5).exists()
+    handover = HandOver.objects.get()
+    assert handover.destroyed_at and handover.package_sha256 and handover.documents.exists()
+    assert all(d.destroyed_at for d in handover.documents.all())
 
 
 def _assert_service_requests_and_loans():

@@ -24,6 +24,7 @@ from inclusion_centre.seeding.people import (
     seed_users,
     submitted_application,
 )
+from inclusion_centre.seeding.partners import seed_partners
 from inclusion_centre.seeding.requests import seed_service_requests
 from routes import services
 from routes.models import AccommodationLetter, Adaptation, AgendaItem, Agreement, Conclusion, Route, TeamMeeting
@@ -702,6 +703,7 @@ def seed(actor: User | None = None) -> dict[Role, User]:
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
         seed_applications(users, students)
         seed_service_requests(users, students)
+        seed_partners(users)
     seed_registered_documents(users[Role.CENTRE_HEAD])
     seed_two_factor()
     return users
