@@ -14,6 +14,7 @@ from documents.services import register_document
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.roles import Role
 from inclusion_centre.history import acting_as
+from inclusion_centre.seeding.partners import seed_partners
 from inclusion_centre.seeding.people import (
     demo_pdf,
     fill_application,
@@ -24,7 +25,6 @@ from inclusion_centre.seeding.people import (
     seed_users,
     submitted_application,
 )
-from inclusion_centre.seeding.partners import seed_partners
 from inclusion_centre.seeding.requests import seed_service_requests
 from routes import services
 from routes.models import AccommodationLetter, Adaptation, AgendaItem, Agreement, Conclusion, Route, TeamMeeting
