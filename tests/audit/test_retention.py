@@ -255,3 +255,107 @@ def test_it_runs_every_night(closed_long_ago, settings, django_capture_on_commit
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.apply_retention.apply().get() == 1
         assert tasks.apply_retention.apply().get() == 0
+
+
+# --- The schedule and the hand-over to the archive (issue 25, §10.2 c) ---------------------------------------
+
+
+def test_expired_documents_are_handed_to_the_archive_before_they_are_destroyed(closed_long_ago, student, run):
+    from documents.archive import verify_archive
+    from routes.models import HandOver
+
+    registered = list(RegisteredDocument.objects.filter(student=student.student).order_by("pk"))
+    run(now=years_later(6))
+    handover = HandOver.objects.get()
+    assert handover.application == closed_long_ago and handover.destroyed_at is not None
+    assert sorted(d.pk for d in handover.documents.all()) == [d.pk for d in registered]
+    assert handover.numbers == [f"{d.number} v{d.version}" for d in registered]
+    # The package is in the archive's folder, whole, and checks offline like any archival package of a case.
+    with handover.package.open("rb") as handle:
+        content = handle.read()
+    import hashlib
+
+    assert hashlib.sha256(content).hexdigest() == handover.package_sha256 and len(content) == handover.package_size
+    with handover.package.open("rb") as handle:
+        report = verify_archive(handle)
+    assert report.ok, report.problems
+    assert sum(name.endswith(".pdf") for name in __import__("zipfile").ZipFile(io.BytesIO(content)).namelist()) >= 3
+    # The chain records the hand-over before the retention that destroyed the PDFs.
+    events = [json.loads(e.content) for e in AuditChainEntry.objects.filter(kind="event").order_by("seq")]
+    kinds = [e["event"] for e in events]
+    assert kinds.index("archive_handover") < kinds.index("retention_applied")
+    handed = next(e for e in events if e["event"] == "archive_handover")
+    assert handed["package_sha256"] == handover.package_sha256 and handed["application"] == closed_long_ago.pk
+    assert verify_chain().problem is None
+
+
+def test_each_document_type_has_its_own_period(closed_long_ago, student, run):
+    from routes.models import HandOver
+
+    rule = RetentionRule.objects.get(document_type="application")
+    rule.years = 1
+    rule.save()
+    report = run(now=years_later(2))
+    application_document = RegisteredDocument.objects.get(student=student.student, document_type="application")
+    others = RegisteredDocument.objects.filter(student=student.student).exclude(pk=application_document.pk)
+    assert report.registered_documents == [application_document.pk] and report.applications == []
+    assert application_document.destroyed_at is not None and all(d.destroyed_at is None for d in others)
+    closed_long_ago.refresh_from_db()
+    assert closed_long_ago.anonymised_at is None  # the longest period (5 years) has not run out
+    assert run(now=years_later(2)).handovers == []  # nothing new: a second run does nothing
+    report = run(now=years_later(6))
+    assert report.applications == [closed_long_ago.pk] and HandOver.objects.count() == 2
+    assert not RegisteredDocument.objects.filter(student=student.student, destroyed_at__isnull=True).exists()
+
+
+def test_a_package_that_cannot_be_written_destroys_nothing(closed_long_ago, student, run, monkeypatch):
+    from routes import retention
+    from routes.models import HandOver
+
+    def broken(**kwargs):
+        raise OSError("the archive's folder is not mounted")
+
+    monkeypatch.setattr(retention, "build_case_archive", broken)
+    entries = AuditChainEntry.objects.count()
+    with pytest.raises(OSError):
+        run(now=years_later(6))
+    assert not HandOver.objects.exists() and AuditChainEntry.objects.count() == entries
+    assert not RegisteredDocument.objects.filter(student=student.student, destroyed_at__isnull=False).exists()
+    assert all(default_storage.exists(f.file.name) for f in RegisteredFile.objects.all())
+    closed_long_ago.refresh_from_db()
+    assert closed_long_ago.anonymised_at is None
+
+
+def test_a_type_without_a_rule_is_kept(closed_long_ago, student, run):
+    RetentionRule.objects.filter(document_type="route").delete()
+    run(now=years_later(6))
+    route_document = RegisteredDocument.objects.get(student=student.student, document_type="route")
+    assert route_document.destroyed_at is None and route_document.files.exclude(file="").exists()
+
+
+@pytest.mark.parametrize(
+    "name, status",
+    [
+        ("centre_head", 200),
+        ("administration", 200),
+        ("specialist", 404),
+        ("other_student", 404),  # the student of the case is anonymised by then: signed out for good
+        ("representative", 404),
+        ("lecturer", 404),
+        ("auditor", 404),
+        ("outsider", 404),
+    ],
+)
+def test_the_hand_overs_are_listed_for_the_centre_head_and_the_administration(
+    client, request, closed_long_ago, run, name, status, django_assert_max_num_queries
+):
+    from routes.models import HandOver
+
+    run(now=years_later(6))
+    handover = HandOver.objects.get()
+    client.force_login(request.getfixturevalue(name))
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("routes:handovers"))
+    assert response.status_code == status
+    if status == 200:
+        assert handover.package_sha256 in response.content.decode()
