@@ -51,7 +51,7 @@ class HandOver(models.Model):
     package_size = models.PositiveIntegerField(_("size in bytes"))
     destroyed_at = models.DateTimeField(_("PDFs destroyed at"), null=True, blank=True)
 
-    history = tracked()
+    history = tracked(m2m_fields=[documents])
 
     class Meta:
         verbose_name = _("hand-over to the archive")
