@@ -11,7 +11,7 @@ from inclusion_centre.admin_mixins import NoWritesAdmin
 
 from . import uploads
 from .letterhead import EMBLEM_MAX_BYTES, EMBLEM_TYPES, emblem_data_uri
-from .models import Letterhead, RegisteredDocument, RegistrationCounter
+from .models import Letterhead, RegisteredDocument, RegistrationCounter, RetentionRule
 
 
 @admin.register(RegistrationCounter)
@@ -32,6 +32,18 @@ class RegisteredDocumentAdmin(NoWritesAdmin, ReadLoggedAdmin, SimpleHistoryAdmin
     search_fields = ["number"]
     fields = ["number", "document_type", "registered_on", "version", "status", "languages", "created_at", "rendered_at"]
     readonly_fields = fields
+
+
+@admin.register(RetentionRule)
+class RetentionRuleAdmin(ReadLoggedAdmin, SimpleHistoryAdmin):
+    """The retention schedule: how many years after the case ends each document type's PDFs are kept before they
+    are handed to the archive and destroyed here (routes.retention), with the article that sets the period."""
+
+    list_display = ["document_type", "years", "basis"]
+    fields = ["document_type", "years", "basis"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a type without a rule is kept for ever: lengthen the period rather than remove the rule
 
 
 class LetterheadForm(forms.ModelForm):

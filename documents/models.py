@@ -22,6 +22,8 @@ class DocumentType(models.TextChoices):
     PROTOCOL = "protocol", _("Protocol of the interdisciplinary team meeting")
     # One student's part of a protocol, filed in that student's personal file (§10.2).
     PROTOCOL_EXTRACT = "protocol_extract", _("Extract from the protocol of the interdisciplinary team meeting")
+    # A letter of the centre to an external organisation about a case (§5.2 e), numbered as outgoing mail.
+    PARTNER_LETTER = "partner_letter", _("Outgoing letter to an external organisation")
 
 
 class RegistrationCounter(models.Model):
@@ -47,6 +49,27 @@ class RegistrationCounter(models.Model):
 
     def __str__(self):
         return f"{self.get_document_type_display()} {self.year}: {self.last_number}"
+
+
+class RetentionRule(models.Model):
+    """How long the stored PDFs of one document type are kept after the case ends, and why (the article of the
+    national list of standard documents, or the institution's list of files). Edited in the admin; read by
+    routes.retention. A document type without a rule is kept."""
+
+    document_type = models.CharField(_("document type"), max_length=32, choices=DocumentType.choices, unique=True)
+    years = models.PositiveSmallIntegerField(_("years kept after the case ends"))
+    basis = models.TextField(_("basis"), max_length=1000, help_text=_("The article of the list that sets the period."))
+
+    history = tracked()
+
+    class Meta:
+        verbose_name = _("retention rule")
+        verbose_name_plural = _("retention schedule")
+        ordering = ["document_type"]
+        constraints = [models.CheckConstraint(condition=models.Q(years__lte=100), name="documents_retention_years")]
+
+    def __str__(self):
+        return f"{self.get_document_type_display()}: {self.years}"
 
 
 def new_verification_token() -> str:

@@ -33,6 +33,7 @@ DEFAULT_NUMBER_FORMATS = {
     DocumentType.CONCLUSION: "ҚОР-{year}/{number:04d}",
     DocumentType.ROUTE: "ЖББМ-{year}/{number:04d}",
     DocumentType.PROTOCOL: "ХТ-{year}/{number:04d}",
+    DocumentType.PARTNER_LETTER: "ШХ-{year}/{number:04d}",
 }
 
 

@@ -23,6 +23,7 @@ from .models import (
     Conclusion,
     ConclusionItem,
     MeetingMember,
+    PartnerLetter,
     Protocol,
     ProtocolItem,
     Recommendation,
@@ -30,6 +31,7 @@ from .models import (
     RouteSection,
 )
 from .permissions import meeting as permissions_meetings
+from .permissions.partners import can_read_letter
 
 
 def _signed_status(date) -> str:
@@ -508,6 +510,23 @@ def _extract_samples():
     return ProtocolItem.objects.filter(protocol__in=list(protocols)).order_by("item__order", "pk")[:1]
 
 
+# --- Letter to an external organisation (§5.2 e) --------------------------------------------------------------
+
+
+def letter_context(letter: PartnerLetter) -> dict:
+    letter = PartnerLetter.objects.select_related("organisation", "contact", "sent_by__staff_profile").get(pk=letter.pk)
+    signed_at = letter.history.filter(status=PartnerLetter.Status.SENT).values_list("history_date", flat=True).first()
+    return {
+        "letter": letter,
+        "approvals": [],
+        "signatures": [signature_of("sender", _("Sent by"), letter.sent_by, signed_at, _signed_status(signed_at))],
+    }
+
+
+def _letter_samples():
+    return PartnerLetter.objects.exclude(status=PartnerLetter.Status.DRAFT).order_by("-pk")[:1]
+
+
 FORMS = [
     FormSpec(
         document_type=DocumentType.CONCLUSION,
@@ -556,5 +575,13 @@ FORMS = [
         version=lambda record: record.protocol.version,
         samples=_extract_samples,
         staff_permission="routes.manage_teammeeting",
+    ),
+    FormSpec(
+        document_type=DocumentType.PARTNER_LETTER,
+        template="documents/pdf/partner_letter.html",
+        context=letter_context,
+        can_view=can_read_letter,
+        source_url=lambda letter: reverse("routes:partner_letter", args=[letter.pk]),
+        samples=_letter_samples,
     ),
 ]

@@ -24,7 +24,7 @@ def follow_enrolments(actor_id: int | None = None, student_ids: list[int] | None
 
 @shared_task(name="routes.tasks.apply_retention")
 def apply_retention() -> int:
-    """Nightly: remove the personal data of cases closed longer than RETENTION_YEARS ago (safe to run again)."""
+    """Nightly: apply the retention schedule: hand over, destroy, anonymise (safe to run again)."""
     from .retention import apply_retention as run
 
     return len(run().applications)

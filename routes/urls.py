@@ -70,6 +70,19 @@ urlpatterns = [
     # End-of-term delivery surveys: was the support of the route provided?
     path("routes/surveys/", views.delivery_surveys, name="delivery_surveys"),
     path("routes/surveys/<int:pk>/", views.delivery_survey, name="delivery_survey"),
+    # External organisations (§5.2 e): the register, contact persons, letters about a case
+    path("organisations/", views.organisations, name="organisations"),
+    path("organisations/new/", views.organisation_new, name="organisation_new"),
+    path("organisations/<int:pk>/", views.organisation, name="organisation"),
+    path("organisations/<int:pk>/contacts/new/", views.contact_new, name="contact_new"),
+    path("organisations/contacts/<int:pk>/", views.contact_edit, name="contact_edit"),
+    path("applications/<uuid:public_id>/letters/new/", views.partner_letter_new, name="partner_letter_new"),
+    path("partner-letters/<int:pk>/", views.partner_letter, name="partner_letter"),
+    path("partner-letters/<int:pk>/edit/", views.partner_letter_edit, name="partner_letter_edit"),
+    path("partner-letters/<int:pk>/send/", views.partner_letter_send, name="partner_letter_send"),
+    path("partner-letters/<int:pk>/answer/", views.partner_letter_answer, name="partner_letter_answer"),
+    # Hand-overs of expired documents to the archive (§10.2 c)
+    path("archive/handovers/", views.handovers, name="handovers"),
     # The centre's dashboard and the reports
     path("centre/dashboard/", views.dashboard, name="dashboard"),
     path("reports/", views.report, name="reports"),

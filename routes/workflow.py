@@ -11,6 +11,7 @@ from .models import (
     Conclusion,
     Consultation,
     DeliverySurvey,
+    PartnerLetter,
     Protocol,
     Route,
     ServiceRequest,
@@ -70,6 +71,15 @@ LETTER_ALLOWED: dict[str, set[str]] = {
     L.SENT: {L.ACKNOWLEDGED, L.WITHDRAWN},
     L.ACKNOWLEDGED: {L.WITHDRAWN},
     L.WITHDRAWN: set(),
+}
+
+PL = PartnerLetter.Status
+
+# A letter to an external organisation is numbered when it is sent; the organisation's reply closes it.
+PARTNER_LETTER_ALLOWED: dict[str, set[str]] = {
+    PL.DRAFT: {PL.SENT},
+    PL.SENT: {PL.ANSWERED},
+    PL.ANSWERED: set(),
 }
 
 # --- Interdisciplinary team meetings ------------------------------------------------------------------------

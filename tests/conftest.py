@@ -18,6 +18,7 @@ def _private_files(settings, tmp_path):
     settings.PRIVATE_FILES_ROOT = tmp_path / "private"
     settings.MEDIA_ROOT = settings.PRIVATE_FILES_ROOT
     settings.AUDIT_ANCHOR_FILE = tmp_path / "audit-anchor.txt"  # never the machine's own kept heads
+    settings.ARCHIVE_HANDOVER_ROOT = tmp_path / "archive-handover"
 
 
 @pytest.fixture(autouse=True)

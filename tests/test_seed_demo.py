@@ -89,6 +89,23 @@ def _assert_appeals_and_disclosures():
     assert Appeal.objects.filter(status__in=Appeal.OPEN, due_on__lt=timezone.localdate()).exists()
     assert all(appeal.reviewer_id != appeal.decided_by_id for appeal in Appeal.objects.all())
     assert set(Disclosure.objects.values_list("ground", flat=True)) == set(Disclosure.Ground.values)
+    _assert_partners_and_archive()
+
+
+def _assert_partners_and_archive():
+    """An organisation of every kind with a contact, a letter in every state, the retention schedule, one hand-over
+    to the archive whose documents are destroyed."""
+    from documents.models import DocumentType, RetentionRule
+    from routes.models import HandOver, Organisation, PartnerLetter
+
+    assert set(Organisation.objects.values_list("kind", flat=True)) == set(Organisation.Kind.values)
+    assert all(o.contacts.exists() for o in Organisation.objects.all())
+    assert set(PartnerLetter.objects.values_list("status", flat=True)) == set(PartnerLetter.Status.values)
+    assert RegisteredDocument.objects.filter(document_type=DocumentType.PARTNER_LETTER).count() == 2
+    assert RetentionRule.objects.filter(document_type=DocumentType.APPLICATION, years=5).exists()
+    handover = HandOver.objects.get()
+    assert handover.destroyed_at and handover.package_sha256 and handover.documents.exists()
+    assert all(d.destroyed_at for d in handover.documents.all())
 
 
 def _assert_service_requests_and_loans():

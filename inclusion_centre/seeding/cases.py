@@ -17,6 +17,7 @@ from inclusion_centre.history import acting_as
 from inclusion_centre.seeding.appeals import seed_appeals, seed_disclosures
 from inclusion_centre.seeding.consultations import seed_consultations
 from inclusion_centre.seeding.delivery import seed_delivery_surveys
+from inclusion_centre.seeding.partners import seed_partners
 from inclusion_centre.seeding.people import (
     demo_pdf,
     fill_application,
@@ -709,6 +710,7 @@ def seed(actor: User | None = None) -> dict[Role, User]:
         seed_consultations(users)
         seed_appeals(users)
         seed_disclosures(users, students)
+        seed_partners(users)
     seed_registered_documents(users[Role.CENTRE_HEAD])
     seed_two_factor()
     return users

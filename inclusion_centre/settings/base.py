@@ -197,7 +197,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "documents-render-pending": {"task": "documents.tasks.render_pending_documents", "schedule": 10 * 60},
     # Background jobs written while the broker was unreachable (inclusion_centre/outbox).
     "outbox-relay": {"task": "inclusion_centre.outbox.tasks.relay_outbox", "schedule": 60},
-    # Personal data of cases closed longer than RETENTION_YEARS ago is removed; a second run finds nothing to do.
+    # Documents past their retention period are handed to the archive and destroyed, then the personal data of
+    # cases past the longest period is removed; a second run finds nothing to do.
     # Borrowers of assistive equipment past its return date are reminded; once a day per loan.
     "overdue-loan-reminders": {"task": "routes.tasks.remind_overdue_loans", "schedule": crontab(hour=9, minute=0)},
     "apply-retention": {"task": "routes.tasks.apply_retention", "schedule": crontab(hour=2, minute=30)},
@@ -216,9 +217,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = env(
 
 # --- Retention of personal data ----------------------------------------------------------------------------
 
-# Years after a case ends (closed, rejected or withdrawn) before `manage.py apply_retention` removes its personal
-# data; the register entries of its documents, with their numbers and SHA-256, are kept.
-RETENTION_YEARS = env.int("RETENTION_YEARS", default=5)
+# How long each document type is kept is the retention schedule (documents.RetentionRule, edited in the admin).
+# Expired documents are packed into a signed archival package and handed over here, the archive's folder, before
+# `manage.py apply_retention` destroys them; the register entries, with their numbers and SHA-256, are kept.
+ARCHIVE_HANDOVER_ROOT = Path(env("ARCHIVE_HANDOVER_ROOT", default=str(BASE_DIR / "var" / "archive-handover")))
 
 # --- Authentication ----------------------------------------------------------------------------------------
 
@@ -500,6 +502,7 @@ DOCUMENT_NUMBER_FORMATS = {
     "conclusion": "ҚОР-{year}/{number:04d}",
     "route": "ЖББМ-{year}/{number:04d}",
     "protocol": "ХТ-{year}/{number:04d}",
+    "partner_letter": "ШХ-{year}/{number:04d}",  # шығыс хат: outgoing letters to external organisations
 }
 
 # Printed forms of registered documents (documents/): every registered document is stored in each of these

@@ -53,6 +53,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PRIVATE_FILES_ROOT = BASE_DIR / "var" / "test-private"
 MEDIA_ROOT = PRIVATE_FILES_ROOT
+ARCHIVE_HANDOVER_ROOT = BASE_DIR / "var" / "test-archive-handover"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True

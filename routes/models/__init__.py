@@ -8,6 +8,7 @@ Django finds the models here."""
 
 from .activation import AccommodationLetter
 from .appeals import Appeal
+from .archive import HandOver
 from .assessment import (
     Adaptation,
     Area,
@@ -33,6 +34,7 @@ from .meeting import (
     ProtocolItem,
     TeamMeeting,
 )
+from .partners import ContactPerson, Organisation, PartnerLetter
 from .requests import Equipment, EquipmentLoan, ServiceKind, ServiceQueue, ServiceRequest
 from .route import (
     Agreement,
@@ -60,12 +62,16 @@ __all__ = [
     "Conclusion",
     "ConclusionItem",
     "Consultation",
+    "ContactPerson",
     "DeliveryAnswer",
     "DeliverySurvey",
     "Equipment",
     "EquipmentLoan",
     "GuidanceNote",
+    "HandOver",
     "MeetingMember",
+    "Organisation",
+    "PartnerLetter",
     "Protocol",
     "ProtocolItem",
     "Recommendation",

@@ -13,7 +13,7 @@ from students.permissions import is_applicant_side
 from students.selectors import assessment_due
 
 from .. import permissions
-from ..models import Area, Conclusion, Route
+from ..models import Area, Conclusion, PartnerLetter, Route
 from .appeals import appeal_events, appealable, case_appeals
 from .assessment import case_assignments, case_conclusions
 from .common import _case_rows
@@ -134,6 +134,7 @@ def case_section(user: User, application: Application) -> dict:
         "areas": Area.choices,
         **_route_part(user, application),
         **_appeal_part(user, application),
+        **_letters_part(user, application),
     }
 
 
@@ -146,6 +147,24 @@ def _appeal_part(user: User, application: Application) -> dict:
         "appeals": [a for a in appeals if applicant or head or a.reviewer_id == user.pk],
         "can_appeal": applicant and bool(appealable(application)),
     }
+
+
+def _letters_part(user: User, application: Application) -> dict:
+    """The letters to external organisations: every one for the centre staff on the case, the sent ones for the
+    applicant side, none (and no query) for anyone else."""
+    from students import permissions as application_permissions
+
+    from ..permissions.partners import can_write_letters
+    from .partners import case_letters
+
+    can_write = can_write_letters(user, application)
+    if can_write:
+        letters = case_letters(application)
+    elif application_permissions.is_applicant_side(user, application):
+        letters = [letter for letter in case_letters(application) if letter.status != PartnerLetter.Status.DRAFT]
+    else:
+        letters = []
+    return {"partner_letters": letters, "can_write_letters": can_write}
 
 
 def _route_part(user: User, application: Application) -> dict:

@@ -1,6 +1,7 @@
-"""Retention (issue #8, item 6): `manage.py apply_retention` removes the personal data of cases that ended longer
-than RETENTION_YEARS ago, keeps the register entries and their hashes, purges the history, records what it did,
-and is safe to run every night."""
+"""Retention (issue #8, item 6; issue 25, §10.2 c): `manage.py apply_retention` follows the retention schedule
+(documents.RetentionRule): the documents whose period ran out are handed to the archive, then destroyed; the personal
+data of cases that ended before the longest period is removed, the register entries and their hashes kept, the
+history purged; it records what it did and is safe to run every night."""
 
 import datetime
 import io
@@ -16,7 +17,7 @@ from django.utils import timezone, translation
 
 from audit.chain import verify_chain
 from audit.models import AccessLog, AuditChainEntry
-from documents.models import RegisteredDocument, RegisteredFile
+from documents.models import RegisteredDocument, RegisteredFile, RetentionRule
 from documents.services import render_document_files
 from routes import services as route_services
 from routes.retention import apply_retention
@@ -43,6 +44,13 @@ MARKERS = ["MARKER-HEALTH", HEALTH, NAME]
 # routes/retention.py). The chain itself holds their canonical content.
 CHAINED = {"audit.statuschange", "audit.accesslog", "audit.auditchainentry", "audit.historicalstatuschange"}
 CHAINED |= {"audit.historicalaccesslog"}
+
+
+def set_schedule(years: int) -> None:
+    """Every document type kept `years` after the case ends."""
+    for rule in RetentionRule.objects.all():
+        rule.years = years
+        rule.save()
 
 
 def years_later(years: int) -> datetime.datetime:
@@ -169,8 +177,8 @@ def test_a_second_run_does_nothing(closed_long_ago, run):
     assert AuditChainEntry.objects.count() == entries and Application.history.count() == history
 
 
-def test_a_dry_run_changes_nothing(closed_long_ago, django_capture_on_commit_callbacks, settings):
-    settings.RETENTION_YEARS = 0
+def test_a_dry_run_changes_nothing(closed_long_ago, django_capture_on_commit_callbacks):
+    set_schedule(0)
     names = [f.file.name for f in RegisteredFile.objects.all()]
     entries = AuditChainEntry.objects.count()
     out = io.StringIO()
@@ -185,15 +193,15 @@ def test_a_dry_run_changes_nothing(closed_long_ago, django_capture_on_commit_cal
     assert SupportingDocument.objects.filter(application=closed_long_ago).exists()
 
 
-def test_the_command_reports_and_a_recent_case_is_kept(closed_long_ago, settings):
-    settings.RETENTION_YEARS = 5  # the case ended today: well inside the period
+def test_the_command_reports_and_a_recent_case_is_kept(closed_long_ago):
+    # The default schedule (5 years for the case's documents): the case ended today, well inside the period.
     out = io.StringIO()
     with translation.override("en"):
         call_command("apply_retention", stdout=out)
     assert "Removed the personal data of 0 case(s)" in out.getvalue()
     closed_long_ago.refresh_from_db()
     assert closed_long_ago.anonymised_at is None
-    settings.RETENTION_YEARS = 0
+    set_schedule(0)
     call_command("apply_retention", stdout=out)
     closed_long_ago.refresh_from_db()
     assert closed_long_ago.anonymised_at is not None
@@ -243,7 +251,111 @@ def test_it_runs_every_night(closed_long_ago, settings, django_capture_on_commit
 
     entry = settings.CELERY_BEAT_SCHEDULE["apply-retention"]
     assert entry["task"] == tasks.apply_retention.name == "routes.tasks.apply_retention"
-    settings.RETENTION_YEARS = 0
+    set_schedule(0)
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.apply_retention.apply().get() == 1
         assert tasks.apply_retention.apply().get() == 0
+
+
+# --- The schedule and the hand-over to the archive (issue 25, §10.2 c) ---------------------------------------
+
+
+def test_expired_documents_are_handed_to_the_archive_before_they_are_destroyed(closed_long_ago, student, run):
+    from documents.archive import verify_archive
+    from routes.models import HandOver
+
+    registered = list(RegisteredDocument.objects.filter(student=student.student).order_by("pk"))
+    run(now=years_later(6))
+    handover = HandOver.objects.get()
+    assert handover.application == closed_long_ago and handover.destroyed_at is not None
+    assert sorted(d.pk for d in handover.documents.all()) == [d.pk for d in registered]
+    assert handover.numbers == [f"{d.number} v{d.version}" for d in registered]
+    # The package is in the archive's folder, whole, and checks offline like any archival package of a case.
+    with handover.package.open("rb") as handle:
+        content = handle.read()
+    import hashlib
+
+    assert hashlib.sha256(content).hexdigest() == handover.package_sha256 and len(content) == handover.package_size
+    with handover.package.open("rb") as handle:
+        report = verify_archive(handle)
+    assert report.ok, report.problems
+    assert sum(name.endswith(".pdf") for name in __import__("zipfile").ZipFile(io.BytesIO(content)).namelist()) >= 3
+    # The chain records the hand-over before the retention that destroyed the PDFs.
+    events = [json.loads(e.content) for e in AuditChainEntry.objects.filter(kind="event").order_by("seq")]
+    kinds = [e["event"] for e in events]
+    assert kinds.index("archive_handover") < kinds.index("retention_applied")
+    handed = next(e for e in events if e["event"] == "archive_handover")
+    assert handed["package_sha256"] == handover.package_sha256 and handed["application"] == closed_long_ago.pk
+    assert verify_chain().problem is None
+
+
+def test_each_document_type_has_its_own_period(closed_long_ago, student, run):
+    from routes.models import HandOver
+
+    rule = RetentionRule.objects.get(document_type="application")
+    rule.years = 1
+    rule.save()
+    report = run(now=years_later(2))
+    application_document = RegisteredDocument.objects.get(student=student.student, document_type="application")
+    others = RegisteredDocument.objects.filter(student=student.student).exclude(pk=application_document.pk)
+    assert report.registered_documents == [application_document.pk] and report.applications == []
+    assert application_document.destroyed_at is not None and all(d.destroyed_at is None for d in others)
+    closed_long_ago.refresh_from_db()
+    assert closed_long_ago.anonymised_at is None  # the longest period (5 years) has not run out
+    assert run(now=years_later(2)).handovers == []  # nothing new: a second run does nothing
+    report = run(now=years_later(6))
+    assert report.applications == [closed_long_ago.pk] and HandOver.objects.count() == 2
+    assert not RegisteredDocument.objects.filter(student=student.student, destroyed_at__isnull=True).exists()
+
+
+def test_a_package_that_cannot_be_written_destroys_nothing(closed_long_ago, student, run, monkeypatch):
+    from routes import retention
+    from routes.models import HandOver
+
+    def broken(**kwargs):
+        raise OSError("the archive's folder is not mounted")
+
+    monkeypatch.setattr(retention, "build_case_archive", broken)
+    entries = AuditChainEntry.objects.count()
+    with pytest.raises(OSError):
+        run(now=years_later(6))
+    assert not HandOver.objects.exists() and AuditChainEntry.objects.count() == entries
+    assert not RegisteredDocument.objects.filter(student=student.student, destroyed_at__isnull=False).exists()
+    assert all(default_storage.exists(f.file.name) for f in RegisteredFile.objects.all())
+    closed_long_ago.refresh_from_db()
+    assert closed_long_ago.anonymised_at is None
+
+
+def test_a_type_without_a_rule_is_kept(closed_long_ago, student, run):
+    RetentionRule.objects.filter(document_type="route").delete()
+    run(now=years_later(6))
+    route_document = RegisteredDocument.objects.get(student=student.student, document_type="route")
+    assert route_document.destroyed_at is None and route_document.files.exclude(file="").exists()
+
+
+@pytest.mark.parametrize(
+    "name, status",
+    [
+        ("centre_head", 200),
+        ("administration", 200),
+        ("specialist", 404),
+        ("other_student", 404),  # the student of the case is anonymised by then: signed out for good
+        ("representative", 404),
+        ("lecturer", 404),
+        ("auditor", 404),
+        ("outsider", 404),
+    ],
+)
+def test_the_hand_overs_are_listed_for_the_centre_head_and_the_administration(
+    client, request, closed_long_ago, run, name, status, django_assert_max_num_queries
+):
+    from routes.models import HandOver
+
+    run(now=years_later(6))
+    handover = HandOver.objects.get()
+    client.force_login(request.getfixturevalue(name))
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("routes:handovers"))
+    assert response.status_code == status
+    if status == 200:
+        assert handover.package_sha256 in response.content.decode()

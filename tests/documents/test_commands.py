@@ -54,13 +54,13 @@ def test_render_sample_documents_writes_every_form_in_both_languages(demo, tmp_p
     stored_before = set(RegisteredDocument.objects.filter(files__isnull=False).values_list("pk", flat=True))
     call_command("render_sample_documents", str(tmp_path / "samples"), stdout=out)
     written = sorted(path.name for path in (tmp_path / "samples").iterdir())
-    forms = ["application", "conclusion", "protocol", "protocol_extract", "route"]
+    forms = ["application", "conclusion", "partner_letter", "protocol", "protocol_extract", "route"]
     assert written == [f"{form}-{language}.pdf" for form in forms for language in ("kk", "ru")]
     for language in ("kk", "ru"):
         content = (tmp_path / "samples" / f"application-{language}.pdf").read_bytes()
         assert PdfReader(io.BytesIO(content)).trailer["/Root"]["/Lang"] == language
         assert settings.INSTITUTION_NAME[language] in pdf_text(content)
-    assert "10 PDFs written" in out.getvalue()
+    assert "12 PDFs written" in out.getvalue()
     # Samples are drawn, not stored: no registered document was given a file by the command (the demo itself
     # stores the PDFs its signed documents need).
     stored_after = set(RegisteredDocument.objects.filter(files__isnull=False).values_list("pk", flat=True))

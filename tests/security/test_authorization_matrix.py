@@ -110,6 +110,20 @@ GET = {
     ),
     "routes:delivery_survey": get(404, student=200, specialist=200, centre_head=200),
     "routes:approvals": get(404, administration=200),
+    # External organisations (tests/routes/test_partners.py): the register is the whole centre's; a case's letters
+    # are the centre staff's on the case, the sent ones read by the applicant side; the hand-overs to the archive
+    # are shown to the centre head and the administration.
+    "routes:organisations": get(404, specialist=200, unassigned_specialist=200, centre_head=200),
+    "routes:organisation_new": get(404, specialist=200, unassigned_specialist=200, centre_head=200),
+    "routes:organisation": get(404, specialist=200, unassigned_specialist=200, centre_head=200),
+    "routes:contact_new": get(404, specialist=200, unassigned_specialist=200, centre_head=200),
+    "routes:contact_edit": get(404, specialist=200, unassigned_specialist=200, centre_head=200),
+    "routes:partner_letter_new": get(404, specialist=200, centre_head=200),
+    "routes:partner_letter": get(404, student=200, representative=200, specialist=200, centre_head=200),
+    "routes:partner_letter_edit": get(404, specialist=200, centre_head=200),
+    "routes:partner_letter_send": get(405),
+    "routes:partner_letter_answer": get(405),
+    "routes:handovers": get(404, centre_head=200, administration=200),
     # The work list: staff who owe steps of a case, each reading their own (tests/routes/test_work_list.py).
     "routes:work": get(
         404,
@@ -328,6 +342,14 @@ ACTORS: dict[str, frozenset[str]] = {
     # The queue's owner (the specialist) and the centre head answer; another specialist only reads (404 on POST).
     "routes:service_request": CENTRE,
     "routes:equipment_lend": CENTRE | {"unassigned_specialist"},
+    "routes:organisation_new": CENTRE | {"unassigned_specialist"},
+    "routes:organisation": CENTRE | {"unassigned_specialist"},
+    "routes:contact_new": CENTRE | {"unassigned_specialist"},
+    "routes:contact_edit": CENTRE | {"unassigned_specialist"},
+    "routes:partner_letter_new": CENTRE,
+    "routes:partner_letter_edit": CENTRE,
+    "routes:partner_letter_send": CENTRE,
+    "routes:partner_letter_answer": CENTRE,
     "routes:loan_return": CENTRE | {"unassigned_specialist"},
     "students:application_consent": APPLICANT,
     "students:application_edit": APPLICANT,

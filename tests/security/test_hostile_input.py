@@ -348,6 +348,64 @@ def _letter(request):
 
 
 @memo
+def _organisation(request):
+    from routes.services import partners
+
+    return partners.organisation_save(actor=fx(request, "specialist"), kind="ngo", name="«Жол» бірлестігі")
+
+
+@memo
+def _contact(request):
+    from routes.services import partners
+
+    return partners.contact_save(actor=fx(request, "specialist"), organisation=_organisation(request), full_name="Асан")
+
+
+@memo
+def _on_case(request):
+    application = fx(request, "registered")
+    route_services.assignment_add(
+        application=application,
+        specialist=fx(request, "specialist"),
+        area="cognitive",
+        actor=fx(request, "centre_head"),
+    )
+    application.refresh_from_db()
+    return application
+
+
+@memo
+def _partner_draft(request):
+    from routes.services import partners
+
+    return partners.letter_draft(
+        actor=fx(request, "specialist"),
+        application=_on_case(request),
+        organisation=_organisation(request),
+        contact=_contact(request),
+        subject="Сұрау",
+        body="Мәтін",
+        letter_date=timezone.localdate(),
+    )
+
+
+@memo
+def _partner_sent(request):
+    from routes.services import partners
+
+    letter = partners.letter_draft(
+        actor=fx(request, "specialist"),
+        application=_on_case(request),
+        organisation=_organisation(request),
+        contact=None,
+        subject="Жіберілген хат",
+        body="Мәтін",
+        letter_date=timezone.localdate() - datetime.timedelta(days=3),
+    )
+    return partners.letter_send(actor=fx(request, "specialist"), letter=letter)
+
+
+@memo
 def _survey(request):
     term = fx(request, "term")
     route = fx(request, "in_force")
@@ -747,6 +805,33 @@ CASES: dict[str, Case] = {
     "routes:loan_return": Case("specialist", lambda r: R("routes:loan_return", args=[_loan(r).pk])),
     "routes:letters": Case("second_lecturer", lambda r: R("routes:letters")),
     "routes:letter": Case("second_lecturer", lambda r: R("routes:letter", args=[_letter(r).pk])),
+    "routes:organisations": Case("specialist", lambda r: R("routes:organisations")),
+    "routes:organisation_new": Case("specialist", lambda r: R("routes:organisation_new")),
+    "routes:organisation": Case("centre_head", lambda r: R("routes:organisation", args=[_organisation(r).pk])),
+    "routes:contact_new": Case("specialist", lambda r: R("routes:contact_new", args=[_organisation(r).pk])),
+    "routes:contact_edit": Case("specialist", lambda r: R("routes:contact_edit", args=[_contact(r).pk])),
+    "routes:partner_letter_new": Case(
+        "specialist",
+        lambda r: R("routes:partner_letter_new", args=[_on_case(r).public_id]),
+        page=lambda r: (_organisation(r), _contact(r), R("routes:partner_letter_new", args=[_on_case(r).public_id]))[
+            -1
+        ],
+    ),
+    "routes:partner_letter": Case("student", lambda r: R("routes:partner_letter", args=[_partner_sent(r).pk])),
+    "routes:partner_letter_edit": Case(
+        "specialist", lambda r: R("routes:partner_letter_edit", args=[_partner_draft(r).pk])
+    ),
+    "routes:partner_letter_send": Case(
+        "specialist",
+        lambda r: R("routes:partner_letter_send", args=[_partner_draft(r).pk]),
+        page=lambda r: R("routes:partner_letter", args=[_partner_draft(r).pk]),
+    ),
+    "routes:partner_letter_answer": Case(
+        "specialist",
+        lambda r: R("routes:partner_letter_answer", args=[_partner_sent(r).pk]),
+        page=lambda r: R("routes:partner_letter", args=[_partner_sent(r).pk]),
+    ),
+    "routes:handovers": Case("centre_head", lambda r: R("routes:handovers")),
     "routes:delivery_surveys": Case("student", lambda r: R("routes:delivery_surveys")),
     "routes:delivery_survey": Case("student", lambda r: R("routes:delivery_survey", args=[_survey(r).pk])),
     "routes:agreement_answer": Case(

@@ -274,6 +274,34 @@ def build_world() -> SimpleNamespace:
         ground="request",
         disclosed_on=timezone.localdate(),
     )
+    # The register of external organisations, a contact person, and two letters about the student's case by the
+    # assigned specialist: one sent (registered with an outgoing number), one a draft.
+    from routes.services import partners
+
+    w.organisation = partners.organisation_save(actor=w.specialist, kind="medical_social", name="Қалалық МӘС")
+    w.contact = partners.contact_save(actor=w.specialist, organisation=w.organisation, full_name="Серікова Айгүл")
+    w.partner_letter = partners.letter_send(
+        actor=w.specialist,
+        letter=partners.letter_draft(
+            actor=w.specialist,
+            application=w.application,
+            organisation=w.organisation,
+            contact=w.contact,
+            subject="Сұрау",
+            body="МӘС қорытындысының көшірмесі",
+            letter_date=timezone.localdate(),
+        ),
+    )
+    w.partner_draft = partners.letter_draft(
+        actor=w.specialist,
+        application=w.application,
+        organisation=w.organisation,
+        contact=None,
+        subject="Жоба",
+        body="Мәтін",
+        letter_date=timezone.localdate(),
+    )
+
     # The registered PDFs stored, as the documents worker does after each registration.
     from documents.models import RegisteredDocument
     from documents.services import render_document_files

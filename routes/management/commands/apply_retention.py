@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
@@ -7,8 +6,9 @@ from routes.retention import apply_retention
 
 class Command(BaseCommand):
     help = (
-        "Remove the personal data of cases that ended (closed, rejected, withdrawn) more than RETENTION_YEARS ago: "
-        "free texts cleared, uploads and stored PDFs deleted (register entries and hashes kept), students "
+        "Apply the retention schedule (documents.RetentionRule): hand the documents whose period ran out to the "
+        "archive as a signed package, then destroy their stored PDFs (register entries and hashes kept); remove the "
+        "personal data of cases that ended before the longest period: free texts cleared, uploads deleted, students "
         "anonymised once all their cases are, history purged; one audit chain entry records it. Safe to run "
         "every night: a second run finds nothing to do."
     )
@@ -23,7 +23,7 @@ class Command(BaseCommand):
         counts = {
             "cases": len(report.applications),
             "cutoff": f"{report.cutoff:%Y-%m-%d}",
-            "years": settings.RETENTION_YEARS,
+            "years": max(report.schedule.values(), default=0),
             "students": len(report.students),
             "documents": len(report.registered_documents),
             "pdfs": report.pdfs_deleted,
@@ -44,3 +44,4 @@ class Command(BaseCommand):
                 "stored PDF(s) destroyed, %(uploads)s upload(s) deleted, %(history)s history row(s) purged."
             )
         self.stdout.write(message % counts)
+        self.stdout.write(_("Hand-overs to the archive: %(count)s.") % {"count": len(report.handovers)})

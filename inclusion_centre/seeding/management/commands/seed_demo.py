@@ -5,6 +5,7 @@ from django.utils import translation
 
 from inclusion_centre.seeding import people as demo
 from inclusion_centre.seeding.cases import seed
+from inclusion_centre.seeding.partners import seed_handover
 from inclusion_centre.seeding.signatures import seed_signatures
 
 
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         # repeated here, synchronously, for the few documents signed).
         with transaction.atomic():
             seed_signatures()
+        seed_handover()  # the closed case's stored PDFs, after the render, packed for the archive and destroyed
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at http://127.0.0.1:8000/ as:"))
         width = max(len(user.email) for user in users.values())
         with translation.override("en"):
