@@ -193,6 +193,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "follow-enrolments": {"task": "routes.tasks.follow_enrolments", "schedule": crontab(hour=6, minute=15)},
     # End-of-term delivery surveys open for terms that have ended; unanswered ones past their date expire.
     "open-delivery-surveys": {"task": "routes.tasks.open_delivery_surveys", "schedule": crontab(hour=6, minute=45)},
+    # MSE conclusions: a reminder 30 days before the re-examination date, and a review of the route when it lapses.
+    "remind-mse-expiry": {"task": "routes.tasks.remind_mse_expiry", "schedule": crontab(hour=6, minute=50)},
     # Registered documents whose render was never queued (the broker was down at the time) or kept failing.
     "documents-render-pending": {"task": "documents.tasks.render_pending_documents", "schedule": 10 * 60},
     # Background jobs written while the broker was unreachable (inclusion_centre/outbox).
@@ -555,6 +557,7 @@ DEADLINE_WORKING_DAYS = {
     "draft_route": env.int("DEADLINE_DRAFT_ROUTE_DAYS", default=10),
     "sign_protocol": env.int("DEADLINE_SIGN_PROTOCOL_DAYS", default=3),
     "answer_changed_needs": env.int("DEADLINE_ANSWER_CHANGED_NEEDS_DAYS", default=5),
+    "review_after_mse_lapse": env.int("DEADLINE_REVIEW_AFTER_MSE_LAPSE_DAYS", default=10),
 }
 # Days before a step's due date from which it appears in its owner's daily digest.
 REMIND_DAYS_BEFORE = env.int("REMIND_DAYS_BEFORE", default=2)

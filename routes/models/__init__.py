@@ -2,7 +2,7 @@
 individual educational route with its agreements and reviews (`route`), the team meetings and protocols (`meeting`),
 the support delivered under the route's measures (`support`), the service requests and the equipment
 the centre lends (`requests`), the letters of accommodations of per-term activation (`activation`), the
-end-of-term delivery surveys (`delivery`).
+end-of-term delivery surveys (`delivery`), the student's comments and acknowledgements (`voice`).
 Django finds the models here."""
 
 from .activation import AccommodationLetter
@@ -40,6 +40,7 @@ from .route import (
     SupportMeasure,
 )
 from .support import SupportSession
+from .voice import StudentVoice
 
 __all__ = [
     "AccommodationLetter",
@@ -70,6 +71,7 @@ __all__ = [
     "ServiceKind",
     "ServiceQueue",
     "ServiceRequest",
+    "StudentVoice",
     "SupportMeasure",
     "SupportSession",
     "TeamMeeting",

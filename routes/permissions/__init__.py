@@ -53,6 +53,7 @@ from .support import (
     in_correction_window,
     support_access,
 )
+from .voice import can_acknowledge_route, can_comment_on_draft, can_open_voice, is_route_student
 
 __all__ = [
     "CENTRE_LEVEL",
@@ -62,6 +63,7 @@ __all__ = [
     "RouteAccess",
     "SupportAccess",
     "can_acknowledge_letter",
+    "can_acknowledge_route",
     "can_answer",
     "can_answer_agreement",
     "can_answer_request",
@@ -70,6 +72,7 @@ __all__ = [
     "can_cancel",
     "can_cancel_route",
     "can_close_case",
+    "can_comment_on_draft",
     "can_correct",
     "can_correct_support",
     "can_download_route",
@@ -80,6 +83,7 @@ __all__ = [
     "can_edit_plan",
     "can_edit_route",
     "can_manage_meetings",
+    "can_open_voice",
     "can_read_assessments",
     "can_read_letter",
     "can_read_survey",
@@ -97,6 +101,7 @@ __all__ = [
     "is_centre_head",
     "is_centre_worker",
     "is_route_author",
+    "is_route_student",
     "meeting_access",
     "membership",
     "own_student",

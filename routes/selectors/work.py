@@ -21,6 +21,8 @@ Who owes what (DOMAIN.md, the lifecycle):
   for their own signature.
 - delivery_short: the centre head and the specialists assigned (end-of-term surveys answered "partly" or "no",
   until the route is reviewed).
+- mse_lapsed: the centre head and the specialists assigned (routes in force whose student's MSE conclusion lapsed,
+  until a review for that reason or a new date).
 """
 
 import datetime
@@ -54,6 +56,7 @@ from ..models import (
     TeamMeeting,
 )
 from .delivery import shortfall_tasks, shortfall_url
+from .mse import mse_review_tasks
 
 # The roles that owe steps of a case; other staff (auditor, system administrator) have no work list.
 WORK_ROLES = frozenset({Role.SPECIALIST, Role.CENTRE_HEAD, Role.LECTURER, Role.ADMINISTRATION})
@@ -74,6 +77,7 @@ KINDS: dict[str, Promise] = {
     "hold_meeting": _("Hold the team meeting"),
     "sign_protocol": _("Sign the protocol of the team meeting"),
     "delivery_short": _("Follow up support that was not fully provided"),
+    "mse_lapsed": _("Review the route: the MSE conclusion lapsed"),
 }
 
 
@@ -418,7 +422,20 @@ def _delivery_short(user: User, today: datetime.date) -> list[WorkItem]:
     ]
 
 
-_READERS += (_delivery_short,)
+def _mse_lapsed(user: User, today: datetime.date) -> list[WorkItem]:
+    """Routes in force whose student's MSE conclusion lapsed, until a review for that reason (selectors/mse.py)."""
+    return [
+        WorkItem(
+            "mse_lapsed",
+            route.registration_number or _name(route.application),
+            reverse("routes:route_review", args=[route.pk]),
+            _due(route.mse_lapsed_at, "review_after_mse_lapse"),
+        )
+        for route in mse_review_tasks(user)
+    ]
+
+
+_READERS += (_delivery_short, _mse_lapsed)
 
 
 def has_work_list(user: User) -> bool:

@@ -27,6 +27,7 @@ from .meeting import (
     protocol_save,
     protocol_sign,
 )
+from .mse import MSE_NOTICE_DAYS, mse_record, remind_mse_expiry
 from .requests import (
     equipment_lend,
     equipment_return,
@@ -53,8 +54,10 @@ from .route import (
     section_update,
 )
 from .support import support_session_correct, support_session_log
+from .voice import voice_acknowledge, voice_comment
 
 __all__ = [
+    "MSE_NOTICE_DAYS",
     "agenda_item_add",
     "agenda_item_remove",
     "agreement_answer",
@@ -81,10 +84,12 @@ __all__ = [
     "meeting_plan",
     "meeting_rsvp",
     "meeting_update",
+    "mse_record",
     "open_delivery_surveys",
     "protocol_correct",
     "protocol_save",
     "protocol_sign",
+    "remind_mse_expiry",
     "route_approve",
     "route_cancel",
     "route_draft",
@@ -105,4 +110,6 @@ __all__ = [
     "support_session_log",
     "survey_answer",
     "surveys_open",
+    "voice_acknowledge",
+    "voice_comment",
 ]

@@ -53,6 +53,7 @@ from .route import (
     section_update,
 )
 from .support import support, support_correct
+from .voice import mse, route_voice
 from .work import work
 
 __all__ = [
@@ -89,6 +90,7 @@ __all__ = [
     "meeting_protocol",
     "meeting_rsvp",
     "meetings",
+    "mse",
     "my_requests",
     "protocol",
     "protocol_sign",
@@ -104,6 +106,7 @@ __all__ = [
     "route_return",
     "route_review",
     "route_send",
+    "route_voice",
     "route_withdraw",
     "section_add",
     "section_remove",
