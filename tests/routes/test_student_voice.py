@@ -213,7 +213,9 @@ def test_the_agreement_sheet_prints_the_comment_and_the_acknowledgement(route, i
     from django.template.loader import render_to_string
 
     html = render_to_string("documents/pdf/route.html", route_context(in_force))
-    assert "acknowledgement" in html and SAID in html
+    # Kind and date: the lecturers sign this sheet, so the student's words stay in the centre's file.
+    assert "acknowledgement" in html and "Acknowledged with disagreement" in html
+    assert SAID not in html
 
 
 # --- Queries ------------------------------------------------------------------------------------------------
