@@ -4,7 +4,8 @@ A case ends when its application is closed, rejected or withdrawn; `settings.RET
 `apply_retention` (run nightly by Celery beat, or `manage.py apply_retention`)
 
 - clears the free text of the case (the application's answers, the assessments, the conclusion, the routes, the
-  reports of changed needs, the team's notes and records about it) and the categories and conditions asked for;
+  reports of changed needs, the student's comments on the route, the team's notes and records about it) and the
+  categories and conditions asked for;
 - deletes the uploaded supporting documents, rows and files;
 - destroys the stored PDFs of the case's registered documents, keeping each register entry with its number, date
   and the SHA-256 of every file (a printed copy can still be checked), marked as destroyed;
@@ -52,6 +53,7 @@ from .models import (
     Route,
     RouteReview,
     RouteSection,
+    StudentVoice,
     SupportMeasure,
     SupportSession,
 )
@@ -198,6 +200,7 @@ def _scrub_centre_work(application: Application, scrub: _Scrubber) -> None:
     scrub.clear(Agreement.objects.filter(route__application=application), comment="")
     scrub.clear(RouteReview.objects.filter(route__application=application), comment="")
     scrub.clear(ChangedNeedsReport.objects.filter(application=application), text="")
+    scrub.clear(StudentVoice.objects.filter(route__application=application), text="")
     scrub.clear(AgendaItem.objects.filter(application=application), note="")
     scrub.clear(
         ProtocolItem.objects.filter(item__application=application),
