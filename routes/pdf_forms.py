@@ -225,6 +225,7 @@ def _load_route(route: Route) -> Route:
                     "lecturer__staff_profile"
                 ),
             ),
+            "voices",
         )
         .get(pk=route.pk)
     )
@@ -314,6 +315,9 @@ def route_context(route: Route) -> dict:
             "drafter", _("Drafted by"), route.drafted_by, route.sent_for_agreement_at, _signed_status(True)
         ),
         "agreement_sheet": _agreement_sheet(sections),
+        # The student's comments on the draft and their acknowledgement (§4.4), under the lecturers' lines: kind and
+        # date only. The lecturers sign this sheet, and the student's words may speak of their health (minimisation).
+        "student_voices": list(route.voices.all()),
         "change_requests": _change_requests(route),
         "approvals": _route_approvals(route),
     }

@@ -14,7 +14,8 @@ documents that sets them, edited in the admin). `apply_retention` (run nightly b
 and once the longest period of the schedule has run out since the case ended:
 
 - clears the free text of the case (the application's answers, the assessments, the conclusion, the routes, the
-  reports of changed needs, the team's notes and records about it) and the categories and conditions asked for;
+  reports of changed needs, the student's comments on the route, the team's notes and records about it) and the
+  categories and conditions asked for;
 - deletes the uploaded supporting documents, rows and files;
 - once every case of a student has been anonymised: replaces the student's name and e-mail by placeholders,
   clears the date of birth and the external identifier, deactivates the account, removes the legal
@@ -64,6 +65,7 @@ from .models import (
     Route,
     RouteReview,
     RouteSection,
+    StudentVoice,
     SupportMeasure,
     SupportSession,
 )
@@ -229,6 +231,7 @@ def _scrub_centre_work(application: Application, scrub: _Scrubber) -> None:
     scrub.clear(Agreement.objects.filter(route__application=application), comment="")
     scrub.clear(RouteReview.objects.filter(route__application=application), comment="")
     scrub.clear(ChangedNeedsReport.objects.filter(application=application), text="")
+    scrub.clear(StudentVoice.objects.filter(route__application=application), text="")
     scrub.clear(AgendaItem.objects.filter(application=application), note="")
     scrub.clear(
         ProtocolItem.objects.filter(item__application=application),

@@ -41,3 +41,11 @@ def open_delivery_surveys() -> int:
     """Daily: open the end-of-term delivery surveys of terms that have ended and expire the unanswered ones past
     their date, as the system (no acting person). Safe to run again: returns how many surveys were opened."""
     return len(services.open_delivery_surveys(actor=None))
+
+
+@shared_task(name="routes.tasks.remind_mse_expiry")
+def remind_mse_expiry() -> int:
+    """Daily: remind the student and the centre 30 days before an MSE conclusion's re-examination date, and mark
+    lapsed the ones past it (their routes wait for a review), as the system. Safe to run again."""
+    reminded, lapsed = services.remind_mse_expiry(actor=None)
+    return reminded + lapsed

@@ -15,6 +15,8 @@ urlpatterns = [
     path("applications/<uuid:public_id>/route/", views.route_draft, name="route_draft"),
     path("applications/<uuid:public_id>/changed-needs/", views.changed_needs, name="changed_needs"),
     path("applications/<uuid:public_id>/close/", views.case_close, name="case_close"),
+    # The MSE conclusion's re-examination date and disability group (§2.3)
+    path("applications/<uuid:public_id>/mse/", views.mse, name="mse"),
     path("work/", views.work, name="work"),
     path("routes/agreements/", views.agreements, name="agreements"),
     path("routes/approvals/", views.approvals, name="approvals"),
@@ -32,6 +34,8 @@ urlpatterns = [
     path("routes/<int:pk>/cancel/", views.route_cancel, name="route_cancel"),
     path("routes/<int:pk>/review/", views.route_review, name="route_review"),
     path("routes/<int:pk>/support/", views.support, name="support"),
+    # The student's voice: a comment on the draft, the acknowledgement of the approved route (§4.4)
+    path("routes/<int:pk>/voice/", views.route_voice, name="route_voice"),
     path("routes/<int:pk>/support/<int:session_pk>/", views.support_correct, name="support_correct"),
     path("agreements/<int:pk>/answer/", views.agreement_answer, name="agreement_answer"),
     # Service requests and the equipment the centre lends

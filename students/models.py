@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
@@ -566,3 +566,41 @@ class ApplicationUserObjectPermission(UserObjectPermissionBase):
     a referring lecturer; `assess_application`: the specialists assigned."""
 
     content_object = models.ForeignKey(Application, on_delete=models.CASCADE)
+
+
+class MseConclusion(models.Model):
+    """The medical-social expertise (MSE) conclusion's validity (regulation §2.3, §10 e): the disability group it
+    sets and the date it must be re-examined by. Thirty days before that date the student and the centre are
+    reminded; on that date it lapses and the route in force is reviewed (routes/services/mse.py)."""
+
+    class Status(models.TextChoices):
+        VALID = "valid", pgettext_lazy("state of an MSE conclusion", "Valid")
+        REMINDED = "reminded", _("Lapses soon: reminded")
+        LAPSED = "lapsed", pgettext_lazy("state of an MSE conclusion", "Lapsed")
+
+    student = models.OneToOneField(Student, on_delete=models.CASCADE, related_name="mse", verbose_name=_("student"))
+    disability_group = models.CharField(
+        _("disability group"),
+        max_length=10,
+        choices=Application.DisabilityGroup.choices,
+        blank=True,
+        default="",
+    )
+    valid_until = models.DateField(_("re-examination date (valid until)"))
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.VALID)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+    lapsed_at = models.DateTimeField(_("lapsed at"), null=True, blank=True)
+
+    history = tracked()
+
+    class Meta:
+        verbose_name = _("MSE conclusion validity")
+        verbose_name_plural = _("MSE conclusion validities")
+        indexes = [models.Index(fields=["status", "valid_until"])]
+
+    def __str__(self):
+        return f"{self.student} — {self.valid_until:%d.%m.%Y}"

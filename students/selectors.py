@@ -22,7 +22,7 @@ from .models import Application, Student, StudentUserObjectPermission
 
 def _select_related(queryset: QuerySet) -> QuerySet:
     return queryset.select_related(
-        "student__user", "student__programme__faculty", "student__group", "filed_by", "consent"
+        "student__user", "student__programme__faculty", "student__group", "student__mse", "filed_by", "consent"
     )
 
 

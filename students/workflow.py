@@ -1,6 +1,6 @@
 """Allowed moves of an application (DOMAIN.md, "States")."""
 
-from .models import Application
+from .models import Application, MseConclusion
 
 S = Application.Status
 
@@ -16,4 +16,13 @@ ALLOWED: dict[str, set[str]] = {
     S.WITHDRAWN: set(),
     S.MERGED: set(),
     S.DUPLICATE: set(),
+}
+
+M = MseConclusion.Status
+
+# The reminder comes once before the date, the lapse on it; a new date recorded by the centre makes it valid again.
+MSE_ALLOWED: dict[str, set[str]] = {
+    M.VALID: {M.REMINDED, M.LAPSED},
+    M.REMINDED: {M.VALID, M.LAPSED},
+    M.LAPSED: {M.VALID},
 }

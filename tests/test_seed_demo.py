@@ -106,6 +106,7 @@ def _assert_partners_and_archive():
     handover = HandOver.objects.get()
     assert handover.destroyed_at and handover.package_sha256 and handover.documents.exists()
     assert all(d.destroyed_at for d in handover.documents.all())
+    _assert_voices_and_mse()
 
 
 def _assert_service_requests_and_loans():
@@ -203,3 +204,19 @@ def test_demo_staff_can_pass_the_two_step_sign_in_with_the_printed_key(settings,
     assert client.get("/").status_code == 302  # the second step first
     assert client.post("/accounts/two-factor/", {"code": code}).status_code == 302
     assert client.get("/").status_code == 200
+
+
+def _assert_voices_and_mse():
+    """The student's voice in every state (a draft comment, acknowledged, acknowledged with disagreement, approved
+    and not acknowledged) and the MSE conclusion in every state (valid, reminded, lapsed with its route waiting
+    for a review)."""
+    from routes.models import Route, StudentVoice
+    from routes.selectors.mse import routes_waiting_for_mse_review
+    from students.models import MseConclusion
+
+    kinds = set(StudentVoice.objects.values_list("kind", flat=True))
+    assert kinds == {"comment", "acknowledged", "disagreed"}
+    assert StudentVoice.objects.filter(kind="comment", route__status="draft").exists()
+    assert Route.objects.filter(status__in=Route.APPROVED).exclude(voices__kind__in=["acknowledged", "disagreed"])
+    assert set(MseConclusion.objects.values_list("status", flat=True)) == {"valid", "reminded", "lapsed"}
+    assert routes_waiting_for_mse_review().exists()

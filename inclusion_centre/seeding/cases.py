@@ -29,6 +29,7 @@ from inclusion_centre.seeding.people import (
     submitted_application,
 )
 from inclusion_centre.seeding.requests import seed_service_requests
+from inclusion_centre.seeding.voice import seed_voices_and_mse
 from routes import services
 from routes.models import AccommodationLetter, Adaptation, AgendaItem, Agreement, Conclusion, Route, TeamMeeting
 from routes.services.meeting import CASE_STATUSES
@@ -278,6 +279,7 @@ def seed_routes(users: dict[Role, User], concluded: dict[str, Application]) -> N
     for stage, reach in STAGES.items():
         if stage in concluded:
             reach(seed, concluded[stage])
+    seed_voices_and_mse(users, concluded)
     seed_meetings(users)
 
 

@@ -193,6 +193,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "follow-enrolments": {"task": "routes.tasks.follow_enrolments", "schedule": crontab(hour=6, minute=15)},
     # End-of-term delivery surveys open for terms that have ended; unanswered ones past their date expire.
     "open-delivery-surveys": {"task": "routes.tasks.open_delivery_surveys", "schedule": crontab(hour=6, minute=45)},
+    # MSE conclusions: a reminder 30 days before the re-examination date, and a review of the route when it lapses.
+    "remind-mse-expiry": {"task": "routes.tasks.remind_mse_expiry", "schedule": crontab(hour=6, minute=50)},
     # Registered documents whose render was never queued (the broker was down at the time) or kept failing.
     "documents-render-pending": {"task": "documents.tasks.render_pending_documents", "schedule": 10 * 60},
     # Background jobs written while the broker was unreachable (inclusion_centre/outbox).
@@ -561,6 +563,7 @@ DEADLINE_WORKING_DAYS = {
     "answer_consultation": env.int("DEADLINE_ANSWER_CONSULTATION_DAYS", default=5),
     # Regulation §8: an appeal against a decision of the centre is answered within this many working days.
     "answer_appeal": env.int("DEADLINE_ANSWER_APPEAL_DAYS", default=10),
+    "review_after_mse_lapse": env.int("DEADLINE_REVIEW_AFTER_MSE_LAPSE_DAYS", default=10),
 }
 # The training report lists lecturers of students with routes in force who attended no training in this many years.
 TRAINING_VALID_YEARS = env.int("TRAINING_VALID_YEARS", default=3)

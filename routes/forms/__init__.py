@@ -32,8 +32,10 @@ from .route import (
     SectionForm,
 )
 from .support import SupportSessionForm
+from .voice import AcknowledgeForm, MseForm, VoiceCommentForm
 
 __all__ = [
+    "AcknowledgeForm",
     "AgendaItemForm",
     "AgreementForm",
     "AssessmentForm",
@@ -44,6 +46,7 @@ __all__ = [
     "MeasureForm",
     "MeetingForm",
     "MemberAddForm",
+    "MseForm",
     "ProtocolRevisionForm",
     "ReasonForm",
     "RecordForm",
@@ -57,5 +60,6 @@ __all__ = [
     "SectionForm",
     "SupportSessionForm",
     "SurveyForm",
+    "VoiceCommentForm",
     "votes_ok",
 ]

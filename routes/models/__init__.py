@@ -4,6 +4,7 @@ the support delivered under the route's measures (`support`), the service reques
 the centre lends (`requests`), the letters of accommodations of per-term activation (`activation`), the
 end-of-term delivery surveys (`delivery`), the consultations for lecturers and the guidance notes
 (`consultation`), the training of staff (`training`), the appeals against the centre's decisions (`appeals`).
+end-of-term delivery surveys (`delivery`), the student's comments and acknowledgements (`voice`).
 Django finds the models here."""
 
 from .activation import AccommodationLetter
@@ -46,6 +47,7 @@ from .route import (
 )
 from .support import SupportSession
 from .training import TrainingAttendance, TrainingEvent
+from .voice import StudentVoice
 
 __all__ = [
     "AccommodationLetter",
@@ -83,6 +85,7 @@ __all__ = [
     "ServiceKind",
     "ServiceQueue",
     "ServiceRequest",
+    "StudentVoice",
     "SupportMeasure",
     "SupportSession",
     "TeamMeeting",

@@ -258,6 +258,7 @@ class RouteReview(models.Model):
     class Reason(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled review date")
         CHANGED_NEEDS = "changed_needs", _("The student reported changed needs")
+        MSE_LAPSED = "mse_lapsed", _("The medical-social expertise conclusion lapsed")
         OTHER = "other", _("Other reason")
 
     class Outcome(models.TextChoices):

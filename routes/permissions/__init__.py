@@ -73,6 +73,7 @@ from .support import (
     in_correction_window,
     support_access,
 )
+from .voice import can_acknowledge_route, can_comment_on_draft, can_open_voice, is_route_student
 
 __all__ = [
     "CENTRE_LEVEL",
@@ -82,6 +83,7 @@ __all__ = [
     "RouteAccess",
     "SupportAccess",
     "can_acknowledge_letter",
+    "can_acknowledge_route",
     "can_answer",
     "can_answer_agreement",
     "can_answer_consultation",
@@ -93,6 +95,7 @@ __all__ = [
     "can_cancel_route",
     "can_close_case",
     "can_close_consultation",
+    "can_comment_on_draft",
     "can_correct",
     "can_correct_support",
     "can_download_route",
@@ -105,6 +108,7 @@ __all__ = [
     "can_edit_route",
     "can_keep_training",
     "can_manage_meetings",
+    "can_open_voice",
     "can_read_assessments",
     "can_read_guidance",
     "can_read_letter",
@@ -131,6 +135,7 @@ __all__ = [
     "is_centre_worker",
     "is_lecturer",
     "is_route_author",
+    "is_route_student",
     "manages_appeals",
     "may_review",
     "meeting_access",

@@ -38,6 +38,7 @@ from .meeting import (
     taught_students,
     team_decision_on,
 )
+from .mse import mse_review_due, mse_review_tasks, routes_waiting_for_mse_review
 from .route import (
     academic_years,
     agreement_for,
@@ -56,6 +57,7 @@ from .route import (
     visible_sections,
 )
 from .support import SESSIONS_SHOWN, support_measures, support_session_for
+from .voice import acknowledgement_of, case_voices, route_voices, voice_route_for
 
 __all__ = [
     "HOME_ROLES",
@@ -66,6 +68,7 @@ __all__ = [
     "MeetingView",
     "Tab",
     "academic_years",
+    "acknowledgement_of",
     "adaptations_by_group",
     "agreement_for",
     "agreements_answered",
@@ -80,6 +83,7 @@ __all__ = [
     "case_routes",
     "case_section",
     "case_status_changes",
+    "case_voices",
     "conclusion_for",
     "conclusion_sign_due",
     "courses_without_lecturer",
@@ -92,6 +96,8 @@ __all__ = [
     "meeting_timeline",
     "meetings_for",
     "meetings_on_case",
+    "mse_review_due",
+    "mse_review_tasks",
     "own_students",
     "protocol_attendance",
     "protocol_for",
@@ -103,7 +109,9 @@ __all__ = [
     "route_next_step",
     "route_shortfalls",
     "route_timeline",
+    "route_voices",
     "routes_on_case",
+    "routes_waiting_for_mse_review",
     "shortfall_tasks",
     "support_measures",
     "support_session_for",
@@ -113,4 +121,5 @@ __all__ = [
     "team_decision_on",
     "timeline_events",
     "visible_sections",
+    "voice_route_for",
 ]

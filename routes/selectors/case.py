@@ -8,16 +8,18 @@ from django.utils.translation import gettext as _
 from audit.models import StatusChange
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.roles import Role
-from students.models import Application
+from students import permissions as application_permissions
+from students.models import Application, MseConclusion
 from students.permissions import is_applicant_side
 from students.selectors import assessment_due
 
 from .. import permissions
-from ..models import Area, Conclusion, PartnerLetter, Route
+from ..models import Area, Conclusion, PartnerLetter, Route, StudentVoice
 from .appeals import appeal_events, appealable, case_appeals
 from .assessment import case_assignments, case_conclusions
 from .common import _case_rows
 from .route import academic_years, case_changed_needs, case_routes, routes_on_case
+from .voice import case_voices
 
 
 def case_status_changes(application: Application) -> tuple[list[StatusChange], list[StatusChange]]:
@@ -104,7 +106,18 @@ def _route_events(application: Application) -> list[tuple]:
         events.append(
             (report.created_at, _("The centre was told that the student's needs changed"), report.reported_by)
         )
-    return events
+    return events + _voice_events(application)
+
+
+def _voice_events(application: Application) -> list[tuple]:
+    """The student's comments on draft routes and acknowledgements of approved ones (their text stays on the
+    route page, for the centre)."""
+    texts = {
+        StudentVoice.Kind.COMMENT: _("The student commented on the draft route"),
+        StudentVoice.Kind.ACKNOWLEDGED: _("The student acknowledged the route"),
+        StudentVoice.Kind.DISAGREED: _("The student acknowledged the route and said what they disagree with"),
+    }
+    return [(voice.created_at, texts[voice.kind], voice.author) for voice in case_voices(application)]
 
 
 def case_section(user: User, application: Application) -> dict:
@@ -167,6 +180,14 @@ def _letters_part(user: User, application: Application) -> dict:
     return {"partner_letters": letters, "can_write_letters": can_write}
 
 
+def _mse_of(application: Application):
+    """The student's MSE conclusion, read with the case (students.selectors); None when none is recorded."""
+    try:
+        return application.student.mse
+    except MseConclusion.DoesNotExist:
+        return None
+
+
 def _route_part(user: User, application: Application) -> dict:
     """The route block of the case page: the versions this user may open and what they may do."""
     from ..forms import RouteStartForm
@@ -175,7 +196,12 @@ def _route_part(user: User, application: Application) -> dict:
     can_draft = permissions.can_draft_route(user, application)
     routes = routes_on_case(user, application)
     working = permissions.is_route_author(user, application)
+    student_side = application_permissions.is_applicant_side(user, application)
+    drafts = [route for route in case_routes(application) if route.status == Route.Status.DRAFT]
     return {
+        "draft_for_comment": drafts[0] if drafts and student_side else None,
+        "can_record_mse": working,
+        "mse": _mse_of(application) if working else None,
         "routes": routes,
         "can_draft_route": can_draft and not routes,
         "route_start_form": RouteStartForm(years=academic_years()) if can_draft and not routes else None,

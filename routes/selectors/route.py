@@ -174,6 +174,7 @@ def case_stages(applications) -> dict[int, str]:
 def _route_queryset():
     return Route.objects.select_related(
         "application__student__user",
+        "application__student__mse",
         "application__student__programme",
         "application__student__group",
         "application__consent",

@@ -24,6 +24,8 @@ Who owes what (DOMAIN.md, the lifecycle):
   until the route is reviewed).
 - consultation: the centre head and the specialists (lecturers' consultation requests waiting for an answer that
   nobody else has taken).
+- mse_lapsed: the centre head and the specialists assigned (routes in force whose student's MSE conclusion lapsed,
+  until a review for that reason or a new date).
 """
 
 import datetime
@@ -59,6 +61,7 @@ from ..models import (
 )
 from .consultation import open_for_centre_worker
 from .delivery import shortfall_tasks, shortfall_url
+from .mse import mse_review_tasks
 
 # The roles that owe steps of a case; other staff (auditor, system administrator) have no work list.
 WORK_ROLES = frozenset({Role.SPECIALIST, Role.CENTRE_HEAD, Role.LECTURER, Role.ADMINISTRATION})
@@ -81,6 +84,7 @@ KINDS: dict[str, Promise] = {
     "delivery_short": _("Follow up support that was not fully provided"),
     "consultation": _("Answer the lecturer's consultation request"),
     "answer_appeal": _("Answer the appeal"),
+    "mse_lapsed": _("Review the route: the MSE conclusion lapsed"),
 }
 
 
@@ -457,7 +461,20 @@ def _appeals(user: User, today: datetime.date) -> list[WorkItem]:
     ]
 
 
-_READERS += (_delivery_short, _consultations, _appeals)
+def _mse_lapsed(user: User, today: datetime.date) -> list[WorkItem]:
+    """Routes in force whose student's MSE conclusion lapsed, until a review for that reason (selectors/mse.py)."""
+    return [
+        WorkItem(
+            "mse_lapsed",
+            route.registration_number or _name(route.application),
+            reverse("routes:route_review", args=[route.pk]),
+            _due(route.mse_lapsed_at, "review_after_mse_lapse"),
+        )
+        for route in mse_review_tasks(user)
+    ]
+
+
+_READERS += (_delivery_short, _consultations, _appeals, _mse_lapsed)
 
 
 def has_work_list(user: User) -> bool:

@@ -39,6 +39,7 @@ from .meeting import (
     protocol_save,
     protocol_sign,
 )
+from .mse import MSE_NOTICE_DAYS, mse_record, remind_mse_expiry
 from .requests import (
     equipment_lend,
     equipment_return,
@@ -65,8 +66,10 @@ from .route import (
     section_update,
 )
 from .support import support_session_correct, support_session_log
+from .voice import voice_acknowledge, voice_comment
 
 __all__ = [
+    "MSE_NOTICE_DAYS",
     "agenda_item_add",
     "agenda_item_remove",
     "agreement_answer",
@@ -101,10 +104,12 @@ __all__ = [
     "meeting_plan",
     "meeting_rsvp",
     "meeting_update",
+    "mse_record",
     "open_delivery_surveys",
     "protocol_correct",
     "protocol_save",
     "protocol_sign",
+    "remind_mse_expiry",
     "route_approve",
     "route_cancel",
     "route_draft",
@@ -129,4 +134,6 @@ __all__ = [
     "training_attendance_remove",
     "training_event_move",
     "training_event_plan",
+    "voice_acknowledge",
+    "voice_comment",
 ]

@@ -86,6 +86,7 @@ from .training import (
     training_event_move,
     training_report,
 )
+from .voice import mse, route_voice
 from .work import work
 
 __all__ = [
@@ -137,6 +138,7 @@ __all__ = [
     "meeting_protocol",
     "meeting_rsvp",
     "meetings",
+    "mse",
     "my_appeals",
     "my_consultations",
     "my_requests",
@@ -162,6 +164,7 @@ __all__ = [
     "route_return",
     "route_review",
     "route_send",
+    "route_voice",
     "route_withdraw",
     "section_add",
     "section_remove",

@@ -150,9 +150,23 @@ def _route_context(request, item: Route, access: str, **overrides) -> dict:
         "delivery_shortfalls": selectors.route_shortfalls(item) if working else [],
         # The lecturer reads, next to each section they agree, the guidance on the adaptations recommended.
         "guidance": route_guidance(item) if access == permissions.RouteAccess.LECTURER else [],
+        **_voice_context(item, working),
     }
+    context["mse_review"] = selectors.mse_review_due(item, context["reviews"]) if working else None
     context.update(overrides)
     return context
+
+
+def _voice_context(item: Route, working: bool) -> dict:
+    """The student's voice on the route page: every word for the centre; for the lecturers and the
+    administration only whether the approved route was acknowledged (one query)."""
+    voices = selectors.route_voices(item)
+    return {
+        "student_voices": voices if working else [],
+        "student_acknowledgement": selectors.acknowledgement_of(voices),
+        "show_voice_text": working,
+        "approved_states": Route.APPROVED,
+    }
 
 
 @login_required
@@ -170,6 +184,7 @@ def route(request, pk):
                 "application": item.application,
                 "sections": selectors.visible_sections(item, request.user, access),
                 "can_see_support": permissions.support_access(request.user, item, access) is not None,
+                "student_acknowledgement": selectors.acknowledgement_of(selectors.route_voices(item)),
             },
         )
     return render(request, "routes/route_detail.html", _route_context(request, item, access))
@@ -597,7 +612,8 @@ def route_review(request, pk):
     if not permissions.can_review_route(request.user, item):
         raise Http404
     reports = list(item.application.changed_needs.filter(review__isnull=True).select_related("reported_by"))
-    initial = {"reason": "changed_needs"} if reports else {"reason": "scheduled"}
+    mse_review = selectors.mse_review_due(item, list(item.reviews.all()))
+    initial = {"reason": "mse_lapsed" if mse_review else "changed_needs" if reports else "scheduled"}
     form = ReviewForm(_post(request), initial=initial)
     status = 200
     if request.method == "POST":
@@ -618,6 +634,7 @@ def route_review(request, pk):
         else:
             status = INVALID
     context = {"form": form, "route": item, "application": item.application, "reports": reports}
+    context["mse_review"] = mse_review
     context["delivery_shortfalls"] = selectors.route_shortfalls(item)
     return render(request, "routes/route_review.html", context, status=status)
 

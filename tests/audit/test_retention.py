@@ -67,6 +67,7 @@ def closed_long_ago(request, centre_head, student, client):
     for document in RegisteredDocument.objects.filter(student=student.student):
         render_document_files(document_id=document.pk)
     route_services.changed_needs_report(application=application, actor=student, text="Көзім нашарлады MARKER-HEALTH")
+    route_services.voice_acknowledge(route=case_route, actor=student, agrees=False, text="Көру MARKER-HEALTH")
     route_services.support_session_log(
         measure=case_route.measures.first(),
         actor=request.getfixturevalue("specialist"),

@@ -27,14 +27,16 @@ PINNED = {
     # their agreements, meetings, reports of changed needs, each read once; the status changes of the case and of
     # its routes (one query); notifications; the registered documents joined to their files (one query); the
     # stage the case has reached (its routes' states, one query); the student's other open cases and the
-    # duplicates merged into this one (one query each, for the centre and the applicant side only).
-    "case_page": 17,
+    # duplicates merged into this one (one query each, for the centre and the applicant side only); the student's
+    # comments and acknowledgements of its routes, for the timeline (one query).
+    "case_page": 18,
     # Session, user, roles and permissions; the route, with whether the reader represents the student or is
     # assigned to the case (EXISTS); its measures; its sections joined to their agreements (one query); the
     # access-log entry, its history row, the chain's link; the route's status changes, reviews and meeting
     # decisions; notifications; the registered documents joined to their files; the shortfalls the end-of-term
-    # delivery surveys reported (answers of "partly" or "no", one query).
-    "route_page": 12,
+    # delivery surveys reported (answers of "partly" or "no", one query); the student's comments and
+    # acknowledgement of the route (one query; the MSE conclusion comes joined to the route).
+    "route_page": 13,
 }
 
 

@@ -109,6 +109,10 @@ GET = {
         404, student=200, other_student=200, lecturer=200, stranger_lecturer=200, centre_head=200
     ),
     "routes:delivery_survey": get(404, student=200, specialist=200, centre_head=200),
+    # The student's voice: only the student side opens its page of the route; the MSE conclusion's date is the
+    # centre's working on the case (tests/routes/test_student_voice.py, test_mse_validity.py).
+    "routes:route_voice": get(404, student=200, representative=200),
+    "routes:mse": get(404, specialist=200, centre_head=200),
     "routes:approvals": get(404, administration=200),
     # External organisations (tests/routes/test_partners.py): the register is the whole centre's; a case's letters
     # are the centre staff's on the case, the sent ones read by the applicant side; the hand-overs to the archive
@@ -268,6 +272,8 @@ GET = {
 # Who may POST to each URL: their POST is not tried. Everyone else must be refused and change nothing.
 ACTORS: dict[str, frozenset[str]] = {
     "routes:delivery_survey": frozenset({"student"}),  # only the respondent answers
+    "routes:route_voice": APPLICANT,  # the student side acknowledges the route in force
+    "routes:mse": CENTRE,
     "accounts:account": SIGNED_IN,
     "accounts:login": EVERYONE,
     "accounts:logout": EVERYONE,

@@ -833,6 +833,9 @@ CASES: dict[str, Case] = {
     ),
     "routes:handovers": Case("centre_head", lambda r: R("routes:handovers")),
     "routes:delivery_surveys": Case("student", lambda r: R("routes:delivery_surveys")),
+    # The student's voice on the draft route, and the MSE conclusion's date (issue 25)
+    "routes:route_voice": Case("student", lambda r: R("routes:route_voice", args=[_route_draft(r).pk])),
+    "routes:mse": Case("centre_head", lambda r: R("routes:mse", args=[_application("concluded")(r)])),
     "routes:delivery_survey": Case("student", lambda r: R("routes:delivery_survey", args=[_survey(r).pk])),
     "routes:agreement_answer": Case(
         "lecturer",

@@ -127,6 +127,8 @@ KWARGS = {
     "routes:letters": lambda w: {},
     "routes:letter": lambda w: {"pk": w.letter.pk},
     "routes:delivery_surveys": lambda w: {},
+    "routes:route_voice": _route,
+    "routes:mse": _app,
     "routes:delivery_survey": lambda w: {"pk": w.survey.pk},
     "routes:approvals": lambda w: {},
     "routes:work": lambda w: {},

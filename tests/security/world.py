@@ -20,7 +20,8 @@ ANALYSIS = "MARKER-ANALYSIS"  # the conclusion's analysis
 HEARD = "MARKER-HEARD"  # what the team heard, the agenda note
 UPLOAD_NAME = "MARKER-UPLOAD МӘС қорытындысы.pdf"  # the uploaded document's file name
 CHANGED = "MARKER-CHANGED"  # a report of changed needs
-MARKERS = (HEALTH, FINDINGS, ANALYSIS, HEARD, "MARKER-UPLOAD", CHANGED)
+VOICE = "MARKER-VOICE"  # what the student disagrees with in their route (it may speak of their health)
+MARKERS = (HEALTH, FINDINGS, ANALYSIS, HEARD, "MARKER-UPLOAD", CHANGED, VOICE)
 
 PERSONAS = (
     "anonymous",
@@ -140,6 +141,16 @@ def build_world() -> SimpleNamespace:
     w.agreement = w.route.agreements.filter(lecturer=w.lecturer).first()
     w.changed_needs = route_services.changed_needs_report(
         application=w.application, actor=w.student, text=f"Көзім нашарлады. {CHANGED}"
+    )
+    # The MSE conclusion's re-examination date (issue 25): health information, the centre's only.
+    w.mse = route_services.mse_record(
+        application=w.application,
+        actor=w.centre_head,
+        valid_until=timezone.localdate() + datetime.timedelta(days=200),
+        disability_group="II",
+    )
+    w.voice = route_services.voice_acknowledge(
+        route=w.route, actor=w.student, agrees=False, text=f"Көру қабілетім туралы ескерілмеген. {VOICE}"
     )
 
     # A team meeting about the case, held, its protocol signed.
