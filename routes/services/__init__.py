@@ -35,6 +35,7 @@ from .requests import (
     service_request_move,
 )
 from .route import (
+    EXAM_FIELDS,
     agreement_answer,
     case_close,
     changed_needs_report,
@@ -55,6 +56,7 @@ from .route import (
 from .support import support_session_correct, support_session_log
 
 __all__ = [
+    "EXAM_FIELDS",
     "agenda_item_add",
     "agenda_item_remove",
     "agreement_answer",
