@@ -9,6 +9,7 @@ from .models import (
     Assessment,
     Conclusion,
     DeliverySurvey,
+    ExamArrangement,
     Protocol,
     Route,
     ServiceRequest,
@@ -112,4 +113,19 @@ SURVEY_ALLOWED: dict[str, set[str]] = {
     DS.OPEN: {DS.ANSWERED, DS.EXPIRED},
     DS.ANSWERED: set(),
     DS.EXPIRED: set(),
+}
+
+# --- Exam arrangements --------------------------------------------------------------------------------------
+
+EA = ExamArrangement.Status
+
+# The system proposes; the centre confirms (adjusting times, room type, assistant), then books a room and an
+# invigilator; a booked exam is held, or any arrangement not yet held is cancelled. A change of room or invigilator
+# of a booked exam is a new booking of the same state (routes/services/exams.py), not a move.
+EXAM_ARRANGEMENT_ALLOWED: dict[str, set[str]] = {
+    EA.PROPOSED: {EA.CONFIRMED, EA.CANCELLED},
+    EA.CONFIRMED: {EA.BOOKED, EA.CANCELLED},
+    EA.BOOKED: {EA.HELD, EA.CANCELLED},
+    EA.HELD: set(),
+    EA.CANCELLED: set(),
 }

@@ -86,9 +86,7 @@ class RouteGeneralForm(RevisionForm):
     exam_separate_room = forms.BooleanField(label=_("Separate room at exams"), required=False)
     exam_reader = forms.BooleanField(label=_("Reader at exams"), required=False)
     exam_scribe = forms.BooleanField(label=_("Scribe at exams"), required=False)
-    exam_assistive_technology = forms.BooleanField(
-        label=_("Assistive technology at exams (computer)"), required=False
-    )
+    exam_assistive_technology = forms.BooleanField(label=_("Assistive technology at exams (computer)"), required=False)
     exam_oral = forms.BooleanField(label=_("Oral exam instead of written"), required=False)
     exam_rest_breaks = forms.IntegerField(
         label=_("Rest breaks at exams, minutes"),

@@ -16,6 +16,7 @@ from .assessment import (
     Recommendation,
 )
 from .delivery import DeliveryAnswer, DeliverySurvey
+from .exams import ExamArrangement, ExamSession, Room
 from .grants import (
     AssessmentUserObjectPermission,
     RouteSectionUserObjectPermission,
@@ -58,10 +59,13 @@ __all__ = [
     "DeliverySurvey",
     "Equipment",
     "EquipmentLoan",
+    "ExamArrangement",
+    "ExamSession",
     "MeetingMember",
     "Protocol",
     "ProtocolItem",
     "Recommendation",
+    "Room",
     "Route",
     "RouteReview",
     "RouteSection",

@@ -13,6 +13,16 @@ from .assessment import (
 )
 from .delivery import expire_delivery_surveys, open_delivery_surveys, survey_answer, surveys_open
 from .digest import send_daily_digests
+from .exams import (
+    SessionRow,
+    arrangement_book,
+    arrangement_cancel,
+    arrangement_confirm,
+    arrangement_hold,
+    arrangements_propose,
+    exam_session_add,
+    exam_sessions_import,
+)
 from .meeting import (
     agenda_item_add,
     agenda_item_remove,
@@ -57,9 +67,15 @@ from .support import support_session_correct, support_session_log
 
 __all__ = [
     "EXAM_FIELDS",
+    "SessionRow",
     "agenda_item_add",
     "agenda_item_remove",
     "agreement_answer",
+    "arrangement_book",
+    "arrangement_cancel",
+    "arrangement_confirm",
+    "arrangement_hold",
+    "arrangements_propose",
     "assessment_finish",
     "assessment_save",
     "assignment_add",
@@ -71,6 +87,8 @@ __all__ = [
     "conclusion_update",
     "equipment_lend",
     "equipment_return",
+    "exam_session_add",
+    "exam_sessions_import",
     "expire_delivery_surveys",
     "follow_enrolments",
     "letter_acknowledge",

@@ -4,6 +4,20 @@ interdisciplinary team meetings."""
 from .activation import letter, letters
 from .assessment import assessment, assign, conclusion, conclusion_draft, conclusion_sign, unassign
 from .delivery import delivery_survey, delivery_surveys
+from .exams import (
+    exam_arrangement,
+    exam_arrangement_book,
+    exam_arrangement_cancel,
+    exam_arrangement_confirm,
+    exam_arrangement_hold,
+    exam_day,
+    exam_day_pdf,
+    exam_day_xlsx,
+    exam_session,
+    exam_session_propose,
+    exam_sessions,
+    exam_sessions_import,
+)
 from .meeting import (
     meeting,
     meeting_cancel,
@@ -71,6 +85,18 @@ __all__ = [
     "delivery_surveys",
     "equipment",
     "equipment_lend",
+    "exam_arrangement",
+    "exam_arrangement_book",
+    "exam_arrangement_cancel",
+    "exam_arrangement_confirm",
+    "exam_arrangement_hold",
+    "exam_day",
+    "exam_day_pdf",
+    "exam_day_xlsx",
+    "exam_session",
+    "exam_session_propose",
+    "exam_sessions",
+    "exam_sessions_import",
     "letter",
     "letters",
     "loan_return",
