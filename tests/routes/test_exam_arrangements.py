@@ -474,3 +474,24 @@ def test_the_day_exports_as_xlsx_and_pdf(client, booked, exam_office):
     assert rows[0][0] == "Room" and rows[1][0] == "A-101" and rows[1][5] == "Reader"
     pdf = client.get(reverse("routes:exam_day_pdf"), {"day": "2026-12-20"})
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+# --- The management command ---------------------------------------------------------------------------------
+
+
+def test_the_command_proposes_a_whole_exam_session_once(exam_session, django_assert_max_num_queries):
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    with django_assert_max_num_queries(12):
+        call_command("propose_exam_arrangements", "--from", "2026-12-01", "--to", "2026-12-31", stdout=out)
+    assert "arrangements proposed: 1" in out.getvalue()
+    call_command("propose_exam_arrangements", "--from", "2026-12-01", "--to", "2026-12-31", stdout=out)
+    assert exam_session.arrangements.count() == 1
+
+
+def test_the_command_refuses_bad_dates():
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError):
+        call_command("propose_exam_arrangements", "--from", "soon", "--to", "2026-12-31")
