@@ -51,6 +51,16 @@ def test_seed_demo_creates_the_demo_world_and_prints_logins(settings, capsys):
     _assert_the_workflow_rules_states()
     _assert_support_delivered()
     _assert_service_requests_and_loans()
+    _assert_exam_arrangements()
+
+
+def _assert_exam_arrangements():
+    """Rooms, exam sessions and an arrangement in every state, one booked twice (SEQUENCE 2)."""
+    from routes.models import ExamArrangement, Room
+
+    assert Room.objects.count() == 3
+    assert set(ExamArrangement.objects.values_list("status", flat=True)) == set(ExamArrangement.Status.values)
+    assert ExamArrangement.objects.filter(status="booked", sequence=2).exists()
 
 
 def _assert_service_requests_and_loans():

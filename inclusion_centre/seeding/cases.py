@@ -14,6 +14,7 @@ from documents.services import register_document
 from inclusion_centre.accounts.models import User
 from inclusion_centre.accounts.roles import Role
 from inclusion_centre.history import acting_as
+from inclusion_centre.seeding.exams import seed_exams
 from inclusion_centre.seeding.people import (
     demo_pdf,
     fill_application,
@@ -38,7 +39,16 @@ GOALS = "Оқу бағдарламасын толық меңгеру; емтих
 
 
 def _complete(route: Route, actor: User) -> Route:
-    route = services.route_update(route=route, actor=actor, revision=route.revision, goals=GOALS)
+    route = services.route_update(
+        route=route,
+        actor=actor,
+        revision=route.revision,
+        goals=GOALS,
+        exam_extra_time=25,
+        exam_rest_breaks=10,
+        exam_separate_room=True,
+        exam_reader=True,
+    )
     services.measure_add(
         route=route,
         actor=actor,
@@ -702,6 +712,7 @@ def seed(actor: User | None = None) -> dict[Role, User]:
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
         seed_applications(users, students)
         seed_service_requests(users, students)
+        seed_exams(users)
     seed_registered_documents(users[Role.CENTRE_HEAD])
     seed_two_factor()
     return users
