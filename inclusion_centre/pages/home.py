@@ -90,6 +90,11 @@ _SECTIONS = {
         _("Users, roles and reference data."),
         "",
     ),
+    Role.EXAM_OFFICE: (
+        _("Exam office"),
+        _("The exams of every course, their timetable, rooms and the day's arranged exams."),
+        "",
+    ),
 }
 
 
@@ -147,6 +152,7 @@ def _applicant(user: User, section: HomeSection, applications: _Applications, wo
     if section.role == Role.STUDENT:
         section.links.append((reverse("routes:service_requests"), _("Ask for an interpreter, materials or equipment")))
         section.links.append((reverse("routes:delivery_surveys"), _("Was the support provided?")))
+    section.links.append((reverse("routes:exam_sessions"), _("Exam sessions")))
 
 
 def _centre_head(user: User, section: HomeSection, applications: _Applications, work: list) -> None:
@@ -187,6 +193,7 @@ def _centre_head(user: User, section: HomeSection, applications: _Applications, 
 def _service_links(section: HomeSection) -> None:
     section.links.append((reverse("routes:service_request_queue"), _("Service requests")))
     section.links.append((reverse("routes:equipment"), _("Assistive equipment")))
+    section.links.append((reverse("routes:exam_sessions"), _("Exam sessions")))
 
 
 def _specialist(user: User, section: HomeSection, applications: _Applications, work: list) -> None:
@@ -202,6 +209,7 @@ def _lecturer(user: User, section: HomeSection, applications: _Applications, wor
     section.links.append((reverse("routes:agreements"), _("All routes to agree")))
     section.links.append((reverse("students:application_start"), _("Refer a student to the centre")))
     section.links.append((reverse("routes:delivery_surveys"), _("Was the support provided?")))
+    section.links.append((reverse("routes:exam_sessions"), _("Exam sessions")))
 
 
 def _administration(user: User, section: HomeSection, applications: _Applications, work: list) -> None:
@@ -229,6 +237,13 @@ def _sysadmin(user: User, section: HomeSection, applications: _Applications, wor
     section.links.append((reverse("students:reference_import"), _("Import reference data")))
 
 
+def _exam_office(user: User, section: HomeSection, applications: _Applications, work: list) -> None:
+    section.links.append((reverse("routes:exam_sessions"), _("Exam sessions")))
+    section.links.append((reverse("routes:exam_sessions_import"), _("Import a timetable")))
+    section.links.append((reverse("routes:exam_day"), _("Exams of the day by room")))
+    section.links.append(("/admin/routes/room/", _("Exam rooms")))
+
+
 _FILL = {
     Role.STUDENT: _applicant,
     Role.REPRESENTATIVE: _applicant,
@@ -238,6 +253,7 @@ _FILL = {
     Role.ADMINISTRATION: _administration,
     Role.AUDITOR: _auditor,
     Role.SYSADMIN: _sysadmin,
+    Role.EXAM_OFFICE: _exam_office,
 }
 
 

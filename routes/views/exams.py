@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit.models import AccessLog
+from audit.services import log_access
 from audit.view_helpers import page_of, query_without_page
 from inclusion_centre import spreadsheet
 
@@ -183,7 +185,10 @@ def _arrangement_page(request, item: ExamArrangement, status: int = 200, **bound
 @never_cache
 @require_GET
 def exam_arrangement(request, pk):
-    return _arrangement_page(request, selectors.arrangement_for(request.user, pk))
+    item = selectors.arrangement_for(request.user, pk)
+    if request.user.pk != item.student.user_id:  # a student's exam needs, read by staff: logged
+        log_access(request=request, action=AccessLog.Action.VIEW_CASE, obj=item)
+    return _arrangement_page(request, item)
 
 
 def _centre_arrangement(request, pk) -> ExamArrangement:
