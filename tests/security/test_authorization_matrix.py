@@ -128,7 +128,14 @@ GET = {
     "routes:measure_add": get(405),
     "routes:measure_remove": get(405),
     "routes:meeting": get(
-        200, other_student=404, unassigned_specialist=404, administration=404, auditor=404, sysadmin=404, outsider=404
+        200,
+        other_student=404,
+        unassigned_specialist=404,
+        administration=404,
+        auditor=404,
+        sysadmin=404,
+        exam_office=404,
+        outsider=404,
     ),
     "routes:meeting_cancel": get(404),
     "routes:meeting_correct": get(404, centre_head=200),
@@ -143,12 +150,20 @@ GET = {
     "routes:meeting_rsvp": get(405),
     "routes:meetings": get(200),
     "routes:protocol": get(
-        200, other_student=404, unassigned_specialist=404, administration=404, auditor=404, sysadmin=404, outsider=404
+        200,
+        other_student=404,
+        unassigned_specialist=404,
+        administration=404,
+        auditor=404,
+        sysadmin=404,
+        exam_office=404,
+        outsider=404,
     ),
     "routes:protocol_sign": get(405),
     "routes:reports": get(404, centre_head=200, administration=200),
     "routes:route": get(
         200,
+        exam_office=404,
         other_student=404,
         unassigned_specialist=404,
         stranger_lecturer=404,
