@@ -94,7 +94,8 @@ def exam_sessions_import(request):
     """The exam office imports a timetable (CSV, XLSX or .ics): all of it, or nothing with every bad line named."""
     if not permissions.is_exam_office(request.user):
         raise Http404
-    form = TimetableForm(request.POST or None, request.FILES or None)
+    bound = request.method == "POST"  # an empty POST is still a submission: "Choose a file."
+    form = TimetableForm(request.POST if bound else None, request.FILES if bound else None)
     status = 200
     if request.method == "POST":
         created = []
