@@ -3,7 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from inclusion_centre.accounts.admin import LabelledListEditableAdmin, ReadLoggedAdmin
 
-from .models import Adaptation, Equipment, ServiceQueue
+from .models import Adaptation, Equipment, Room, ServiceQueue
 
 
 @admin.register(Adaptation)
@@ -45,6 +45,19 @@ class EquipmentAdmin(ReadLoggedAdmin, SimpleHistoryAdmin):
     list_display = ["inventory_number", "name", "kind", "serial_number", "condition"]
     list_filter = ["kind", "condition"]
     search_fields = ["inventory_number", "serial_number", "name"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Room)
+class RoomAdmin(ReadLoggedAdmin, SimpleHistoryAdmin):
+    """The rooms exams are sat in, with seats and features; kept by the exam office. A room no longer used is
+    unticked, not deleted: its past bookings keep it."""
+
+    list_display = ["name", "capacity", "accessible", "quiet", "computer", "is_active"]
+    list_filter = ["accessible", "quiet", "computer", "is_active"]
+    search_fields = ["name"]
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -92,3 +92,39 @@ def meeting_ics(meeting: TeamMeeting, *, recipient, method: str = REQUEST, now: 
         "END:VCALENDAR",
     ]
     return "".join(_fold(line) + "\r\n" for line in lines)
+
+
+def exam_ics(item, *, recipient, method: str = REQUEST, now: datetime.datetime | None = None) -> str:
+    """The calendar entry of one exam arrangement for one recipient (the student, the lecturer, the invigilator).
+
+    UID is the arrangement's and SEQUENCE its `sequence`, raised by every new booking and by a cancellation, so a
+    calendar replaces the entry it holds. The summary names the course only: no student, no measure.
+    """
+    link = settings.SITE_URL.rstrip("/") + reverse("routes:exam_arrangement", args=[item.pk])
+    with translation.override(recipient.preferred_language or settings.LANGUAGE_CODE):
+        summary = _("Exam: %(course)s") % {"course": item.session.course}
+        description = _("Details of the exam arrangement in the centre's system: %(link)s") % {"link": link}
+    organizer = parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or "inclusion-centre@localhost"
+    lines = [
+        "BEGIN:VCALENDAR",
+        "PRODID:-//Inclusive Education Support Centre//Exam arrangements//EN",
+        "VERSION:2.0",
+        "CALSCALE:GREGORIAN",
+        f"METHOD:{method}",
+        "BEGIN:VEVENT",
+        f"UID:exam-{item.uid}@{_host()}",
+        f"DTSTAMP:{_utc(now or timezone.now())}",
+        f"DTSTART:{_utc(item.starts_at)}",
+        f"DTEND:{_utc(item.ends_at)}",
+        f"SEQUENCE:{item.sequence}",
+        f"SUMMARY:{_escape(summary)}",
+        f"DESCRIPTION:{_escape(description)}",
+        f"LOCATION:{_escape(item.room.name if item.room_id else '')}",
+        f"URL:{link}",
+        f"ORGANIZER:mailto:{organizer}",
+        f"ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=FALSE:mailto:{recipient.email}",
+        f"STATUS:{'CANCELLED' if method == CANCEL else 'CONFIRMED'}",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    return "".join(_fold(line) + "\r\n" for line in lines)

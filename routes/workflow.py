@@ -11,6 +11,7 @@ from .models import (
     Conclusion,
     Consultation,
     DeliverySurvey,
+    ExamArrangement,
     PartnerLetter,
     Protocol,
     Route,
@@ -161,4 +162,20 @@ APPEAL_ALLOWED: dict[str, set[str]] = {
     AP.UPHELD: set(),
     AP.DISMISSED: set(),
     AP.WITHDRAWN: set(),
+}
+
+
+# --- Exam arrangements --------------------------------------------------------------------------------------
+
+EA = ExamArrangement.Status
+
+# The system proposes; the centre confirms (adjusting times, room type, assistant), then books a room and an
+# invigilator; a booked exam is held, or any arrangement not yet held is cancelled. A change of room or invigilator
+# of a booked exam is a new booking of the same state (routes/services/exams.py), not a move.
+EXAM_ARRANGEMENT_ALLOWED: dict[str, set[str]] = {
+    EA.PROPOSED: {EA.CONFIRMED, EA.CANCELLED},
+    EA.CONFIRMED: {EA.BOOKED, EA.CANCELLED},
+    EA.BOOKED: {EA.HELD, EA.CANCELLED},
+    EA.HELD: set(),
+    EA.CANCELLED: set(),
 }

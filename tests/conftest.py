@@ -123,6 +123,11 @@ def sysadmin(db):
 
 
 @pytest.fixture
+def exam_office(db):
+    return factories.UserFactory(roles=[Role.EXAM_OFFICE], full_name="Емтихан Бөлімі", is_staff=True)
+
+
+@pytest.fixture
 def outsider(db):
     """Signed in, but holds no role and owns nothing."""
     return factories.UserFactory(full_name="Бөгде Адам")

@@ -107,6 +107,16 @@ def _assert_partners_and_archive():
     assert handover.destroyed_at and handover.package_sha256 and handover.documents.exists()
     assert all(d.destroyed_at for d in handover.documents.all())
     _assert_voices_and_mse()
+    _assert_exam_arrangements()
+
+
+def _assert_exam_arrangements():
+    """Rooms, exam sessions and an arrangement in every state, one booked twice (SEQUENCE 2)."""
+    from routes.models import ExamArrangement, Room
+
+    assert Room.objects.count() == 3
+    assert set(ExamArrangement.objects.values_list("status", flat=True)) == set(ExamArrangement.Status.values)
+    assert ExamArrangement.objects.filter(status="booked", sequence=2).exists()
 
 
 def _assert_service_requests_and_loans():

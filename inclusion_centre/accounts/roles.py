@@ -18,6 +18,7 @@ class Role(models.TextChoices):
     ADMINISTRATION = "administration", _("Administration")
     AUDITOR = "auditor", _("Data protection officer / auditor")
     SYSADMIN = "sysadmin", _("System administrator")
+    EXAM_OFFICE = "exam_office", _("Exam office")
 
 
 _REFERENCE_MODELS = ("faculty", "programme", "studygroup", "academicterm", "course", "teachingassignment")
@@ -60,6 +61,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.LECTURER: [*_VIEW_REFERENCE],
     Role.ADMINISTRATION: [*_VIEW_REFERENCE, "routes.approve_route"],
+    # Enters every course's exam sessions, keeps the rooms, sees the day's arrangements (times, rooms, assistants).
+    Role.EXAM_OFFICE: [
+        *_VIEW_REFERENCE,
+        "routes.manage_examsession",
+        "routes.add_room",
+        "routes.change_room",
+        "routes.view_room",
+    ],
     Role.AUDITOR: ["documents.view_register", "audit.view_history", "audit.view_accesslog", "audit.view_statuschange"],
     Role.SYSADMIN: [
         *_MANAGE_REFERENCE,
@@ -89,7 +98,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 
 # Roles whose members work inside the institution and see personal data as part of their job.
 STAFF_ROLES = frozenset(
-    {Role.SPECIALIST, Role.CENTRE_HEAD, Role.LECTURER, Role.ADMINISTRATION, Role.AUDITOR, Role.SYSADMIN}
+    {
+        Role.SPECIALIST,
+        Role.CENTRE_HEAD,
+        Role.LECTURER,
+        Role.ADMINISTRATION,
+        Role.AUDITOR,
+        Role.SYSADMIN,
+        Role.EXAM_OFFICE,
+    }
 )
 
 

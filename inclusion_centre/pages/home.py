@@ -90,6 +90,11 @@ _SECTIONS = {
         _("Users, roles and reference data."),
         "",
     ),
+    Role.EXAM_OFFICE: (
+        _("Exam office"),
+        _("The exams of every course, their timetable, rooms and the day's arranged exams."),
+        "",
+    ),
 }
 
 
@@ -148,6 +153,7 @@ def _applicant(user: User, section: HomeSection, applications: _Applications, wo
     if section.role == Role.STUDENT:
         section.links.append((reverse("routes:service_requests"), _("Ask for an interpreter, materials or equipment")))
         section.links.append((reverse("routes:delivery_surveys"), _("Was the support provided?")))
+    section.links.append((reverse("routes:exam_sessions"), _("Exam sessions")))
 
 
 def _centre_head(user: User, section: HomeSection, applications: _Applications, work: list) -> None:
@@ -194,6 +200,7 @@ def _appeal_links(section: HomeSection) -> None:
 def _service_links(section: HomeSection) -> None:
     section.links.append((reverse("routes:service_request_queue"), _("Service requests")))
     section.links.append((reverse("routes:equipment"), _("Assistive equipment")))
+    section.links.append((reverse("routes:exam_sessions"), _("Exam sessions")))
 
 
 def _specialist(user: User, section: HomeSection, applications: _Applications, work: list) -> None:
@@ -209,6 +216,7 @@ def _lecturer(user: User, section: HomeSection, applications: _Applications, wor
     section.links.append((reverse("routes:agreements"), _("All routes to agree")))
     section.links.append((reverse("students:application_start"), _("Refer a student to the centre")))
     section.links.append((reverse("routes:delivery_surveys"), _("Was the support provided?")))
+    section.links.append((reverse("routes:exam_sessions"), _("Exam sessions")))
 
 
 def _administration(user: User, section: HomeSection, applications: _Applications, work: list) -> None:
@@ -238,6 +246,13 @@ def _sysadmin(user: User, section: HomeSection, applications: _Applications, wor
     section.links.append((reverse("students:reference_import"), _("Import reference data")))
 
 
+def _exam_office(user: User, section: HomeSection, applications: _Applications, work: list) -> None:
+    section.links.append((reverse("routes:exam_sessions"), _("Exam sessions")))
+    section.links.append((reverse("routes:exam_sessions_import"), _("Import a timetable")))
+    section.links.append((reverse("routes:exam_day"), _("Exams of the day by room")))
+    section.links.append(("/admin/routes/room/", _("Exam rooms")))
+
+
 _FILL = {
     Role.STUDENT: _applicant,
     Role.REPRESENTATIVE: _applicant,
@@ -247,6 +262,7 @@ _FILL = {
     Role.ADMINISTRATION: _administration,
     Role.AUDITOR: _auditor,
     Role.SYSADMIN: _sysadmin,
+    Role.EXAM_OFFICE: _exam_office,
 }
 
 

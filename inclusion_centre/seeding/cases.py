@@ -17,6 +17,7 @@ from inclusion_centre.history import acting_as
 from inclusion_centre.seeding.appeals import seed_appeals, seed_disclosures
 from inclusion_centre.seeding.consultations import seed_consultations
 from inclusion_centre.seeding.delivery import seed_delivery_surveys
+from inclusion_centre.seeding.exams import seed_exams
 from inclusion_centre.seeding.partners import seed_partners
 from inclusion_centre.seeding.people import (
     demo_pdf,
@@ -43,7 +44,16 @@ GOALS = "Оқу бағдарламасын толық меңгеру; емтих
 
 
 def _complete(route: Route, actor: User) -> Route:
-    route = services.route_update(route=route, actor=actor, revision=route.revision, goals=GOALS)
+    route = services.route_update(
+        route=route,
+        actor=actor,
+        revision=route.revision,
+        goals=GOALS,
+        exam_extra_time=25,
+        exam_rest_breaks=10,
+        exam_separate_room=True,
+        exam_reader=True,
+    )
     services.measure_add(
         route=route,
         actor=actor,
@@ -713,6 +723,7 @@ def seed(actor: User | None = None) -> dict[Role, User]:
         seed_appeals(users)
         seed_disclosures(users, students)
         seed_partners(users)
+        seed_exams(users)
     seed_registered_documents(users[Role.CENTRE_HEAD])
     seed_two_factor()
     return users

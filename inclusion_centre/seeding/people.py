@@ -60,6 +60,7 @@ DEMO_USERS = [
         "",
     ),
     ("sysadmin@demo.edu.kz", "Нұржан Асқарұлы Тоқтаров", Role.SYSADMIN, "Жүйе әкімшісі", ""),
+    ("exams@demo.edu.kz", "Мәдина Ерболқызы Сәрсенова", Role.EXAM_OFFICE, "Емтихан бөлімінің маманы", ""),
 ]
 # The same positions in Russian: pages and printed copies give each reader the position in their language.
 DEMO_POSITIONS_RU = {
@@ -69,6 +70,7 @@ DEMO_POSITIONS_RU = {
     "Оқу ісі жөніндегі проректор": "Проректор по учебной работе",
     "Дербес деректерді қорғау жөніндегі маман": "Специалист по защите персональных данных",
     "Жүйе әкімшісі": "Системный администратор",
+    "Емтихан бөлімінің маманы": "Специалист экзаменационного отдела",
 }
 
 OTHER_LECTURERS = [
@@ -163,7 +165,8 @@ def seed_users() -> dict[Role, User]:
     for email, full_name, role, position, specialty in DEMO_USERS:
         user, created = _user(email, full_name, usable_password=True)
         # The centre head manages the adaptation catalogue in the administration site.
-        if created and role in {Role.SYSADMIN, Role.CENTRE_HEAD}:
+        # The exam office keeps the exam rooms there.
+        if created and role in {Role.SYSADMIN, Role.CENTRE_HEAD, Role.EXAM_OFFICE}:
             user.is_staff = True
             user.save(update_fields=["is_staff"])
         _grant(user, role)

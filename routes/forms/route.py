@@ -71,6 +71,35 @@ class RouteGeneralForm(RevisionForm):
         required=False,
         max_length=5000,
     )
+    exam_extra_time = forms.IntegerField(
+        label=_("Extra time at exams, per cent"),
+        help_text=_("0 when the student sits exams in the standard time; at most 100."),
+        min_value=0,
+        max_value=100,
+        required=False,
+        error_messages={
+            "invalid": _("Enter a whole number."),
+            "min_value": _("Enter a percentage from 0 to 100."),
+            "max_value": _("Enter a percentage from 0 to 100."),
+        },
+    )
+    exam_separate_room = forms.BooleanField(label=_("Separate room at exams"), required=False)
+    exam_reader = forms.BooleanField(label=_("Reader at exams"), required=False)
+    exam_scribe = forms.BooleanField(label=_("Scribe at exams"), required=False)
+    exam_assistive_technology = forms.BooleanField(label=_("Assistive technology at exams (computer)"), required=False)
+    exam_oral = forms.BooleanField(label=_("Oral exam instead of written"), required=False)
+    exam_rest_breaks = forms.IntegerField(
+        label=_("Rest breaks at exams, minutes"),
+        help_text=_("Minutes of rest added to each exam; 0 for none; at most 60."),
+        min_value=0,
+        max_value=60,
+        required=False,
+        error_messages={
+            "invalid": _("Enter a whole number."),
+            "min_value": _("Enter from 0 to 60 minutes."),
+            "max_value": _("Enter from 0 to 60 minutes."),
+        },
+    )
     first_review_on = forms.DateField(
         label=_("Review date"),
         required=False,
@@ -100,6 +129,12 @@ class RouteGeneralForm(RevisionForm):
         self.fields["tutor"].label_from_instance = lambda user: user.full_name
         if route.version == 1:
             del self.fields["revision_reason"]
+
+    def clean_exam_extra_time(self):
+        return self.cleaned_data.get("exam_extra_time") or 0
+
+    def clean_exam_rest_breaks(self):
+        return self.cleaned_data.get("exam_rest_breaks") or 0
 
 
 class SectionForm(RevisionForm):

@@ -21,6 +21,7 @@ from .assessment import (
 )
 from .consultation import Consultation, GuidanceNote
 from .delivery import DeliveryAnswer, DeliverySurvey
+from .exams import ExamArrangement, ExamSession, Room
 from .grants import (
     AssessmentUserObjectPermission,
     RouteSectionUserObjectPermission,
@@ -69,6 +70,8 @@ __all__ = [
     "DeliverySurvey",
     "Equipment",
     "EquipmentLoan",
+    "ExamArrangement",
+    "ExamSession",
     "GuidanceNote",
     "HandOver",
     "MeetingMember",
@@ -77,6 +80,7 @@ __all__ = [
     "Protocol",
     "ProtocolItem",
     "Recommendation",
+    "Room",
     "Route",
     "RouteReview",
     "RouteSection",

@@ -74,6 +74,22 @@ class Route(models.Model):
     )
     timetable = models.TextField(_("individual timetable arrangements"), blank=True)
     methods = models.TextField(_("special methods and technologies"), blank=True)
+    # Exam arrangements (issue #22, item 1): structured, so the exam office can plan from them.
+    exam_extra_time = models.PositiveSmallIntegerField(
+        _("extra time at exams, per cent"),
+        default=0,
+        help_text=_("0 when the student sits exams in the standard time; at most 100."),
+    )
+    exam_separate_room = models.BooleanField(_("separate room at exams"), default=False)
+    exam_reader = models.BooleanField(_("reader at exams"), default=False)
+    exam_scribe = models.BooleanField(_("scribe at exams"), default=False)
+    exam_assistive_technology = models.BooleanField(_("assistive technology at exams (computer)"), default=False)
+    exam_oral = models.BooleanField(_("oral exam instead of written"), default=False)
+    exam_rest_breaks = models.PositiveSmallIntegerField(
+        _("rest breaks at exams, minutes"),
+        default=0,
+        help_text=_("Minutes of rest added to each exam; 0 for none; at most 60."),
+    )
     first_review_on = models.DateField(_("review date"), null=True, blank=True)
     second_review_on = models.DateField(_("second review date"), null=True, blank=True)
     revision_reason = models.TextField(_("reason for the new version"), blank=True)
@@ -116,6 +132,9 @@ class Route(models.Model):
                 condition=Q(status__in=["draft", "in_agreement", "in_approval"]),
                 name="routes_one_open_route_per_case",
             ),
+            models.CheckConstraint(
+                condition=Q(exam_extra_time__lte=100, exam_rest_breaks__lte=60), name="routes_route_exam_limits"
+            ),
         ]
         indexes = [models.Index(fields=["status", "sent_for_approval_at"])]
 
@@ -129,6 +148,20 @@ class Route(models.Model):
     @property
     def period_label(self) -> str:
         return str(self.term) if self.term_id else self.academic_year
+
+    @property
+    def has_exam_measures(self) -> bool:
+        return bool(self.exam_extra_time or self.exam_rest_breaks or any(self.exam_flags))
+
+    @property
+    def exam_flags(self) -> list[bool]:
+        return [
+            self.exam_separate_room,
+            self.exam_reader,
+            self.exam_scribe,
+            self.exam_assistive_technology,
+            self.exam_oral,
+        ]
 
 
 class SupportMeasure(models.Model):

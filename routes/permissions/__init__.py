@@ -33,6 +33,14 @@ from .consultation import (
     is_lecturer,
 )
 from .delivery import can_answer_survey, can_read_survey, sees_all_surveys
+from .exams import (
+    can_arrange,
+    can_enter_sessions,
+    can_see_arrangement,
+    can_see_session,
+    is_exam_office,
+    sees_all_exams,
+)
 from .meeting import (
     CENTRE_LEVEL,
     MeetingAccess,
@@ -89,6 +97,7 @@ __all__ = [
     "can_answer_consultation",
     "can_answer_request",
     "can_answer_survey",
+    "can_arrange",
     "can_assign",
     "can_assign_reviewer",
     "can_cancel",
@@ -106,6 +115,7 @@ __all__ = [
     "can_edit_guidance",
     "can_edit_plan",
     "can_edit_route",
+    "can_enter_sessions",
     "can_keep_training",
     "can_manage_meetings",
     "can_open_voice",
@@ -118,8 +128,10 @@ __all__ = [
     "can_review_appeal",
     "can_review_route",
     "can_see_appeal",
+    "can_see_arrangement",
     "can_see_consultation",
     "can_see_request",
+    "can_see_session",
     "can_sign",
     "can_start_protocol",
     "can_take_consultation",
@@ -133,6 +145,7 @@ __all__ = [
     "is_appellant_side",
     "is_centre_head",
     "is_centre_worker",
+    "is_exam_office",
     "is_lecturer",
     "is_route_author",
     "is_route_student",
@@ -142,6 +155,7 @@ __all__ = [
     "membership",
     "own_student",
     "route_access",
+    "sees_all_exams",
     "sees_all_letters",
     "sees_all_surveys",
     "sees_health_information",

@@ -25,6 +25,16 @@ from .consultation import (
 )
 from .delivery import expire_delivery_surveys, open_delivery_surveys, survey_answer, surveys_open
 from .digest import send_daily_digests
+from .exams import (
+    SessionRow,
+    arrangement_book,
+    arrangement_cancel,
+    arrangement_confirm,
+    arrangement_hold,
+    arrangements_propose,
+    exam_session_add,
+    exam_sessions_import,
+)
 from .meeting import (
     agenda_item_add,
     agenda_item_remove,
@@ -48,6 +58,7 @@ from .requests import (
     service_request_move,
 )
 from .route import (
+    EXAM_FIELDS,
     agreement_answer,
     case_close,
     changed_needs_report,
@@ -69,13 +80,20 @@ from .support import support_session_correct, support_session_log
 from .voice import voice_acknowledge, voice_comment
 
 __all__ = [
+    "EXAM_FIELDS",
     "MSE_NOTICE_DAYS",
+    "SessionRow",
     "agenda_item_add",
     "agenda_item_remove",
     "agreement_answer",
     "appeal_assign",
     "appeal_file",
     "appeal_move",
+    "arrangement_book",
+    "arrangement_cancel",
+    "arrangement_confirm",
+    "arrangement_hold",
+    "arrangements_propose",
     "assessment_finish",
     "assessment_save",
     "assignment_add",
@@ -91,6 +109,8 @@ __all__ = [
     "consultation_take",
     "equipment_lend",
     "equipment_return",
+    "exam_session_add",
+    "exam_sessions_import",
     "expire_delivery_surveys",
     "follow_enrolments",
     "guidance_note_save",

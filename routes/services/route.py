@@ -142,6 +142,8 @@ def _general_digest(route: Route) -> str:
     """What every lecturer reads besides their own section: the general part of the route."""
     measures = [(m.who, m.what, m.frequency, m.until) for m in route.measures.all()]
     general = [route.goals, route.support_level, route.tutor_id, route.timetable, route.methods, measures]
+    if route.has_exam_measures:  # digests of routes without exam measures stay as they were
+        general.append([route.exam_extra_time, route.exam_rest_breaks, *route.exam_flags])
     return content_digest(general)[:32]
 
 
@@ -222,7 +224,16 @@ def _create_version(
     by_group, support = _conclusion_groups(conclusion)
     ends_on = max(t.ends_on for t in terms)
     if previous is not None:
-        copied = ("support_level", "goals", "tutor_id", "timetable", "methods", "first_review_on", "second_review_on")
+        copied = (
+            "support_level",
+            "goals",
+            "tutor_id",
+            "timetable",
+            "methods",
+            "first_review_on",
+            "second_review_on",
+            *EXAM_FIELDS,
+        )
         fields = {name: getattr(previous, name) for name in copied}
     else:
         fields = {
@@ -342,6 +353,29 @@ def _enrolled_courses(application: Application, terms: list[AcademicTerm]) -> li
     ]
 
 
+EXAM_FIELDS = (
+    "exam_extra_time",
+    "exam_separate_room",
+    "exam_reader",
+    "exam_scribe",
+    "exam_assistive_technology",
+    "exam_oral",
+    "exam_rest_breaks",
+)
+
+
+def _check_exam_measures(fields: dict) -> None:
+    problems = {}
+    extra = fields.get("exam_extra_time")
+    if extra is not None and not 0 <= extra <= 100:
+        problems["exam_extra_time"] = _("Enter a percentage from 0 to 100.")
+    breaks = fields.get("exam_rest_breaks")
+    if breaks is not None and not 0 <= breaks <= 60:
+        problems["exam_rest_breaks"] = _("Enter from 0 to 60 minutes.")
+    if problems:
+        raise ValidationError(problems)
+
+
 @transaction.atomic
 def route_update(*, route: Route, actor: User, revision: int, **fields) -> Route:
     """Save the general part of a draft: goals, support level, tutor, timetable, methods, review dates."""
@@ -354,6 +388,7 @@ def route_update(*, route: Route, actor: User, revision: int, **fields) -> Route
         "first_review_on",
         "second_review_on",
         "revision_reason",
+        *EXAM_FIELDS,
     }
     unknown = set(fields) - allowed
     if unknown:
@@ -366,6 +401,7 @@ def route_update(*, route: Route, actor: User, revision: int, **fields) -> Route
     first, second = fields.get("first_review_on"), fields.get("second_review_on")
     if first and second and second <= first:
         raise ValidationError({"second_review_on": _("The second review comes after the first.")})
+    _check_exam_measures(fields)
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.revision += 1

@@ -204,6 +204,7 @@ def _general_initial(item: Route) -> dict:
         "first_review_on": item.first_review_on,
         "second_review_on": item.second_review_on,
         "revision_reason": item.revision_reason,
+        **{name: getattr(item, name) for name in services.EXAM_FIELDS},
     }
 
 

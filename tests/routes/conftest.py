@@ -181,3 +181,75 @@ def held(planned, secretary):
 def signed(held, centre_head, secretary):
     services.protocol_sign(protocol=held, actor=secretary)
     return services.protocol_sign(protocol=held, actor=centre_head)
+
+
+# --- Exam arrangements --------------------------------------------------------------------------------------
+
+
+def exam_at(day: int, hour: int, minute: int = 0):
+    """A moment in December 2026, inside the `term` fixture's autumn term."""
+    import datetime
+
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.datetime(2026, 12, day, hour, minute))
+
+
+@pytest.fixture
+def exam_route(in_force):
+    """The route in force with exam measures: +25 %, 10 minutes of breaks, a separate room and a reader."""
+    in_force.exam_extra_time = 25
+    in_force.exam_rest_breaks = 10
+    in_force.exam_separate_room = True
+    in_force.exam_reader = True
+    in_force.save()
+    return in_force
+
+
+@pytest.fixture
+def exam_session(exam_route, courses, term, exam_office):
+    """A 90-minute written exam of the lecturer's course on 20 December at 10:00."""
+    from routes.models import ExamSession
+
+    return ExamSession.objects.create(
+        course=courses[0], term=term, starts_at=exam_at(20, 10), duration=90, entered_by=exam_office
+    )
+
+
+@pytest.fixture
+def rooms(db):
+    from routes.models import Room
+
+    return (
+        Room.objects.create(name="A-101", capacity=1, quiet=True),
+        Room.objects.create(name="B-202", capacity=3, accessible=True, computer=True),
+    )
+
+
+@pytest.fixture
+def proposed(exam_session, specialist):
+    services.arrangements_propose(actor=specialist, sessions=[exam_session])
+    return exam_session.arrangements.get()
+
+
+def confirm(item, actor, **changes):
+    fields = {
+        "starts_at": item.starts_at,
+        "ends_at": item.ends_at,
+        "separate_room": item.separate_room,
+        "computer": item.computer,
+        "assistant": item.assistant,
+        **changes,
+    }
+    return services.arrangement_confirm(item=item, actor=actor, **fields)
+
+
+@pytest.fixture
+def confirmed(proposed, specialist):
+    return confirm(proposed, specialist)
+
+
+@pytest.fixture
+def booked(confirmed, specialist, rooms, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return services.arrangement_book(item=confirmed, actor=specialist, room=rooms[0], invigilator=specialist)

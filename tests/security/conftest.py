@@ -10,12 +10,18 @@ from django.db import transaction
 from django.test import override_settings
 
 from tests.routes.conftest import (  # noqa: F401  (fixtures)
+    booked,
     concluded,
+    confirmed,
     courses,
+    exam_route,
+    exam_session,
     held,
     in_approval,
     in_force,
     planned,
+    proposed,
+    rooms,
     route,
     second_lecturer,
     secretary,

@@ -41,6 +41,8 @@ def get(default: int, **overrides: int) -> dict[str, int]:
     return expected
 
 
+EXAMS_ALL = {"specialist": 200, "unassigned_specialist": 200, "centre_head": 200, "exam_office": 200}
+
 GET = {
     "accounts:account": get(200),
     "accounts:login": get(302, anonymous=200),
@@ -149,7 +151,14 @@ GET = {
     "routes:measure_add": get(405),
     "routes:measure_remove": get(405),
     "routes:meeting": get(
-        200, other_student=404, unassigned_specialist=404, administration=404, auditor=404, sysadmin=404, outsider=404
+        200,
+        other_student=404,
+        unassigned_specialist=404,
+        administration=404,
+        auditor=404,
+        sysadmin=404,
+        exam_office=404,
+        outsider=404,
     ),
     "routes:meeting_cancel": get(404),
     "routes:meeting_correct": get(404, centre_head=200),
@@ -164,12 +173,20 @@ GET = {
     "routes:meeting_rsvp": get(405),
     "routes:meetings": get(200),
     "routes:protocol": get(
-        200, other_student=404, unassigned_specialist=404, administration=404, auditor=404, sysadmin=404, outsider=404
+        200,
+        other_student=404,
+        unassigned_specialist=404,
+        administration=404,
+        auditor=404,
+        sysadmin=404,
+        exam_office=404,
+        outsider=404,
     ),
     "routes:protocol_sign": get(405),
     "routes:reports": get(404, centre_head=200, administration=200),
     "routes:route": get(
         200,
+        exam_office=404,
         other_student=404,
         unassigned_specialist=404,
         stranger_lecturer=404,
@@ -238,6 +255,20 @@ GET = {
     "routes:service_request_new": get(404, specialist=200, unassigned_specialist=200, centre_head=200),
     "routes:service_request_queue": get(404, specialist=200, unassigned_specialist=200, centre_head=200),
     "routes:service_request": get(404, student=200, specialist=200, unassigned_specialist=200, centre_head=200),
+    # Exam arrangements: the exam office and the centre see every exam, a lecturer the courses they teach, the
+    # student their own arrangement; the exam office enters and imports sessions, the centre arranges and books.
+    "routes:exam_sessions": get(404, **EXAMS_ALL, lecturer=200, stranger_lecturer=200),
+    "routes:exam_sessions_import": get(404, exam_office=200),
+    "routes:exam_session": get(404, **EXAMS_ALL, lecturer=200),
+    "routes:exam_session_propose": get(405),
+    "routes:exam_arrangement": get(404, **EXAMS_ALL, lecturer=200, student=200),
+    "routes:exam_arrangement_confirm": get(405),
+    "routes:exam_arrangement_book": get(405),
+    "routes:exam_arrangement_hold": get(405),
+    "routes:exam_arrangement_cancel": get(404, specialist=200, unassigned_specialist=200, centre_head=200),
+    "routes:exam_day": get(404, **EXAMS_ALL, lecturer=200, stranger_lecturer=200),
+    "routes:exam_day_xlsx": get(404, **EXAMS_ALL, lecturer=200, stranger_lecturer=200),
+    "routes:exam_day_pdf": get(404, **EXAMS_ALL, lecturer=200, stranger_lecturer=200),
     "routes:equipment": get(404, specialist=200, unassigned_specialist=200, centre_head=200),
     "routes:equipment_lend": get(404, specialist=200, unassigned_specialist=200, centre_head=200),
     "routes:loan_return": get(404, specialist=200, unassigned_specialist=200, centre_head=200),
@@ -356,6 +387,13 @@ ACTORS: dict[str, frozenset[str]] = {
     "routes:partner_letter_edit": CENTRE,
     "routes:partner_letter_send": CENTRE,
     "routes:partner_letter_answer": CENTRE,
+    "routes:exam_sessions": frozenset({"exam_office", "lecturer", "stranger_lecturer"}),
+    "routes:exam_sessions_import": frozenset({"exam_office"}),
+    "routes:exam_session_propose": CENTRE | {"unassigned_specialist"},
+    "routes:exam_arrangement_confirm": CENTRE | {"unassigned_specialist"},
+    "routes:exam_arrangement_book": CENTRE | {"unassigned_specialist"},
+    "routes:exam_arrangement_hold": CENTRE | {"unassigned_specialist"},
+    "routes:exam_arrangement_cancel": CENTRE | {"unassigned_specialist"},
     "routes:loan_return": CENTRE | {"unassigned_specialist"},
     "students:application_consent": APPLICANT,
     "students:application_edit": APPLICANT,

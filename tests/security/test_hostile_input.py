@@ -803,6 +803,36 @@ CASES: dict[str, Case] = {
     "routes:equipment": Case("specialist", lambda r: R("routes:equipment")),
     "routes:equipment_lend": Case("specialist", lambda r: R("routes:equipment_lend", args=[_equipment(r).pk])),
     "routes:loan_return": Case("specialist", lambda r: R("routes:loan_return", args=[_loan(r).pk])),
+    "routes:exam_sessions": Case("exam_office", lambda r: R("routes:exam_sessions")),
+    "routes:exam_sessions_import": Case("exam_office", lambda r: R("routes:exam_sessions_import")),
+    "routes:exam_session": Case("specialist", lambda r: R("routes:exam_session", args=[fx(r, "exam_session").pk])),
+    "routes:exam_session_propose": Case(
+        "specialist",
+        lambda r: R("routes:exam_session_propose", args=[fx(r, "exam_session").pk]),
+        page=lambda r: R("routes:exam_session", args=[fx(r, "exam_session").pk]),
+    ),
+    "routes:exam_arrangement": Case("specialist", lambda r: R("routes:exam_arrangement", args=[fx(r, "proposed").pk])),
+    "routes:exam_arrangement_confirm": Case(
+        "specialist",
+        lambda r: R("routes:exam_arrangement_confirm", args=[fx(r, "proposed").pk]),
+        page=lambda r: R("routes:exam_arrangement", args=[fx(r, "proposed").pk]),
+    ),
+    "routes:exam_arrangement_book": Case(
+        "specialist",
+        lambda r: R("routes:exam_arrangement_book", args=[fx(r, "confirmed").pk]),
+        page=lambda r: R("routes:exam_arrangement", args=[fx(r, "confirmed").pk]),
+    ),
+    "routes:exam_arrangement_hold": Case(
+        "specialist",
+        lambda r: R("routes:exam_arrangement_hold", args=[fx(r, "booked").pk]),
+        page=lambda r: R("routes:exam_arrangement", args=[fx(r, "booked").pk]),
+    ),
+    "routes:exam_arrangement_cancel": Case(
+        "specialist", lambda r: R("routes:exam_arrangement_cancel", args=[fx(r, "proposed").pk])
+    ),
+    "routes:exam_day": Case("exam_office", lambda r: R("routes:exam_day")),
+    "routes:exam_day_xlsx": Case("exam_office", lambda r: R("routes:exam_day_xlsx")),
+    "routes:exam_day_pdf": Case("exam_office", lambda r: R("routes:exam_day_pdf")),
     "routes:letters": Case("second_lecturer", lambda r: R("routes:letters")),
     "routes:letter": Case("second_lecturer", lambda r: R("routes:letter", args=[_letter(r).pk])),
     "routes:organisations": Case("specialist", lambda r: R("routes:organisations")),

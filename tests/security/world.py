@@ -36,6 +36,7 @@ PERSONAS = (
     "administration",
     "auditor",
     "sysadmin",
+    "exam_office",
     "outsider",
 )
 
@@ -73,6 +74,7 @@ def build_world() -> SimpleNamespace:
     w.administration = factories.UserFactory(roles=[Role.ADMINISTRATION], full_name="Проректор Сейітов")
     w.auditor = factories.UserFactory(roles=[Role.AUDITOR], full_name="Аудитор Қасымова")
     w.sysadmin = factories.UserFactory(roles=[Role.SYSADMIN], full_name="Жүйе Әкімшісі", is_staff=True)
+    w.exam_office = factories.UserFactory(roles=[Role.EXAM_OFFICE], full_name="Емтихан Бөлімі", is_staff=True)
     w.outsider = factories.UserFactory(full_name="Бөгде Адам")
 
     # The student takes the lecturer's course and one of the second lecturer's.
@@ -313,6 +315,33 @@ def build_world() -> SimpleNamespace:
         letter_date=timezone.localdate(),
     )
 
+    # Exam arrangements: the route in force asks for extra time and a reader; an exam of the lecturer's course, the
+    # student's arrangement booked in a room with the specialist invigilating.
+    from routes.models import ExamSession, Room, Route
+
+    Route.objects.filter(pk=w.route.pk).update(exam_extra_time=25, exam_reader=True)
+    w.exam_session = ExamSession.objects.create(
+        course=first,
+        term=w.term,
+        starts_at=timezone.make_aware(datetime.datetime(2026, 12, 20, 10)),
+        duration=90,
+        entered_by=w.exam_office,
+    )
+    route_services.arrangements_propose(actor=w.specialist, sessions=[w.exam_session])
+    proposal = w.exam_session.arrangements.get()
+    confirmed = route_services.arrangement_confirm(
+        item=proposal,
+        actor=w.specialist,
+        starts_at=proposal.starts_at,
+        ends_at=proposal.ends_at,
+        separate_room=True,
+        computer=False,
+        assistant=proposal.assistant,
+    )
+    w.room = Room.objects.create(name="A-101", capacity=2, quiet=True)
+    w.exam_arrangement = route_services.arrangement_book(
+        item=confirmed, actor=w.specialist, room=w.room, invigilator=w.specialist
+    )
     # The registered PDFs stored, as the documents worker does after each registration.
     from documents.models import RegisteredDocument
     from documents.services import render_document_files
