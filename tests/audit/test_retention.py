@@ -355,7 +355,7 @@ def test_the_hand_overs_are_listed_for_the_centre_head_and_the_administration(
     run(now=years_later(6))
     handover = HandOver.objects.get()
     client.force_login(request.getfixturevalue(name))
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("routes:handovers"))
     assert response.status_code == status
     if status == 200:

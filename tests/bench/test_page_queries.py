@@ -29,7 +29,8 @@ PINNED = {
     # stage the case has reached (its routes' states, one query); the student's other open cases and the
     # duplicates merged into this one (one query each, for the centre and the applicant side only); the student's
     # comments and acknowledgements of its routes, for the timeline (one query).
-    "case_page": 18,
+    # The case's appeals (one query) and its letters to external organisations (one query).
+    "case_page": 20,
     # Session, user, roles and permissions; the route, with whether the reader represents the student or is
     # assigned to the case (EXISTS); its measures; its sections joined to their agreements (one query); the
     # access-log entry, its history row, the chain's link; the route's status changes, reviews and meeting

@@ -177,7 +177,7 @@ def test_the_queue_marks_overdue_filters_and_keeps_its_query_count(
         if index % 3 == 0:
             Consultation.objects.filter(pk=item.pk).update(due_on=timezone.localdate() - datetime.timedelta(days=1))
     client.force_login(specialist)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get(QUEUE)
     assert response.status_code == 200
     assert len(response.context["items"]) == 20 and response.context["page"].paginator.count == 30

@@ -267,7 +267,7 @@ def test_the_list_costs_the_same_for_3_or_30_surveys(
     client, opened, centre_head, in_force, term, django_assert_max_num_queries
 ):
     client.force_login(centre_head)
-    with django_assert_max_num_queries(11) as few:
+    with django_assert_max_num_queries(13) as few:
         assert client.get(reverse("routes:delivery_surveys")).status_code == 200
     for _n in range(27):
         DeliverySurvey.objects.create(

@@ -147,7 +147,7 @@ def test_the_equipment_page_shows_each_situation_in_a_bounded_number_of_queries(
     )
     services.equipment_return(loan=EquipmentLoan.objects.order_by("-pk").first(), actor=specialist)
     client.force_login(centre_head)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("routes:equipment"))
     assert response.status_code == 200
     assert len(response.context["items"]) == 25

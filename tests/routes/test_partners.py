@@ -150,7 +150,7 @@ def test_the_register_is_searched_and_paginated_without_a_query_per_row(
     Organisation.objects.create(kind="rehabilitation", name="Оңалту орталығы")
     client.force_login(specialist)
     # Session, user, roles, the count, the page of organisations: none per row.
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("routes:organisations"))
     assert response.status_code == 200 and response.context["page"].paginator.count == 26
     assert len(response.context["items"]) == 20

@@ -216,7 +216,7 @@ def test_the_queue_flags_overdue_requests_filters_and_keeps_its_query_count(
         due_on=timezone.localdate() - datetime.timedelta(days=1)
     )
     client.force_login(centre_head)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("routes:service_request_queue"))
     assert response.status_code == 200
     assert len(response.context["items"]) == 20 and response.context["page"].paginator.count == 30

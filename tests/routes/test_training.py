@@ -199,7 +199,7 @@ def test_the_report_keeps_its_query_count(client, term, centre_head, django_asse
         )
     assert Route.objects.count() == 12
     client.force_login(centre_head)
-    with django_assert_max_num_queries(13):  # the rows, the faculties, the lecturers, the filter's faculties
+    with django_assert_max_num_queries(15):  # the rows, the faculties, the lecturers, the filter's faculties
         response = client.get(REPORT)
     assert len(response.context["rows"]) == 12
 

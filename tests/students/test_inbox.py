@@ -36,12 +36,12 @@ def test_inbox_lists_filters_searches_and_paginates(client, centre_head, django_
     services.application_start(actor=draft_user, student=draft_user.student)
 
     client.force_login(centre_head)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         page_one = client.get(reverse("students:inbox"))
     assert page_one.status_code == 200
     assert page_one.context["page"].paginator.count == 31  # drafts belong to the applicant, not the inbox
     assert len(page_one.context["rows"]) == 25
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         assert len(client.get(reverse("students:inbox"), {"page": 2}).context["rows"]) == 6
 
     by_category = client.get(reverse("students:inbox"), {"category": NeedCategory.objects.get(code="hearing").pk})
