@@ -85,3 +85,18 @@ def part_write(request, write, respond, *, form=None, refused=None, success: str
     if success and not request.htmx:
         messages.success(request, success)
     return respond(200, None)
+
+
+def form_write(form, write) -> int | None:
+    """Call `write()` for a valid form: None after a success, else the status to answer with (the errors put on the
+    form). A refusal by permission answers 404."""
+    if not form.is_valid():
+        return INVALID
+    try:
+        write()
+    except PermissionDenied as denied:
+        raise Http404 from denied
+    except ValidationError as error:
+        add_errors(form, error)
+        return status_for(error)
+    return None

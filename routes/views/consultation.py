@@ -25,23 +25,9 @@ from ..forms.consultation import (
 from ..permissions import consultation as permissions
 from ..permissions.requests import is_centre_worker
 from ..selectors import consultation as selectors
-from .common import INVALID, add_errors, post_data, status_for
+from .common import INVALID, form_write, post_data
 
 PER_PAGE = 20
-
-
-def _call(form, write) -> int | None:
-    """Call `write()` for a valid form: None after a success, else the status to answer with (errors on the form)."""
-    if not form.is_valid():
-        return INVALID
-    try:
-        write()
-    except PermissionDenied as denied:
-        raise Http404 from denied
-    except ValidationError as error:
-        add_errors(form, error)
-        return status_for(error)
-    return None
 
 
 @login_required
@@ -68,7 +54,7 @@ def my_consultations(request):
                 question=data["question"],
             )
 
-        status = _call(form, write)
+        status = form_write(form, write)
         if status is None:
             messages.success(request, _("Your question is sent to the centre."))
             return redirect("routes:consultations")
@@ -157,7 +143,7 @@ def consultation_take(request, pk):
 def consultation_answer(request, pk):
     item = _allowed(request, pk, "answer")
     form = ConsultationAnswerForm(request.POST)
-    status = _call(form, lambda: services.consultation_answer(item=item, actor=request.user, **form.cleaned_data))
+    status = form_write(form, lambda: services.consultation_answer(item=item, actor=request.user, **form.cleaned_data))
     if status is None:
         messages.success(request, _("The answer is recorded and the lecturer is told."))
         return redirect("routes:consultation", pk=item.pk)
@@ -169,7 +155,7 @@ def consultation_answer(request, pk):
 def consultation_close(request, pk):
     item = _allowed(request, pk, "close")
     form = ConsultationCloseForm(request.POST)
-    status = _call(form, lambda: services.consultation_close(item=item, actor=request.user, **form.cleaned_data))
+    status = form_write(form, lambda: services.consultation_close(item=item, actor=request.user, **form.cleaned_data))
     if status is None:
         messages.success(request, _("The request is closed."))
         return redirect("routes:consultation", pk=item.pk)
@@ -218,7 +204,7 @@ def guidance_edit(request, pk):
     form = GuidanceNoteForm(post_data(request), initial=initial)
     status = 200
     if request.method == "POST":
-        status = _call(
+        status = form_write(
             form,
             lambda: services.guidance_note_save(adaptation=adaptation, actor=request.user, texts=form.cleaned_data),
         )

@@ -6,7 +6,6 @@ import io
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,7 +21,7 @@ from ..forms.consultation import AttendanceForm, TrainingEventForm, TrainingMove
 from ..models import TrainingAttendance, TrainingEvent
 from ..permissions.consultation import can_keep_training
 from ..selectors import consultation as selectors
-from .common import INVALID, add_errors, post_data, status_for
+from .common import INVALID, form_write, post_data
 
 PER_PAGE = 20
 
@@ -30,19 +29,6 @@ PER_PAGE = 20
 def _centre_only(user) -> None:
     if not can_keep_training(user):
         raise Http404
-
-
-def _call(form, write) -> int | None:
-    if not form.is_valid():
-        return INVALID
-    try:
-        write()
-    except PermissionDenied as denied:
-        raise Http404 from denied
-    except ValidationError as error:
-        add_errors(form, error)
-        return status_for(error)
-    return None
 
 
 @login_required
@@ -59,7 +45,7 @@ def training(request):
         def write():
             created.append(services.training_event_plan(actor=request.user, **form.cleaned_data))
 
-        status = _call(form, write)
+        status = form_write(form, write)
         if status is None:
             messages.success(request, _("The training event is recorded."))
             return redirect("routes:training_event", pk=created[0].pk)
@@ -94,7 +80,9 @@ def training_event_move(request, pk):
     _centre_only(request.user)
     event = selectors.training_event_for(pk)
     form = TrainingMoveForm(request.POST)
-    status = _call(form, lambda: services.training_event_move(event=event, actor=request.user, **form.cleaned_data))
+    status = form_write(
+        form, lambda: services.training_event_move(event=event, actor=request.user, **form.cleaned_data)
+    )
     if status is None:
         messages.success(request, _("Saved."))
         return redirect("routes:training_event", pk=event.pk)
@@ -107,7 +95,9 @@ def training_attend(request, pk):
     _centre_only(request.user)
     event = selectors.training_event_for(pk)
     form = AttendanceForm(request.POST)
-    status = _call(form, lambda: services.training_attendance_add(event=event, actor=request.user, **form.cleaned_data))
+    status = form_write(
+        form, lambda: services.training_attendance_add(event=event, actor=request.user, **form.cleaned_data)
+    )
     if status is None:
         messages.success(request, _("The attendee is recorded."))
         return redirect("routes:training_event", pk=event.pk)
